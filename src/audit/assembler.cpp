@@ -1,0 +1,198 @@
+// Record → event assembly (see assembler.hpp).
+#include "audit/assembler.hpp"
+
+#include <cstring>
+
+namespace tocsin::audit {
+
+Assembler::Assembler(AssemblerOptions opts, SourceStats& stats, EventSink sink)
+    : opts_(opts), stats_(stats), sink_(std::move(sink)) {
+  live_.reserve(std::min<size_t>(opts_.max_in_flight, 4096));
+}
+
+uint32_t Assembler::intern_node(std::string_view node) {
+  // One or a handful of nodes per input: a linear scan beats hashing.
+  for (uint32_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i] == node) return i;
+  nodes_.emplace_back(node);
+  last_serial_.push_back(0);
+  return static_cast<uint32_t>(nodes_.size() - 1);
+}
+
+bool Assembler::is_duplicate(const Event& ev, std::string_view text, RecordType t) {
+  for (size_t i = 0; i < ev.record_count(); ++i) {
+    const auto& r = ev.record_ref(static_cast<uint32_t>(i));
+    if (r.type != t || r.text_len != text.size()) continue;
+    if (std::memcmp(ev.buf_.data() + r.text_off, text.data(), text.size()) == 0) return true;
+  }
+  return false;
+}
+
+void Assembler::append_record(Event& ev, std::string_view line, const LexedRecord& rec,
+                              std::span<const Event::FieldRef> fields, uint64_t line_no) {
+  // The record text starts at node=/type= (a syslog prefix is dropped).
+  std::string_view text = line.substr(rec.text_begin);
+  while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
+  const auto base = static_cast<uint32_t>(ev.buf_.size());
+  const uint32_t shift = rec.text_begin;  // line offsets → text offsets
+  ev.buf_.append(text);
+  Event::RecordRef r{};
+  r.type = rec.type;
+  r.type_number = rec.type_number;
+  r.type_off = base + static_cast<uint32_t>(rec.type_name.data() - line.data()) - shift;
+  r.type_len = static_cast<uint32_t>(rec.type_name.size());
+  r.text_off = base;
+  r.text_len = static_cast<uint32_t>(text.size());
+  r.line = line_no;
+  r.field_begin = static_cast<uint32_t>(ev.fields_.size());
+  for (size_t i = 0; i < fields.size(); ++i) {
+    Event::FieldRef f = fields[i];
+    f.key_off = f.key_off - shift + base;
+    f.val_off = f.val_off - shift + base;
+    ev.fields_.push_back(f);
+  }
+  r.field_end = r.field_begin + rec.interp_begin;
+  r.interp_begin = r.field_end;
+  r.interp_end = static_cast<uint32_t>(ev.fields_.size());
+  ev.records_.push_back(r);
+}
+
+bool Assembler::add(std::string_view line, const LexedRecord& rec,
+                    std::span<const Event::FieldRef> fields,
+                    const std::shared_ptr<const std::string>& file, uint64_t line_no) {
+  if (stopped_) return false;
+  const uint32_t node = intern_node(rec.node);
+  const Key key{node, rec.msec, rec.sec, rec.serial};
+  const uint64_t t_ms = rec.sec * 1000 + rec.msec;
+  if (t_ms > newest_ms_) newest_ms_ = t_ms;
+
+  auto it = live_.find(key);
+  if (it == live_.end()) {
+    bool late = emitted_.count(key) != 0;
+    if (late) {
+      ++stats_.late_records;
+      // Nothing to attach an end marker to.
+      if (rec.type == RecordType::Eoe) return expire();
+    } else {
+      // Serial gaps: normal in rule-filtered logs; counted, never reported.
+      uint64_t& last = last_serial_[node];
+      if (last != 0 && rec.serial > last + 1) ++stats_.serial_gaps;
+      if (rec.serial > last || rec.serial + 1000000 < last) last = rec.serial;
+      if (rec.type == RecordType::Eoe) {
+        // An EOE whose records we never saw (they were filtered or lost): nothing to emit.
+        ++stats_.records;
+        return expire();
+      }
+    }
+    Slot slot{Event{}, ++gen_};
+    Event& ev = slot.ev;
+    ev.file_ = file;
+    ev.sec_ = rec.sec;
+    ev.msec_ = rec.msec;
+    ev.serial_ = rec.serial;
+    ev.late_ = late;
+    ev.buf_.reserve(line.size() * 4 + 256);
+    ev.fields_.reserve(fields.size() * 3);
+    ev.records_.reserve(6);
+    append_record(ev, line, rec, fields, line_no);
+    if (!rec.node.empty()) {
+      ev.node_off_ = static_cast<uint32_t>(rec.node.data() - line.data()) - rec.text_begin;
+      ev.node_len_ = static_cast<uint32_t>(rec.node.size());
+    }
+    ++stats_.records;
+    if (is_standalone_type_number(rec.type_number)) {
+      ev.completion_ = Completion::Standalone;
+      remember(key);
+      ++stats_.events;
+      if (!sink_(std::move(ev))) {
+        stopped_ = true;
+        return false;
+      }
+      return expire();
+    }
+    it = live_.emplace(key, std::move(slot)).first;
+    order_.emplace_back(key, gen_);
+    if (live_.size() > stats_.max_in_flight) stats_.max_in_flight = live_.size();
+  } else {
+    Event& ev = it->second.ev;
+    std::string_view text = line.substr(rec.text_begin);
+    while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
+    if (rec.type != RecordType::Eoe) {
+      if (is_duplicate(ev, text, rec.type)) {
+        ++stats_.duplicate_records;
+        return true;
+      }
+      if (ev.buf_.size() + text.size() > opts_.max_event_bytes) {
+        ++oversized_;
+        ++stats_.bad_lines;
+        return true;
+      }
+      append_record(ev, line, rec, fields, line_no);
+      ++stats_.records;
+    } else {
+      ++stats_.records;
+      return emit(key, Completion::Eoe) && expire();
+    }
+  }
+  return expire();
+}
+
+void Assembler::remember(const Key& k) {
+  if (opts_.remember_emitted == 0) return;
+  if (emitted_.insert(k).second) emitted_order_.push_back(k);
+  while (emitted_order_.size() > opts_.remember_emitted) {
+    emitted_.erase(emitted_order_.front());
+    emitted_order_.pop_front();
+  }
+}
+
+bool Assembler::emit(const Key& k, Completion how) {
+  auto it = live_.find(k);
+  if (it == live_.end()) return !stopped_;
+  Event ev = std::move(it->second.ev);
+  live_.erase(it);
+  ev.completion_ = how;
+  if (how == Completion::Watermark) ++stats_.watermark_events;
+  if (how == Completion::Evicted) ++stats_.evicted_events;
+  remember(k);
+  ++stats_.events;
+  if (!sink_(std::move(ev))) stopped_ = true;
+  return !stopped_;
+}
+
+bool Assembler::expire() {
+  while (!order_.empty() && !stopped_) {
+    const auto& [k, g] = order_.front();
+    auto it = live_.find(k);
+    if (it == live_.end() || it->second.gen != g) {
+      order_.pop_front();  // already emitted
+      continue;
+    }
+    const Event& ev = it->second.ev;
+    Completion how;
+    if (live_.size() > opts_.max_in_flight) {
+      how = Completion::Evicted;
+    } else if (ev.time_ms() + opts_.watermark_ms < newest_ms_) {
+      how = Completion::Watermark;
+    } else {
+      break;
+    }
+    Key key = k;
+    order_.pop_front();
+    if (!emit(key, how)) return false;
+  }
+  return !stopped_;
+}
+
+bool Assembler::flush_all() {
+  while (!order_.empty() && !stopped_) {
+    auto [k, g] = order_.front();
+    order_.pop_front();
+    auto it = live_.find(k);
+    if (it == live_.end() || it->second.gen != g) continue;
+    if (!emit(k, Completion::EndOfInput)) return false;
+  }
+  return !stopped_;
+}
+
+}  // namespace tocsin::audit

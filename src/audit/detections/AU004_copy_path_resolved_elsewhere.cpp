@@ -1,0 +1,59 @@
+// AU004: the runtime resolved a copy path somewhere else than requested — the helper's a1
+// (docker-untar/docker-tar) or, for in-process engines, the daemon's own opens.
+#include <fmt/format.h>
+
+#include "audit/detections/detection.hpp"
+
+namespace tocsin::audit {
+namespace {
+
+// The helper works in the directory that holds the requested path, or in the path itself
+// when it is a directory (`docker cp f ctr:/tmp` extracts into /tmp).
+bool ends_with_path(const std::string& p, const std::string& tail) {
+  return p == tail || (p.size() > tail.size() && p.compare(p.size() - tail.size(), tail.size(), tail) == 0 &&
+                       p[p.size() - tail.size() - 1] == '/');
+}
+
+bool resolved_as_requested(const std::string& requested, const std::string& resolved) {
+  std::string res = normalize_path(resolved);
+  if (requested.empty() || requested.front() != '/') {
+    // Relative to the container's working directory, which the log does not show: only the
+    // tail can be compared.
+    std::string rel = normalize_path(requested.empty() ? "." : requested);
+    std::string d = dir_name(rel);
+    if (rel == "." || d == ".") return true;
+    return ends_with_path(res, rel) || ends_with_path(res, d);
+  }
+  std::string req = normalize_path(requested);
+  return res == req || res == dir_name(req);
+}
+
+class Au004 final : public Detection {
+ public:
+  std::string_view id() const override { return "AU004"; }
+  void on_copy_closed(const Copy& c, Context& ctx) override {
+    std::optional<std::string> where;
+    std::string evidence;
+    if (c.resolved_dir && !resolved_as_requested(c.cmd.path, *c.resolved_dir)) {
+      where = c.resolved_dir;
+    } else if (!c.helper_pid && c.inproc_resolved) {
+      where = c.inproc_resolved;
+      evidence = c.inproc_event;
+    }
+    if (!where) return;
+    Alert a = copy_alert("AU004", c,
+                         fmt::format("{} cp {} {}:{} was resolved to {} instead of {}", c.cmd.tool,
+                                     c.cmd.direction == "to-container" ? "into" : "out of",
+                                     c.cmd.container, c.cmd.path, *where,
+                                     dir_name(normalize_path("/" + c.cmd.path))));
+    if (!evidence.empty()) a.event_ids.push_back(evidence);
+    a.docker_cp->resolved_path = *where;
+    ctx.emit(std::move(a));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Detection> make_au004() { return std::make_unique<Au004>(); }
+
+}  // namespace tocsin::audit

@@ -1,0 +1,430 @@
+// The hunt engine: copy and loop tracking, rule dispatch, alert filtering and statistics.
+#include "audit/detections/engine.hpp"
+
+#include <algorithm>
+
+#include "audit/event.hpp"
+
+namespace tocsin::audit {
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers
+
+AlertUser user_of(const Event& ev) {
+  AlertUser u;
+  u.auid = ev.auid();
+  u.uid = ev.uid();
+  u.euid = ev.euid();
+  u.ses = ev.ses();
+  u.tty = ev.tty();
+  return u;
+}
+
+bool is_runtime_exe(std::string_view exe) {
+  auto b = base_name(exe);
+  return b == "dockerd" || b == "containerd" || b == "runc" || b.rfind("containerd-shim", 0) == 0 ||
+         b == "crun" || b == "podman" || b == "conmon";
+}
+
+bool is_write_access(const Event& ev) {
+  std::string_view sc = ev.syscall_name();
+  if (sc.empty()) return false;
+  constexpr uint64_t kWriteFlags = 0x243;  // O_WRONLY|O_RDWR|O_CREAT|O_TRUNC
+  if (sc == "open") return (ev.arg(1).value_or(0) & kWriteFlags) != 0;
+  if (sc == "openat") return (ev.arg(2).value_or(0) & kWriteFlags) != 0;
+  if (sc == "openat2") {
+    // The flags are inside struct open_how (not logged): a created name is the evidence.
+    for (const auto& p : ev.paths())
+      if (p.nametype == "CREATE") return true;
+    return false;
+  }
+  static constexpr std::string_view kWrites[] = {
+      "creat", "mkdir", "mkdirat", "rename", "renameat", "renameat2", "link", "linkat",
+      "symlink", "symlinkat", "unlink", "unlinkat", "rmdir", "chmod", "fchmodat", "fchmodat2",
+      "chown", "lchown", "fchownat", "truncate", "mknod", "mknodat", "setxattr", "lsetxattr",
+      "removexattr", "lremovexattr", "utimensat"};
+  return std::find(std::begin(kWrites), std::end(kWrites), sc) != std::end(kWrites);
+}
+
+std::vector<std::string> touched_paths(const Event& ev) {
+  std::vector<std::string> out;
+  auto items = ev.paths();
+  std::string cwd = ev.cwd().value_or("");
+  std::string parent;
+  for (const auto& p : items)
+    if (p.nametype == "PARENT" && p.name && !p.name->empty() && p.name->front() == '/') {
+      parent = *p.name;
+      break;
+    }
+  for (const auto& p : items) {
+    if (p.nametype == "PARENT" || !p.name || p.name->empty()) continue;
+    const std::string& n = *p.name;
+    if (n.front() == '/') out.push_back(normalize_path(n));
+    else if (!parent.empty()) out.push_back(join_path(parent, base_name(n)));
+    else out.push_back(join_path(cwd, n));
+  }
+  return out;
+}
+
+Alert Context::alert_at(std::string_view rule, const Event& ev, std::string message) const {
+  Alert a;
+  a.rule = std::string(rule);
+  a.severity = rule_severity(rule, Severity::medium);
+  a.time_ms = ev.time_ms();
+  if (!ev.node().empty()) a.host = std::string(ev.node());
+  a.event_ids.push_back(event_id(ev));
+  a.message = std::move(message);
+  a.file = std::string(ev.file());
+  a.line = ev.line();
+  return a;
+}
+
+Alert copy_alert(std::string_view rule, const Copy& c, std::string message) {
+  Alert a;
+  a.rule = std::string(rule);
+  a.severity = rule_severity(rule, Severity::medium);
+  a.time_ms = c.start_ms;
+  if (!c.node.empty()) a.host = c.node;
+  a.event_ids.push_back(c.client_event);
+  if (!c.helper_event.empty()) a.event_ids.push_back(c.helper_event);
+  a.message = std::move(message);
+  a.user = c.user;
+  a.docker_cp = AlertCopy{c.cmd.direction, c.cmd.container, c.cmd.path, std::nullopt};
+  a.copy_id = c.id;
+  a.command = c.command_line;
+  a.file = c.file;
+  a.line = c.line;
+  return a;
+}
+
+std::vector<Copy*> Context::copies_active_at(std::string_view node, uint64_t t_ms) {
+  std::vector<Copy*> out;
+  for (auto& c : copies) {
+    if (c.node != node) continue;
+    uint64_t begin = c.start_ms > kCopySlackMs ? c.start_ms - kCopySlackMs : 0;
+    uint64_t end = std::max(c.end_ms, c.helper_ms) + kCopySlackMs;
+    if (t_ms >= begin && t_ms <= end) out.push_back(&c);
+  }
+  return out;
+}
+
+std::vector<const LoopEpisode*> Context::loops_racing(const Copy& c) {
+  std::vector<const LoopEpisode*> out;
+  std::string path = normalize_path(c.cmd.path.empty() || c.cmd.path.front() != '/'
+                                        ? "/" + c.cmd.path
+                                        : c.cmd.path);
+  uint64_t begin = c.start_ms > kCopySlackMs ? c.start_ms - kCopySlackMs : 0;
+  uint64_t end = std::max(c.end_ms, c.helper_ms) + kCopySlackMs;
+  for (const auto& ep : loops) {
+    if (!ep.confirmed || ep.node != c.node) continue;
+    if (ep.first_ms > end || ep.last_ms < begin) continue;
+    bool on_path = false;
+    for (const auto* n : {&ep.a, &ep.b})
+      if (!n->empty() && n->front() == '/' &&
+          (is_same_or_ancestor(*n, path) || is_same_or_ancestor(path, *n)))
+        on_path = true;
+    if (!on_path) continue;
+    if (containers.same(c.container_alias, ep.container) == Same::No) continue;
+    out.push_back(&ep);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine
+
+struct Engine::LoopState {
+  uint64_t count = 0;
+  uint64_t first_ms = 0, last_ms = 0;
+  std::string first_event, last_event;
+  std::string file;
+  uint64_t line = 0;
+  uint64_t episode_id = 0;  // set once confirmed
+};
+
+Engine::Engine(EngineOptions opt) : opt_(std::move(opt)) {
+  rules_ = make_builtin_detections();
+  ctx_.sink = [this](Alert&& a) { deliver(std::move(a)); };
+  ctx_.rule_enabled = [this](std::string_view id) { return rule_enabled(id); };
+}
+
+Engine::~Engine() = default;
+
+void Engine::set_sink(std::function<void(Alert&&)> sink) { sink_ = std::move(sink); }
+
+void Engine::add_detection(std::unique_ptr<Detection> d) { rules_.push_back(std::move(d)); }
+
+bool Engine::rule_enabled(std::string_view id) const {
+  std::string s(id);
+  if (!opt_.select.empty() && !opt_.select.count(s)) return false;
+  return !opt_.ignore.count(s);
+}
+
+void Engine::deliver(Alert&& a) {
+  if (!rule_enabled(a.rule)) return;
+  if (a.time_ms) {
+    if (opt_.since_ms && *a.time_ms < *opt_.since_ms) return;
+    if (opt_.until_ms && *a.time_ms > *opt_.until_ms) return;
+  }
+  ++stats_.alerts;
+  ++stats_.by_rule[a.rule];
+  if (sink_) sink_(std::move(a));
+  else collected_.push_back(std::move(a));
+}
+
+std::vector<Alert> Engine::take_alerts() {
+  std::stable_sort(collected_.begin(), collected_.end(), alert_less);
+  return std::move(collected_);
+}
+
+void Engine::on_broken(std::string_view file, uint64_t line, std::string_view reason, uint64_t count) {
+  stats_.broken += count;
+  BrokenInput b{std::string(file), line, std::string(reason), count};
+  for (auto& r : rules_) r->on_broken(b, ctx_);
+}
+
+void Engine::end_of_file(std::string_view file) {
+  for (auto& r : rules_) r->on_end_of_file(file, ctx_);
+}
+
+void Engine::on_event(const Event& ev) {
+  ++stats_.events;
+  stats_.records += ev.record_count();
+  uint64_t t = ev.time_ms();
+  ctx_.now_ms = std::max(ctx_.now_ms, t);
+  // Serial gaps: stats only (normal with filtering rules). auditd's own DAEMON_* records use
+  // the daemon's sequence, not the kernel's.
+  auto pt = static_cast<uint32_t>(ev.primary_type());
+  if (!(pt >= 1200 && pt < 1300)) {
+    auto& last = last_serial_[std::string(ev.node())];
+    if (last && ev.serial() > last + 1 && ev.serial() - last < (1ULL << 32))
+      stats_.serial_gaps += ev.serial() - last - 1;
+    if (ev.serial() > last) last = ev.serial();
+  }
+  ctx_.processes.observe(ev);
+  track_copies(ev);
+  track_loops(ev);
+  for (auto& r : rules_) r->on_event(ev, ctx_);
+  if (ctx_.now_ms >= last_sweep_ms_ + 250) {
+    sweep(false);
+    last_sweep_ms_ = ctx_.now_ms;
+  }
+}
+
+void Engine::track_copies(const Event& ev) {
+  auto pid = ev.pid();
+  if (!pid) return;
+  std::string_view node = ev.node();
+  uint64_t t = ev.time_ms();
+  std::string_view sc = ev.syscall_name();
+  bool exec = (sc == "execve" || sc == "execveat") && ev.success().value_or(true);
+  if (exec) {
+    auto argv = ev.argv();
+    if (auto cmd = parse_copy_command(argv)) {
+      Copy c;
+      c.id = next_copy_id_++;
+      c.node = std::string(node);
+      c.cmd = std::move(*cmd);
+      std::string line;
+      for (const auto& a : argv) {
+        if (!line.empty()) line += ' ';
+        line += a;
+      }
+      c.command_line = std::move(line);
+      c.client_event = event_id(ev);
+      c.file = std::string(ev.file());
+      c.line = ev.line();
+      c.start_ms = c.end_ms = t;
+      c.client_pid = *pid;
+      c.client_cwd = ev.cwd().value_or("");
+      c.user = user_of(ev);
+      c.container_alias = ctx_.containers.add(ContainerRegistry::name_alias(c.cmd.container));
+      ctx_.copies.push_back(std::move(c));
+      if (ctx_.copies.size() > 4096) {
+        // Bounded memory: report the oldest open copy now rather than grow without end.
+        Copy& old = ctx_.copies.front();
+        if (!old.closed) {
+          old.closed = true;
+          for (auto& r : rules_) r->on_copy_closed(old, ctx_);
+        }
+        ctx_.copies.pop_front();
+      }
+      return;
+    }
+    std::string_view a0 = argv.empty() ? std::string_view() : std::string_view(argv[0]);
+    bool untar = a0 == "docker-untar", tar = a0 == "docker-tar";
+    if (untar || tar) {
+      std::string_view want = untar ? "to-container" : "from-container";
+      Copy* best = nullptr;
+      for (auto& c : ctx_.copies) {
+        if (c.closed || c.helper_pid || c.node != node || c.cmd.tool != "docker" ||
+            c.cmd.direction != want)
+          continue;
+        if (c.start_ms > t + kCopySlackMs || t - std::min(t, c.start_ms) > 60000) continue;
+        best = &c;
+        break;  // the oldest waiting copy: the daemon serves requests in order
+      }
+      if (best) {
+        best->helper_pid = *pid;
+        best->helper_event = event_id(ev);
+        best->helper_ms = t;
+        best->end_ms = std::max(best->end_ms, t);
+        if (argv.size() > 1) best->resolved_dir = normalize_path(argv[1]);
+        if (argv.size() > 2) {
+          best->rootfs = argv[2];
+          if (auto layer = storage_layer_of(argv[2]))
+            ctx_.containers.link(best->container_alias, ContainerRegistry::layer_alias(*layer));
+        }
+      }
+      return;
+    }
+  }
+  // Activity of a copy's client or helper extends the copy's span.
+  for (auto& c : ctx_.copies) {
+    if (c.closed || c.node != node) continue;
+    if (c.client_pid == *pid || (c.helper_pid && *c.helper_pid == *pid)) c.end_ms = std::max(c.end_ms, t);
+  }
+  // Engines that copy in-process (moby 28+): the daemon opens the file itself.
+  if ((sc == "open" || sc == "openat" || sc == "openat2" || sc == "creat") &&
+      base_name(ev.exe().value_or("")) == "dockerd" && ev.comm().value_or("") == "dockerd") {
+    for (Copy* c : ctx_.copies_active_at(node, t)) {
+      if (c->closed || c->helper_pid || c->cmd.tool != "docker" || c->inproc_resolved) continue;
+      std::string req = normalize_path("/" + c->cmd.path);
+      if (!c->cmd.path.empty() && c->cmd.path.back() == '/') continue;  // a directory target
+      for (const auto& p : ev.paths()) {
+        if (p.nametype == "PARENT" || !p.name) continue;
+        std::string n = *p.name;
+        if (auto layer = storage_layer_of(n)) {
+          auto pos = n.find(*layer);
+          n = n.substr(pos + layer->size());
+          for (std::string_view sub : {"/merged", "/diff"})
+            if (n.rfind(sub, 0) == 0) n = n.substr(sub.size());
+          if (n.empty()) n = "/";
+        } else if (n.empty() || n.front() != '/') {
+          continue;
+        } else {
+          continue;  // a host path outside storage: AU005's business
+        }
+        n = normalize_path(n);
+        if (base_name(n) == base_name(req) && n != req && dir_name(n) != dir_name(req)) {
+          c->inproc_resolved = dir_name(n);
+          c->inproc_event = event_id(ev);
+        }
+      }
+    }
+  }
+}
+
+void Engine::track_loops(const Event& ev) {
+  if (ev.syscall_name() != "renameat2") return;
+  if (!ev.success().value_or(false)) return;
+  auto pid = ev.pid();
+  if (!pid) return;
+  std::string cwd = ev.cwd().value_or("");
+  std::vector<std::string> names;
+  for (const auto& p : ev.paths()) {
+    if (p.nametype != "DELETE" || !p.name || p.name->empty()) continue;
+    std::string n = join_path(cwd, *p.name);
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  if (names.size() != 2) return;
+  std::sort(names.begin(), names.end());
+  uint64_t t = ev.time_ms();
+  std::string key = std::string(ev.node());
+  key += '\0';
+  key += std::to_string(*pid);
+  key += '\0';
+  key += names[0];
+  key += '\0';
+  key += names[1];
+  auto& slot = loop_states_[key];
+  auto close_episode = [&](LoopState& st) {
+    if (!st.episode_id) return;
+    for (auto& ep : ctx_.loops)
+      if (ep.id == st.episode_id && !ep.closed) {
+        ep.closed = true;
+        for (auto& r : rules_) r->on_loop_closed(ep, ctx_);
+      }
+  };
+  if (slot && t > slot->last_ms + kLoopMaxGapMs) {
+    close_episode(*slot);
+    slot.reset();
+  }
+  if (!slot) {
+    slot = std::make_unique<LoopState>();
+    slot->first_ms = t;
+    slot->first_event = event_id(ev);
+    slot->file = std::string(ev.file());
+    slot->line = ev.line();
+  }
+  LoopState& st = *slot;
+  ++st.count;
+  st.last_ms = std::max(st.last_ms, t);
+  st.last_event = event_id(ev);
+  if (!st.episode_id && st.count >= kLoopMinRenames) {
+    LoopEpisode ep;
+    ep.id = next_loop_id_++;
+    ep.node = std::string(ev.node());
+    ep.pid = *pid;
+    ep.a = names[0];
+    ep.b = names[1];
+    ep.first_ms = st.first_ms;
+    ep.first_event = st.first_event;
+    ep.container = ctx_.processes.container_of(ev);
+    ep.user = user_of(ev);
+    ep.exe = ev.exe().value_or("");
+    ep.file = st.file;
+    ep.line = st.line;
+    ep.confirmed = true;
+    st.episode_id = ep.id;
+    ctx_.loops.push_back(std::move(ep));
+  }
+  if (st.episode_id) {
+    for (auto it = ctx_.loops.rbegin(); it != ctx_.loops.rend(); ++it)
+      if (it->id == st.episode_id) {
+        it->count = st.count;
+        it->last_ms = st.last_ms;
+        it->last_event = st.last_event;
+        if (it->container.empty()) it->container = ctx_.processes.container_of(ev);
+        break;
+      }
+  }
+}
+
+void Engine::sweep(bool all) {
+  uint64_t now = ctx_.now_ms;
+  // Loops first: a copy closing now sees every episode that overlapped it.
+  for (auto it = loop_states_.begin(); it != loop_states_.end();) {
+    LoopState& st = *it->second;
+    if (all || now > st.last_ms + kLoopMaxGapMs) {
+      if (st.episode_id)
+        for (auto& ep : ctx_.loops)
+          if (ep.id == st.episode_id && !ep.closed) {
+            ep.closed = true;
+            for (auto& r : rules_) r->on_loop_closed(ep, ctx_);
+          }
+      it = loop_states_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& c : ctx_.copies) {
+    if (c.closed) continue;
+    if (all || now > std::max(c.end_ms, c.helper_ms) + kCopySettleMs) {
+      c.closed = true;
+      for (auto& r : rules_) r->on_copy_closed(c, ctx_);
+    }
+  }
+  while (!ctx_.copies.empty() && ctx_.copies.front().closed &&
+         (all || now > ctx_.copies.front().end_ms + 60000))
+    ctx_.copies.pop_front();
+  while (!ctx_.loops.empty() && ctx_.loops.front().closed && now > ctx_.loops.front().last_ms + 120000)
+    ctx_.loops.pop_front();
+}
+
+void Engine::finish() {
+  sweep(true);
+  for (auto& r : rules_) r->finish(ctx_);
+}
+
+}  // namespace tocsin::audit

@@ -1,0 +1,78 @@
+// The hunt engine: feeds audit events through the process model, the copy and loop trackers
+// and every enabled detection, and hands alerts to a sink (collected for `hunt`, streamed for
+// `watch`). Also keeps the input statistics printed at the end of a hunt.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/detections/detection.hpp"
+
+namespace tocsin::audit {
+
+struct EngineOptions {
+  std::set<std::string> select;  // when not empty, only these rules report
+  std::set<std::string> ignore;
+  std::optional<uint64_t> since_ms, until_ms;  // alerts outside are dropped (events still feed the model)
+};
+
+struct HuntStats {
+  uint64_t events = 0;
+  uint64_t records = 0;
+  uint64_t broken = 0;        // broken records/lines (AU000 material)
+  uint64_t serial_gaps = 0;   // serial numbers never seen (normal with filtering rules)
+  uint64_t lost_reports = 0;  // AU008-type reports
+  uint64_t alerts = 0;
+  std::map<std::string, uint64_t> by_rule;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions opt = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Alerts go to the sink as soon as they are final; without one they are collected.
+  void set_sink(std::function<void(Alert&&)> sink);
+  // Extra rules (e.g. AU010 from the baseline); they see the same state.
+  void add_detection(std::unique_ptr<Detection> d);
+
+  void on_event(const Event& ev);
+  // `count` broken records in `file`, the first at `line` (sources report them per file).
+  void on_broken(std::string_view file, uint64_t line, std::string_view reason, uint64_t count = 1);
+  void end_of_file(std::string_view file);
+  // Closes everything still open (end of input).
+  void finish();
+
+  // Collected alerts, sorted (empty when a sink is set).
+  std::vector<Alert> take_alerts();
+  const HuntStats& stats() const { return stats_; }
+  Context& context() { return ctx_; }
+
+ private:
+  void track_copies(const Event& ev);
+  void track_loops(const Event& ev);
+  void sweep(bool all);
+  void deliver(Alert&& a);
+  bool rule_enabled(std::string_view id) const;
+
+  struct LoopState;
+  EngineOptions opt_;
+  Context ctx_;
+  std::vector<std::unique_ptr<Detection>> rules_;
+  std::function<void(Alert&&)> sink_;
+  std::vector<Alert> collected_;
+  HuntStats stats_;
+  std::map<std::string, uint64_t> last_serial_;  // per node
+  std::map<std::string, std::unique_ptr<LoopState>> loop_states_;
+  uint64_t next_copy_id_ = 1, next_loop_id_ = 1, last_sweep_ms_ = 0;
+};
+
+}  // namespace tocsin::audit

@@ -1,0 +1,77 @@
+// What the detections reason about beyond single events: container copies (a client command
+// correlated with the daemon's helper) and symlink-exchange loop episodes.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/alert.hpp"
+
+namespace tocsin::audit {
+
+class Event;
+
+// A parsed copy command line: `docker [global opts] [container] cp [opts] SRC DST`,
+// `podman cp`, `nerdctl cp`, `docker compose cp`, `kubectl cp`.
+struct CopyCommand {
+  std::string tool;       // docker | podman | nerdctl | kubectl
+  std::string direction;  // to-container | from-container
+  std::string container;  // as written (kubectl: "ns/pod")
+  std::string path;       // the path inside the container
+  std::string local;      // the host-side argument ("-" for a tar stream)
+};
+std::optional<CopyCommand> parse_copy_command(const std::vector<std::string>& argv);
+
+struct Copy {
+  uint64_t id = 0;
+  std::string node;
+  CopyCommand cmd;
+  std::string command_line;
+  std::string client_event;
+  std::string file;
+  uint64_t line = 0;
+  uint64_t start_ms = 0;
+  uint64_t end_ms = 0;  // last activity seen from the client or the helper
+  int64_t client_pid = 0;
+  std::string client_cwd;
+  AlertUser user;
+  std::string container_alias;  // "name:…" (or "id:…")
+  // The daemon's copy helper (docker-untar / docker-tar re-exec), when seen.
+  std::optional<int64_t> helper_pid;
+  std::string helper_event;
+  uint64_t helper_ms = 0;
+  std::optional<std::string> resolved_dir;  // helper a1, normalised
+  std::string rootfs;                       // helper a2
+  // Engines copying in-process (moby 28+): where the daemon's own file access went.
+  std::optional<std::string> inproc_resolved;
+  std::string inproc_event;
+  bool closed = false;
+};
+
+struct LoopEpisode {
+  uint64_t id = 0;
+  std::string node;
+  int64_t pid = 0;
+  std::string a, b;  // the two names, absolute when the cwd was known
+  uint64_t count = 0;
+  uint64_t first_ms = 0, last_ms = 0;
+  std::string first_event, last_event;
+  std::string container;  // alias, empty when unknown
+  AlertUser user;
+  std::string exe;
+  std::string file;
+  uint64_t line = 0;
+  bool confirmed = false;  // reached the loop threshold
+  bool closed = false;
+};
+
+// Path helpers (pure text, no filesystem access).
+std::string normalize_path(std::string_view p);  // collapses //, ., trailing /; keeps ".."
+std::string join_path(std::string_view cwd, std::string_view p);
+std::string dir_name(std::string_view p);
+// True when `anc` equals `p` or is one of its ancestors, component-wise.
+bool is_same_or_ancestor(std::string_view anc, std::string_view p);
+
+}  // namespace tocsin::audit

@@ -1,0 +1,736 @@
+// Event model: record type names, lazy value decoding, typed accessors and the builder.
+#include "audit/event.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+
+namespace tocsin::audit {
+namespace {
+
+struct TypeName {
+  std::string_view name;
+  RecordType type;
+};
+
+// Sorted by name for binary search.
+constexpr std::array kTypeNames = {
+    TypeName{"ADD_GROUP", RecordType::AddGroup},
+    TypeName{"ADD_USER", RecordType::AddUser},
+    TypeName{"ANOM_ABEND", RecordType::AnomAbend},
+    TypeName{"ANOM_CREAT", RecordType::AnomCreat},
+    TypeName{"ANOM_LINK", RecordType::AnomLink},
+    TypeName{"ANOM_PROMISCUOUS", RecordType::AnomPromiscuous},
+    TypeName{"AVC", RecordType::Avc},
+    TypeName{"BPF", RecordType::Bpf},
+    TypeName{"BPRM_FCAPS", RecordType::BprmFcaps},
+    TypeName{"CAPSET", RecordType::Capset},
+    TypeName{"CONFIG_CHANGE", RecordType::ConfigChange},
+    TypeName{"CRED_ACQ", RecordType::CredAcq},
+    TypeName{"CRED_DISP", RecordType::CredDisp},
+    TypeName{"CRED_REFR", RecordType::CredRefr},
+    TypeName{"CWD", RecordType::Cwd},
+    TypeName{"DAEMON_ABORT", RecordType::DaemonAbort},
+    TypeName{"DAEMON_ACCEPT", RecordType::DaemonAccept},
+    TypeName{"DAEMON_CLOSE", RecordType::DaemonClose},
+    TypeName{"DAEMON_CONFIG", RecordType::DaemonConfig},
+    TypeName{"DAEMON_END", RecordType::DaemonEnd},
+    TypeName{"DAEMON_ERR", RecordType::DaemonErr},
+    TypeName{"DAEMON_RECONFIG", RecordType::DaemonReconfig},
+    TypeName{"DAEMON_RESUME", RecordType::DaemonResume},
+    TypeName{"DAEMON_ROTATE", RecordType::DaemonRotate},
+    TypeName{"DAEMON_START", RecordType::DaemonStart},
+    TypeName{"DEL_GROUP", RecordType::DelGroup},
+    TypeName{"DEL_USER", RecordType::DelUser},
+    TypeName{"EOE", RecordType::Eoe},
+    TypeName{"EVENT_LISTENER", RecordType::EventListener},
+    TypeName{"EXECVE", RecordType::Execve},
+    TypeName{"FANOTIFY", RecordType::Fanotify},
+    TypeName{"FD_PAIR", RecordType::FdPair},
+    TypeName{"FEATURE_CHANGE", RecordType::FeatureChange},
+    TypeName{"IPC", RecordType::Ipc},
+    TypeName{"KERNEL", RecordType::Kernel},
+    TypeName{"KERNEL_OTHER", RecordType::KernelOther},
+    TypeName{"KERN_MODULE", RecordType::KernModule},
+    TypeName{"LOGIN", RecordType::Login},
+    TypeName{"MMAP", RecordType::Mmap},
+    TypeName{"MQ_OPEN", RecordType::MqOpen},
+    TypeName{"NETFILTER_CFG", RecordType::NetfilterCfg},
+    TypeName{"NETFILTER_PKT", RecordType::NetfilterPkt},
+    TypeName{"OBJ_PID", RecordType::ObjPid},
+    TypeName{"OPENAT2", RecordType::Openat2},
+    TypeName{"PATH", RecordType::Path},
+    TypeName{"PROCTITLE", RecordType::Proctitle},
+    TypeName{"REPLACE", RecordType::Replace},
+    TypeName{"SECCOMP", RecordType::Seccomp},
+    TypeName{"SELINUX_ERR", RecordType::SelinuxErr},
+    TypeName{"SERVICE_START", RecordType::ServiceStart},
+    TypeName{"SERVICE_STOP", RecordType::ServiceStop},
+    TypeName{"SOCKADDR", RecordType::Sockaddr},
+    TypeName{"SOCKETCALL", RecordType::Socketcall},
+    TypeName{"SYSCALL", RecordType::Syscall},
+    TypeName{"SYSTEM_BOOT", RecordType::SystemBoot},
+    TypeName{"SYSTEM_RUNLEVEL", RecordType::SystemRunlevel},
+    TypeName{"SYSTEM_SHUTDOWN", RecordType::SystemShutdown},
+    TypeName{"TTY", RecordType::Tty},
+    TypeName{"URINGOP", RecordType::Uringop},
+    TypeName{"USER", RecordType::User},
+    TypeName{"USER_ACCT", RecordType::UserAcct},
+    TypeName{"USER_AUTH", RecordType::UserAuth},
+    TypeName{"USER_AVC", RecordType::UserAvc},
+    TypeName{"USER_CHAUTHTOK", RecordType::UserChauthtok},
+    TypeName{"USER_CMD", RecordType::UserCmd},
+    TypeName{"USER_END", RecordType::UserEnd},
+    TypeName{"USER_ERR", RecordType::UserErr},
+    TypeName{"USER_LOGIN", RecordType::UserLogin},
+    TypeName{"USER_LOGOUT", RecordType::UserLogout},
+    TypeName{"USER_MGMT", RecordType::UserMgmt},
+    TypeName{"USER_START", RecordType::UserStart},
+    TypeName{"USER_TTY", RecordType::UserTty},
+    TypeName{"USYS_CONFIG", RecordType::UsysConfig},
+};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+int hex_val(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+std::string_view unquote(std::string_view v) {
+  if (!v.empty() && (v.front() == '"' || v.front() == '\'')) {
+    char q = v.front();
+    v.remove_prefix(1);
+    if (!v.empty() && v.back() == q) v.remove_suffix(1);
+  }
+  return v;
+}
+
+// EXECVE argument key: "a12" → (12, whole), "a12_len" → (12, len), "a12[3]" → (12, piece 3).
+enum class ArgKey { None, Whole, Len, Piece };
+ArgKey parse_arg_key(std::string_view k, size_t& index, size_t& piece) {
+  if (k.size() < 2 || k[0] != 'a' || !is_digit(k[1])) return ArgKey::None;
+  size_t i = 1;
+  index = 0;
+  while (i < k.size() && is_digit(k[i])) {
+    if (index > 10'000'000) return ArgKey::None;
+    index = index * 10 + static_cast<size_t>(k[i] - '0');
+    ++i;
+  }
+  if (i == k.size()) return ArgKey::Whole;
+  if (k.substr(i) == "_len") return ArgKey::Len;
+  if (k[i] == '[' && k.back() == ']' && i + 2 < k.size()) {
+    piece = 0;
+    for (size_t j = i + 1; j + 1 < k.size(); ++j) {
+      if (!is_digit(k[j]) || piece > 10'000'000) return ArgKey::None;
+      piece = piece * 10 + static_cast<size_t>(k[j] - '0');
+    }
+    return ArgKey::Piece;
+  }
+  return ArgKey::None;
+}
+
+bool is_encoded_key(std::string_view key) {
+  static constexpr std::array kKeys = {
+      std::string_view("acct"),   std::string_view("cmd"),      std::string_view("comm"),
+      std::string_view("cwd"),    std::string_view("data"),     std::string_view("dir"),
+      std::string_view("exe"),    std::string_view("file"),     std::string_view("grp"),
+      std::string_view("key"),      std::string_view("name"),
+      std::string_view("new"),    std::string_view("new_group"), std::string_view("ocomm"),
+      std::string_view("old"),    std::string_view("path"),     std::string_view("proctitle"),
+      std::string_view("root_dir"), std::string_view("sauid"),  std::string_view("vm"),
+      std::string_view("watch"),  std::string_view("old_prom"), std::string_view("new-disk"),
+      std::string_view("old-disk"), std::string_view("new-chardev"), std::string_view("old-chardev"),
+      std::string_view("new-fs"), std::string_view("old-fs"),   std::string_view("new-net"),
+      std::string_view("old-net"), std::string_view("new-rng"), std::string_view("old-rng"),
+      std::string_view("cgroup"), std::string_view("hostname"), std::string_view("invalid_context"),
+      std::string_view("unit"),   std::string_view("terminal"), std::string_view("ses_name"),
+  };
+  return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
+}
+
+}  // namespace
+
+std::string_view record_type_name(RecordType t) {
+  for (const auto& tn : kTypeNames)
+    if (tn.type == t) return tn.name;
+  return {};
+}
+
+RecordType record_type_from_number(uint32_t n) {
+  for (const auto& tn : kTypeNames)
+    if (static_cast<uint32_t>(tn.type) == n) return tn.type;
+  return RecordType::Other;
+}
+
+RecordType record_type_from_name(std::string_view name) {
+  // The common kernel record types first: they are most of any log.
+  if (name == "SYSCALL") return RecordType::Syscall;
+  if (name == "PATH") return RecordType::Path;
+  if (name == "EOE") return RecordType::Eoe;
+  if (name == "CWD") return RecordType::Cwd;
+  if (name == "PROCTITLE") return RecordType::Proctitle;
+  if (name == "EXECVE") return RecordType::Execve;
+  auto it = std::lower_bound(kTypeNames.begin(), kTypeNames.end(), name,
+                             [](const TypeName& a, std::string_view b) { return a.name < b; });
+  if (it != kTypeNames.end() && it->name == name) return it->type;
+  if (name.size() > 9 && name.substr(0, 8) == "UNKNOWN[" && name.back() == ']') {
+    auto n = parse_unsigned(name.substr(8, name.size() - 9), 10);
+    if (n && *n < 100000) return record_type_from_number(static_cast<uint32_t>(*n));
+  }
+  return RecordType::Other;
+}
+
+bool is_standalone_type_number(uint32_t n) {
+  // User-space messages (USER_*, CRED_*, ...), daemon records and user-space anomaly /
+  // integrity / MAC ranges are relayed by the kernel without syscall context and never get an
+  // EOE. Kernel types that are often alone (LOGIN, CONFIG_CHANGE, ANOM_*) can be followed by a
+  // SYSCALL of the same serial, so they wait for EOE or the watermark instead.
+  return (n >= 1100 && n <= 1299) || (n >= 2100 && n <= 2999);
+}
+
+bool is_standalone_type(RecordType t) {
+  return t != RecordType::Other && is_standalone_type_number(static_cast<uint32_t>(t));
+}
+
+bool is_hex_string(std::string_view s) {
+  if (s.empty() || (s.size() & 1u) != 0) return false;
+  for (char c : s)
+    if (hex_val(c) < 0) return false;
+  return true;
+}
+
+std::optional<std::string> hex_decode(std::string_view s) {
+  if ((s.size() & 1u) != 0) return std::nullopt;
+  std::string out;
+  out.resize(s.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = hex_val(s[2 * i]);
+    int lo = hex_val(s[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<char>((hi << 4) | lo);
+  }
+  return out;
+}
+
+std::optional<std::string> decode_value(std::string_view raw, bool hex_allowed) {
+  if (raw == "(null)") return std::nullopt;
+  if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) return std::string(unquote(raw));
+  if (hex_allowed && is_hex_string(raw)) {
+    if (auto d = hex_decode(raw)) return d;
+  }
+  return std::string(raw);
+}
+
+bool is_encoded_field(RecordType t, std::string_view key) {
+  if (t == RecordType::Execve) {
+    size_t idx = 0, piece = 0;
+    ArgKey k = parse_arg_key(key, idx, piece);
+    return k == ArgKey::Whole || k == ArgKey::Piece;
+  }
+  return is_encoded_key(key);
+}
+
+int numeric_base(RecordType t, std::string_view key) {
+  if (key == "mode") return 8;
+  if (key == "arch" || key == "per" || key == "cap_fp" || key == "cap_fi" || key == "cap_fe" ||
+      key == "cap_fver" || key == "cap_pp" || key == "cap_pi" || key == "cap_pe" ||
+      key == "cap_pa" || key == "cap_bs" || key == "cap_bnd" || key == "cap_effective" ||
+      key == "cap_permitted" || key == "cap_inheritable" || key == "cap_ambient" ||
+      key.substr(0, 6) == "old_pp" || key.substr(0, 6) == "old_pi" || key.substr(0, 6) == "old_pe" ||
+      key.substr(0, 6) == "old_pa" || key.substr(0, 6) == "new_pp" || key.substr(0, 6) == "new_pi" ||
+      key.substr(0, 6) == "new_pe" || key.substr(0, 6) == "new_pa")
+    return 16;
+  if (t != RecordType::Execve && key.size() == 2 && key[0] == 'a' && key[1] >= '0' && key[1] <= '3')
+    return 16;
+  return 10;
+}
+
+std::optional<uint64_t> parse_unsigned(std::string_view s, int base) {
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s.remove_prefix(2);
+    base = 16;
+  }
+  if (s.empty() || s.size() > 24) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    int d = hex_val(c);
+    if (d < 0 || d >= base) return std::nullopt;
+    uint64_t nv = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+    if (nv / static_cast<uint64_t>(base) != v && v != 0) return std::nullopt;  // overflow
+    v = nv;
+  }
+  return v;
+}
+
+std::optional<int64_t> parse_signed(std::string_view s, int base) {
+  bool neg = false;
+  if (!s.empty() && s[0] == '-' && base == 10) {
+    neg = true;
+    s.remove_prefix(1);
+  }
+  auto u = parse_unsigned(s, base);
+  if (!u) return std::nullopt;
+  if (neg) return -static_cast<int64_t>(*u);
+  return static_cast<int64_t>(*u);
+}
+
+// ---------------------------------------------------------------- RecordView
+
+RecordType RecordView::type() const { return ev_->record_ref(idx_).type; }
+std::string_view RecordView::type_name() const {
+  const auto& r = ev_->record_ref(idx_);
+  return ev_->view(r.type_off, r.type_len);
+}
+std::string_view RecordView::text() const {
+  const auto& r = ev_->record_ref(idx_);
+  return ev_->view(r.text_off, r.text_len);
+}
+uint64_t RecordView::line() const { return ev_->record_ref(idx_).line; }
+size_t RecordView::field_count() const {
+  const auto& r = ev_->record_ref(idx_);
+  return r.field_end - r.field_begin;
+}
+Field RecordView::field_at(size_t i) const {
+  const auto& r = ev_->record_ref(idx_);
+  const auto& f = ev_->field_ref(static_cast<uint32_t>(r.field_begin + i));
+  return {ev_->view(f.key_off, f.key_len), ev_->view(f.val_off, f.val_len)};
+}
+std::optional<std::string_view> RecordView::field(std::string_view key) const {
+  const auto& r = ev_->record_ref(idx_);
+  for (uint32_t i = r.field_begin; i < r.field_end; ++i) {
+    const auto& f = ev_->field_ref(i);
+    if (ev_->view(f.key_off, f.key_len) == key) return ev_->view(f.val_off, f.val_len);
+  }
+  return std::nullopt;
+}
+std::optional<std::string> RecordView::str(std::string_view key) const {
+  auto raw = field(key);
+  if (!raw) return std::nullopt;
+  return decode_value(*raw, is_encoded_field(type(), key));
+}
+std::optional<uint64_t> RecordView::unum(std::string_view key) const {
+  auto raw = field(key);
+  if (!raw) return std::nullopt;
+  return parse_unsigned(unquote(*raw), numeric_base(type(), key));
+}
+std::optional<int64_t> RecordView::num(std::string_view key) const {
+  auto raw = field(key);
+  if (!raw) return std::nullopt;
+  return parse_signed(unquote(*raw), numeric_base(type(), key));
+}
+std::optional<std::string_view> RecordView::interp(std::string_view key) const {
+  const auto& r = ev_->record_ref(idx_);
+  for (uint32_t i = r.interp_begin; i < r.interp_end; ++i) {
+    const auto& f = ev_->field_ref(i);
+    if (ev_->view(f.key_off, f.key_len) == key) return unquote(ev_->view(f.val_off, f.val_len));
+  }
+  return std::nullopt;
+}
+size_t RecordView::interp_count() const {
+  const auto& r = ev_->record_ref(idx_);
+  return r.interp_end - r.interp_begin;
+}
+Field RecordView::interp_at(size_t i) const {
+  const auto& r = ev_->record_ref(idx_);
+  const auto& f = ev_->field_ref(static_cast<uint32_t>(r.interp_begin + i));
+  return {ev_->view(f.key_off, f.key_len), unquote(ev_->view(f.val_off, f.val_len))};
+}
+
+// ---------------------------------------------------------------- Event
+
+std::optional<RecordView> Event::find(RecordType t) const {
+  for (uint32_t i = 0; i < records_.size(); ++i)
+    if (records_[i].type == t) return RecordView(this, i);
+  return std::nullopt;
+}
+
+std::optional<RecordView> Event::find(std::string_view type_name) const {
+  for (uint32_t i = 0; i < records_.size(); ++i)
+    if (view(records_[i].type_off, records_[i].type_len) == type_name) return RecordView(this, i);
+  return std::nullopt;
+}
+
+RecordType Event::primary_type() const {
+  if (records_.empty()) return RecordType::Other;
+  // A SYSCALL anywhere makes the event a syscall event (aux records may precede it).
+  for (const auto& r : records_)
+    if (r.type == RecordType::Syscall) return RecordType::Syscall;
+  return records_.front().type;
+}
+
+// The SYSCALL record when there is one, else the first record that has the field.
+static std::optional<RecordView> carrier(const Event& ev, std::string_view key) {
+  if (auto s = ev.find(RecordType::Syscall)) {
+    if (s->has(key)) return s;
+  }
+  for (size_t i = 0; i < ev.record_count(); ++i) {
+    auto r = ev.record(i);
+    if (r.type() == RecordType::Eoe) continue;
+    if (r.has(key)) return r;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> Event::first_field(RecordType, std::string_view key) const {
+  auto r = carrier(*this, key);
+  if (!r) return std::nullopt;
+  return r->field(key);
+}
+
+std::optional<std::string> Event::str(std::string_view key) const {
+  auto r = carrier(*this, key);
+  if (!r) return std::nullopt;
+  return r->str(key);
+}
+
+std::optional<int64_t> Event::num(std::string_view key) const {
+  auto r = carrier(*this, key);
+  if (!r) return std::nullopt;
+  return r->num(key);
+}
+
+std::optional<std::string_view> Event::interp(std::string_view key) const {
+  for (size_t i = 0; i < records_.size(); ++i)
+    if (auto v = record(i).interp(key)) return v;
+  return std::nullopt;
+}
+
+Arch Event::arch() const {
+  auto s = find(RecordType::Syscall);
+  if (!s) return Arch::Unknown;
+  if (auto a = s->field("arch")) {
+    Arch r = arch_from_text(unquote(*a));
+    if (r != Arch::Unknown) return r;
+  }
+  if (auto a = s->interp("ARCH")) return arch_from_text(*a);
+  return Arch::Unknown;
+}
+
+std::optional<int> Event::syscall() const {
+  auto s = find(RecordType::Syscall);
+  if (!s) return std::nullopt;
+  auto raw = s->field("syscall");
+  if (!raw) return std::nullopt;
+  auto v = parse_signed(unquote(*raw), 10);
+  if (v && *v >= 0 && *v < 100000) return static_cast<int>(*v);
+  // Some exports write the name instead of the number.
+  auto n = syscall_number(arch(), unquote(*raw));
+  return n;
+}
+
+std::string_view Event::syscall_name() const {
+  auto s = find(RecordType::Syscall);
+  if (!s) return {};
+  if (auto e = s->interp("SYSCALL")) return *e;
+  auto nr = syscall();
+  if (!nr) return {};
+  auto name = audit::syscall_name(arch(), *nr);
+  if (!name.empty()) return name;
+  // A name written in place of the number.
+  if (auto raw = s->field("syscall")) {
+    auto v = unquote(*raw);
+    if (!v.empty() && !is_digit(v[0])) return v;
+  }
+  return {};
+}
+
+std::optional<bool> Event::success() const {
+  auto s = find(RecordType::Syscall);
+  if (!s) return std::nullopt;
+  auto v = s->field("success");
+  if (!v) return std::nullopt;
+  if (*v == "yes") return true;
+  if (*v == "no") return false;
+  return std::nullopt;
+}
+
+std::optional<int64_t> Event::exit() const {
+  auto s = find(RecordType::Syscall);
+  if (!s) return std::nullopt;
+  return s->num("exit");
+}
+
+std::optional<uint64_t> Event::arg(int i) const {
+  if (i < 0 || i > 3) return std::nullopt;
+  auto s = find(RecordType::Syscall);
+  if (!s) return std::nullopt;
+  const char key[3] = {'a', static_cast<char>('0' + i), 0};
+  return s->unum(std::string_view(key, 2));
+}
+
+std::optional<int64_t> Event::pid() const { return num("pid"); }
+std::optional<int64_t> Event::ppid() const { return num("ppid"); }
+std::optional<int64_t> Event::uid() const { return num("uid"); }
+std::optional<int64_t> Event::euid() const { return num("euid"); }
+std::optional<int64_t> Event::gid() const { return num("gid"); }
+std::optional<int64_t> Event::egid() const { return num("egid"); }
+std::optional<int64_t> Event::suid() const { return num("suid"); }
+std::optional<int64_t> Event::fsuid() const { return num("fsuid"); }
+std::optional<int64_t> Event::auid() const { return num("auid"); }
+std::optional<int64_t> Event::ses() const { return num("ses"); }
+std::optional<int64_t> Event::items() const { return num("items"); }
+std::optional<std::string> Event::tty() const { return str("tty"); }
+std::optional<std::string> Event::comm() const { return str("comm"); }
+std::optional<std::string> Event::exe() const { return str("exe"); }
+
+std::vector<std::string> Event::keys() const {
+  std::vector<std::string> out;
+  auto k = str("key");
+  if (!k) return out;
+  size_t start = 0;
+  for (size_t i = 0; i <= k->size(); ++i) {
+    if (i == k->size() || (*k)[i] == '\x01') {
+      if (i > start) out.emplace_back(k->substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::optional<int64_t> Event::argc() const {
+  auto e = find(RecordType::Execve);
+  if (!e) return std::nullopt;
+  return e->num("argc");
+}
+
+std::vector<std::string> Event::argv() const {
+  std::vector<std::string> out;
+  auto ac = argc();
+  // Cap what a hostile argc can make us allocate; real arguments extend the vector as seen.
+  if (ac && *ac > 0) out.resize(static_cast<size_t>(std::min<int64_t>(*ac, 4096)));
+  // Pieces of split arguments, in (index, piece) order.
+  std::map<std::pair<size_t, size_t>, std::string> pieces;
+  for (size_t r = 0; r < records_.size(); ++r) {
+    if (records_[r].type != RecordType::Execve) continue;
+    RecordView rv = record(r);
+    for (size_t i = 0; i < rv.field_count(); ++i) {
+      Field f = rv.field_at(i);
+      size_t idx = 0, piece = 0;
+      ArgKey k = parse_arg_key(f.key, idx, piece);
+      if (k == ArgKey::None || k == ArgKey::Len) continue;
+      if (idx >= 1'000'000) continue;
+      auto v = decode_value(f.value, true);
+      if (k == ArgKey::Whole) {
+        if (idx >= out.size()) out.resize(idx + 1);
+        out[idx] = v ? std::move(*v) : std::string();
+      } else {
+        pieces[{idx, piece}] = v ? std::move(*v) : std::string();
+      }
+    }
+  }
+  for (auto& [k, v] : pieces) {
+    if (k.first >= out.size()) out.resize(k.first + 1);
+    out[k.first] += v;
+  }
+  return out;
+}
+
+std::optional<std::string> Event::cwd() const {
+  auto c = find(RecordType::Cwd);
+  if (!c) return std::nullopt;
+  return c->str("cwd");
+}
+
+std::vector<PathItem> Event::paths() const {
+  std::vector<PathItem> out;
+  for (size_t r = 0; r < records_.size(); ++r) {
+    if (records_[r].type != RecordType::Path) continue;
+    RecordView rv = record(r);
+    PathItem p;
+    p.item = rv.num("item").value_or(-1);
+    p.name = rv.str("name");
+    p.inode = rv.unum("inode");
+    p.dev = rv.field("dev").value_or(std::string_view());
+    if (auto m = rv.unum("mode")) p.mode = static_cast<uint32_t>(*m);
+    p.nametype = rv.field("nametype").value_or(std::string_view());
+    if (p.nametype.empty()) p.nametype = rv.field("objtype").value_or(std::string_view());
+    p.ouid = rv.num("ouid");
+    p.ogid = rv.num("ogid");
+    p.rdev = rv.field("rdev").value_or(std::string_view());
+    p.line = rv.line();
+    out.push_back(std::move(p));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const PathItem& a, const PathItem& b) { return a.item < b.item; });
+  return out;
+}
+
+std::vector<std::string> Event::proctitle_argv() const {
+  std::vector<std::string> out;
+  auto p = find(RecordType::Proctitle);
+  if (!p) return out;
+  auto v = p->str("proctitle");
+  if (!v) return out;
+  size_t start = 0;
+  for (size_t i = 0; i <= v->size(); ++i) {
+    if (i == v->size() || (*v)[i] == '\0') {
+      if (i > start || i < v->size()) out.emplace_back(v->substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  while (!out.empty() && out.back().empty()) out.pop_back();
+  return out;
+}
+
+std::optional<std::string> Event::proctitle() const {
+  auto p = find(RecordType::Proctitle);
+  if (!p || !p->has("proctitle")) return std::nullopt;
+  auto parts = proctitle_argv();
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += ' ';
+    out += parts[i];
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- EventBuilder
+
+namespace {
+uint32_t append(std::string& buf, std::string_view s) {
+  auto off = static_cast<uint32_t>(buf.size());
+  buf.append(s);
+  return off;
+}
+bool printable_unquoted_ok(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x21 || c > 0x7e || c == '"') return false;
+  return true;
+}
+}  // namespace
+
+EventBuilder& EventBuilder::set_key(std::string_view node, uint64_t sec, uint32_t msec,
+                                    uint64_t serial) {
+  ev_.node_off_ = append(ev_.buf_, node);
+  ev_.node_len_ = static_cast<uint32_t>(node.size());
+  ev_.sec_ = sec;
+  ev_.msec_ = msec;
+  ev_.serial_ = serial;
+  return *this;
+}
+
+EventBuilder& EventBuilder::set_location(std::shared_ptr<const std::string> file, uint64_t line) {
+  ev_.file_ = std::move(file);
+  pending_line_ = line;
+  return *this;
+}
+
+EventBuilder& EventBuilder::begin_record(RecordType t, uint64_t line) {
+  std::string_view name = record_type_name(t);
+  std::string unknown;
+  if (name.empty()) {
+    unknown = "UNKNOWN[" + std::to_string(static_cast<uint32_t>(t)) + "]";
+    name = unknown;
+  }
+  begin_record(name, line);
+  ev_.records_.back().type = t;
+  ev_.records_.back().type_number = static_cast<uint32_t>(t);
+  return *this;
+}
+
+EventBuilder& EventBuilder::begin_record(std::string_view type_name, uint64_t line) {
+  close_record();
+  Event::RecordRef r{};
+  r.type = record_type_from_name(type_name);
+  r.type_number = static_cast<uint32_t>(r.type);
+  r.line = line ? line : pending_line_;
+  r.text_off = static_cast<uint32_t>(ev_.buf_.size());
+  ev_.buf_.append("type=");
+  r.type_off = append(ev_.buf_, type_name);
+  r.type_len = static_cast<uint32_t>(type_name.size());
+  std::string head = " msg=audit(" + std::to_string(ev_.sec_) + ".";
+  std::string ms = std::to_string(ev_.msec_);
+  head.append(3 - std::min<size_t>(3, ms.size()), '0');
+  head += ms + ":" + std::to_string(ev_.serial_) + "):";
+  ev_.buf_.append(head);
+  r.field_begin = r.field_end = static_cast<uint32_t>(ev_.fields_.size());
+  ev_.records_.push_back(r);
+  open_ = true;
+  return *this;
+}
+
+EventBuilder& EventBuilder::add_field(std::string_view key, std::string_view raw_value) {
+  if (!open_) begin_record(RecordType::Other);
+  ev_.buf_.push_back(' ');
+  Event::FieldRef f{};
+  f.key_off = append(ev_.buf_, key);
+  f.key_len = static_cast<uint32_t>(key.size());
+  ev_.buf_.push_back('=');
+  f.val_off = append(ev_.buf_, raw_value);
+  f.val_len = static_cast<uint32_t>(raw_value.size());
+  ev_.fields_.push_back(f);
+  ev_.records_.back().field_end = static_cast<uint32_t>(ev_.fields_.size());
+  return *this;
+}
+
+EventBuilder& EventBuilder::add_value(std::string_view key, std::string_view decoded) {
+  if (decoded.empty() || !printable_unquoted_ok(decoded) ||
+      (decoded.find(' ') != std::string_view::npos)) {
+    // Spaces are fine inside quotes; only control bytes, '"' and non-ASCII force hex.
+    bool quotable = true;
+    for (unsigned char c : decoded)
+      if (c < 0x20 || c > 0x7e || c == '"') quotable = false;
+    if (!quotable) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      std::string hex;
+      hex.reserve(decoded.size() * 2);
+      for (unsigned char c : decoded) {
+        hex.push_back(kHex[c >> 4]);
+        hex.push_back(kHex[c & 15]);
+      }
+      // An empty hex string would read as empty raw text; quote it instead.
+      if (hex.empty()) return add_field(key, "\"\"");
+      return add_field(key, hex);
+    }
+  }
+  std::string q;
+  q.reserve(decoded.size() + 2);
+  q.push_back('"');
+  q.append(decoded);
+  q.push_back('"');
+  return add_field(key, q);
+}
+
+EventBuilder& EventBuilder::add_interp(std::string_view key, std::string_view value) {
+  if (!open_) begin_record(RecordType::Other);
+  pending_interp_.emplace_back(std::string(key), std::string(value));
+  return *this;
+}
+
+void EventBuilder::close_record() {
+  if (!open_) return;
+  auto& r = ev_.records_.back();
+  r.interp_begin = r.interp_end = static_cast<uint32_t>(ev_.fields_.size());
+  if (!pending_interp_.empty()) {
+    ev_.buf_.push_back('\x1d');
+    bool first = true;
+    for (const auto& [k, v] : pending_interp_) {
+      if (!first) ev_.buf_.push_back(' ');
+      first = false;
+      Event::FieldRef f{};
+      f.key_off = append(ev_.buf_, k);
+      f.key_len = static_cast<uint32_t>(k.size());
+      ev_.buf_.append("=\"");
+      f.val_off = append(ev_.buf_, v);
+      f.val_len = static_cast<uint32_t>(v.size());
+      ev_.buf_.push_back('"');
+      ev_.fields_.push_back(f);
+    }
+    pending_interp_.clear();
+    r.interp_end = static_cast<uint32_t>(ev_.fields_.size());
+  }
+  r.text_len = static_cast<uint32_t>(ev_.buf_.size()) - r.text_off;
+  open_ = false;
+}
+
+Event EventBuilder::build() && {
+  close_record();
+  ev_.completion_ = Completion::Built;
+  return std::move(ev_);
+}
+
+}  // namespace tocsin::audit

@@ -1,0 +1,365 @@
+// The audit event model every hunt input produces and every detection consumes.
+//
+// Design note:
+// - An Event is the set of records that share one key (node, sec, msec, serial).
+// - Zero-copy: each record's raw line is copied ONCE into the Event's own byte buffer; fields are
+//   (key, raw value) offsets into that buffer. Offsets (not pointers) keep the Event movable and
+//   growable while records arrive. Per event there are three allocations (bytes, records,
+//   fields) whatever the number of fields. Accessors hand out std::string_view into the buffer:
+//   they stay valid while the Event lives and is not modified.
+// - Values are kept raw (as in the log: `"quoted"`, `2F62696E` hex, `(null)`, `0x1f`, `-2`) and
+//   decoded lazily on access: str() unquotes or hex-decodes, num() parses with the base the field
+//   implies (a0..a3/arch/per/cap_* hex, mode octal, everything else decimal).
+// - USER_* records' nested `msg='k=v ...'` fields are flattened into the record's fields.
+// - ENRICHED logs: fields after the 0x1D separator (uppercase interpreted fields such as
+//   UID="root", SYSCALL=execve) are kept apart and reached through interp().
+// - Inputs without raw text (JSON formats) build events with EventBuilder: they add fields as raw
+//   text (the way auditd would have written them) or as decoded values (add_value encodes them).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "audit/syscalls.hpp"
+
+namespace tocsin::audit {
+
+// Record types the hunt looks at by name; everything else is Other (raw name kept).
+// Values are the kernel/userspace numbers from linux/audit.h and libaudit.h.
+enum class RecordType : uint16_t {
+  Other = 0,
+  // 1000-1099: kernel commands/messages
+  User = 1005,
+  Login = 1006,
+  // 1100-1199: user space messages (single-record events)
+  UserAuth = 1100,
+  UserAcct = 1101,
+  UserMgmt = 1102,
+  CredAcq = 1103,
+  CredDisp = 1104,
+  UserStart = 1105,
+  UserEnd = 1106,
+  UserAvc = 1107,
+  UserChauthtok = 1108,
+  UserErr = 1109,
+  CredRefr = 1110,
+  UsysConfig = 1111,
+  UserLogin = 1112,
+  UserLogout = 1113,
+  AddUser = 1114,
+  DelUser = 1115,
+  AddGroup = 1116,
+  DelGroup = 1117,
+  UserCmd = 1123,
+  UserTty = 1124,
+  SystemBoot = 1127,
+  SystemShutdown = 1128,
+  SystemRunlevel = 1129,
+  ServiceStart = 1130,
+  ServiceStop = 1131,
+  // 1200-1299: audit daemon
+  DaemonStart = 1200,
+  DaemonEnd = 1201,
+  DaemonAbort = 1202,
+  DaemonConfig = 1203,
+  DaemonReconfig = 1204,
+  DaemonRotate = 1205,
+  DaemonResume = 1206,
+  DaemonAccept = 1207,
+  DaemonClose = 1208,
+  DaemonErr = 1209,
+  // 1300-1399: kernel syscall events
+  Syscall = 1300,
+  Path = 1302,
+  Ipc = 1303,
+  Socketcall = 1304,
+  ConfigChange = 1305,
+  Sockaddr = 1306,
+  Cwd = 1307,
+  Execve = 1309,
+  MqOpen = 1312,
+  KernelOther = 1316,
+  FdPair = 1317,
+  ObjPid = 1318,
+  Tty = 1319,
+  Eoe = 1320,
+  BprmFcaps = 1321,
+  Capset = 1322,
+  Mmap = 1323,
+  NetfilterPkt = 1324,
+  NetfilterCfg = 1325,
+  Seccomp = 1326,
+  Proctitle = 1327,
+  FeatureChange = 1328,
+  Replace = 1329,
+  KernModule = 1330,
+  Fanotify = 1331,
+  Bpf = 1334,
+  EventListener = 1335,
+  Uringop = 1336,
+  Openat2 = 1337,
+  // 1400-1499: SELinux
+  Avc = 1400,
+  SelinuxErr = 1401,
+  // 1700-1799: kernel anomalies
+  AnomPromiscuous = 1700,
+  AnomAbend = 1701,
+  AnomLink = 1702,
+  AnomCreat = 1703,
+  // 2000: kernel
+  Kernel = 2000,
+};
+
+// Name as auditd writes it ("SYSCALL"); empty for Other.
+std::string_view record_type_name(RecordType t);
+// "SYSCALL" → Syscall; "UNKNOWN[1334]" → by number; unknown → Other.
+RecordType record_type_from_name(std::string_view name);
+// By number (JSON formats sometimes carry the number); unknown → Other.
+RecordType record_type_from_number(uint32_t n);
+// Types that always form an event alone (never followed by EOE): user-space messages
+// (1100-1299, 2100-2999), LOGIN, CONFIG_CHANGE, DAEMON_*. Decided on the raw number so
+// unnamed types (UNKNOWN[n]) are classified too.
+bool is_standalone_type_number(uint32_t n);
+bool is_standalone_type(RecordType t);
+
+// Identity of an event.
+struct EventKey {
+  std::string_view node;  // empty when the log has no node= prefix
+  uint64_t sec = 0;
+  uint32_t msec = 0;
+  uint64_t serial = 0;
+  bool operator==(const EventKey&) const = default;
+};
+
+// Why the assembler emitted an event (for diagnostics and stats).
+enum class Completion : uint8_t {
+  Eoe,          // saw the EOE record
+  Standalone,   // single-record type
+  Watermark,    // older than the newest seen by more than the watermark
+  EndOfInput,   // input ended
+  Evicted,      // too many events in flight; the oldest was flushed
+  Built,        // made by EventBuilder (JSON inputs)
+};
+
+// Where a record came from.
+struct Location {
+  std::shared_ptr<const std::string> file;  // shared by all records of one input file
+  uint64_t line = 0;                        // 1-based; 0 when unknown
+  std::string_view file_name() const { return file ? std::string_view(*file) : std::string_view(); }
+};
+
+class Event;
+
+// Key and raw value of one field.
+struct Field {
+  std::string_view key;
+  std::string_view value;
+};
+
+// A view of one record of an Event (valid while the Event lives).
+class RecordView {
+ public:
+  RecordView(const Event* ev, uint32_t index) : ev_(ev), idx_(index) {}
+  RecordType type() const;
+  // Raw type name as written ("SYSCALL", "UNKNOWN[1334]", "MY_TYPE").
+  std::string_view type_name() const;
+  // The record's line as read (without newline); for JSON-built records: synthesized text.
+  std::string_view text() const;
+  uint64_t line() const;
+  size_t field_count() const;
+  Field field_at(size_t i) const;
+  // Raw value ("\"ls\"", "6C73", "(null)", "0x2a"); nullopt when absent.
+  std::optional<std::string_view> field(std::string_view key) const;
+  bool has(std::string_view key) const { return field(key).has_value(); }
+  // Decoded string: quotes stripped, hex decoded where the field is an encoded string,
+  // nullopt when absent or "(null)".
+  std::optional<std::string> str(std::string_view key) const;
+  // Number with the base the field implies; nullopt when absent or not a number.
+  std::optional<int64_t> num(std::string_view key) const;
+  std::optional<uint64_t> unum(std::string_view key) const;
+  // ENRICHED interpreted field (after 0x1D), quotes stripped; nullopt when absent.
+  std::optional<std::string_view> interp(std::string_view key) const;
+  size_t interp_count() const;
+  Field interp_at(size_t i) const;
+
+ private:
+  const Event* ev_;
+  uint32_t idx_;
+};
+
+// One PATH record, decoded.
+struct PathItem {
+  int64_t item = -1;
+  std::optional<std::string> name;  // nullopt for name=(null)
+  std::optional<uint64_t> inode;
+  std::string_view dev;             // "fd:01" raw, empty when absent
+  std::optional<uint32_t> mode;     // octal in the log
+  std::string_view nametype;        // NORMAL, PARENT, CREATE, DELETE, UNKNOWN
+  std::optional<int64_t> ouid;
+  std::optional<int64_t> ogid;
+  std::string_view rdev;
+  uint64_t line = 0;
+};
+
+class Event {
+ public:
+  Event() = default;
+
+  // --- identity and location
+  EventKey key() const { return {node(), sec_, msec_, serial_}; }
+  std::string_view node() const { return view(node_off_, node_len_); }
+  uint64_t sec() const { return sec_; }
+  uint32_t msec() const { return msec_; }
+  uint64_t serial() const { return serial_; }
+  // Milliseconds since the epoch.
+  uint64_t time_ms() const { return sec_ * 1000 + msec_; }
+  std::string_view file() const { return file_ ? std::string_view(*file_) : std::string_view(); }
+  const std::shared_ptr<const std::string>& file_ptr() const { return file_; }
+  // Line of the first record.
+  uint64_t line() const { return records_.empty() ? 0 : records_.front().line; }
+  Completion completion() const { return completion_; }
+  // True when the event was made of records that arrived after their event had been emitted.
+  bool late() const { return late_; }
+
+  // --- records
+  size_t record_count() const { return records_.size(); }
+  RecordView record(size_t i) const { return RecordView(this, static_cast<uint32_t>(i)); }
+  // First record of a type.
+  std::optional<RecordView> find(RecordType t) const;
+  std::optional<RecordView> find(std::string_view type_name) const;
+  bool has(RecordType t) const { return find(t).has_value(); }
+  // The type of the first record (the event's "kind": SYSCALL, USER_CMD, ...).
+  RecordType primary_type() const;
+
+  // --- typed helpers (SYSCALL record unless said otherwise; the first record carrying the
+  // field for USER_* and other non-syscall events)
+  Arch arch() const;
+  std::optional<int> syscall() const;
+  // "execve"; from the ENRICHED SYSCALL= when present, else from the arch table; empty if unknown.
+  std::string_view syscall_name() const;
+  std::optional<bool> success() const;
+  std::optional<int64_t> exit() const;
+  std::optional<uint64_t> arg(int i) const;  // a0..a3, hex
+  std::optional<int64_t> pid() const;
+  std::optional<int64_t> ppid() const;
+  std::optional<int64_t> uid() const;
+  std::optional<int64_t> euid() const;
+  std::optional<int64_t> gid() const;
+  std::optional<int64_t> egid() const;
+  std::optional<int64_t> suid() const;
+  std::optional<int64_t> fsuid() const;
+  std::optional<int64_t> auid() const;
+  std::optional<int64_t> ses() const;
+  std::optional<int64_t> items() const;
+  std::optional<std::string> tty() const;
+  std::optional<std::string> comm() const;
+  std::optional<std::string> exe() const;
+  // Rule key(s): several keys are joined by 0x01 in the log; split here.
+  std::vector<std::string> keys() const;
+  // First field named `key` in any record, decoded (handy for USER_* fields: acct, op, res...).
+  std::optional<std::string> str(std::string_view key) const;
+  std::optional<int64_t> num(std::string_view key) const;
+  // ENRICHED interpreted value from any record (e.g. "UID", "AUID").
+  std::optional<std::string_view> interp(std::string_view key) const;
+
+  // EXECVE argv: a0..aN assembled across all EXECVE records, including split aN_len/aN[i].
+  // Missing arguments are left empty; argc from the record when known.
+  std::vector<std::string> argv() const;
+  std::optional<int64_t> argc() const;
+  // CWD record's cwd, decoded.
+  std::optional<std::string> cwd() const;
+  // PATH records in item order.
+  std::vector<PathItem> paths() const;
+  // PROCTITLE decoded and split at NULs (the kernel truncates it at 128 bytes: the last
+  // element may be cut).
+  std::vector<std::string> proctitle_argv() const;
+  // Proctitle joined with spaces.
+  std::optional<std::string> proctitle() const;
+
+  // --- construction (used by the assembler and EventBuilder)
+  struct FieldRef {
+    uint32_t key_off, key_len, val_off, val_len;
+  };
+  struct RecordRef {
+    RecordType type;
+    uint32_t type_number;  // kernel number when known, 0 otherwise
+    uint32_t type_off, type_len;
+    uint32_t text_off, text_len;
+    uint32_t field_begin, field_end;    // plain fields [begin, end)
+    uint32_t interp_begin, interp_end;  // ENRICHED fields [begin, end)
+    uint64_t line;
+  };
+  // Internal: raw access for RecordView and builders.
+  std::string_view view(uint32_t off, uint32_t len) const {
+    return std::string_view(buf_.data() + off, len);
+  }
+  const RecordRef& record_ref(uint32_t i) const { return records_[i]; }
+  const FieldRef& field_ref(uint32_t i) const { return fields_[i]; }
+
+ private:
+  friend class EventBuilder;
+  friend class Assembler;
+  std::optional<std::string_view> first_field(RecordType t, std::string_view key) const;
+
+  std::string buf_;
+  std::vector<RecordRef> records_;
+  std::vector<FieldRef> fields_;
+  std::shared_ptr<const std::string> file_;
+  uint32_t node_off_ = 0, node_len_ = 0;
+  uint64_t sec_ = 0;
+  uint32_t msec_ = 0;
+  uint64_t serial_ = 0;
+  Completion completion_ = Completion::Built;
+  bool late_ = false;
+};
+
+// Builds events for inputs that have no raw audit text (JSON formats) and for tests.
+//   EventBuilder b; b.set_key("node-1", 1700000000, 708, 4242);
+//   b.begin_record(RecordType::Syscall);  b.add_field("syscall", "59");  b.add_value("exe", "/bin/x");
+//   b.begin_record("EXECVE");  b.add_field("argc", "2");  b.add_value("a0", "ls"); ...
+//   Event ev = std::move(b).build();
+class EventBuilder {
+ public:
+  EventBuilder& set_key(std::string_view node, uint64_t sec, uint32_t msec, uint64_t serial);
+  EventBuilder& set_location(std::shared_ptr<const std::string> file, uint64_t line);
+  EventBuilder& begin_record(RecordType t, uint64_t line = 0);
+  EventBuilder& begin_record(std::string_view type_name, uint64_t line = 0);
+  // Raw value exactly as auditd would print it (`"quoted"`, hex, number, `(null)`).
+  EventBuilder& add_field(std::string_view key, std::string_view raw_value);
+  // Decoded string value: written quoted when it is printable without '"', hex otherwise.
+  EventBuilder& add_value(std::string_view key, std::string_view decoded);
+  // ENRICHED interpreted value (unquoted text, e.g. "root").
+  EventBuilder& add_interp(std::string_view key, std::string_view value);
+  Event build() &&;
+
+ private:
+  void close_record();
+  Event ev_;
+  bool open_ = false;
+  uint64_t pending_line_ = 0;
+  std::vector<std::pair<std::string, std::string>> pending_interp_;
+};
+
+// --- value decoding helpers (exposed for the lexer, formats and tests)
+
+// `"abc"` → abc; hex → bytes when `hex_allowed`; `(null)` → nullopt; others unchanged.
+std::optional<std::string> decode_value(std::string_view raw, bool hex_allowed);
+// True for an even-length, non-empty run of [0-9A-Fa-f].
+bool is_hex_string(std::string_view s);
+// Hex → bytes; invalid pairs make nullopt.
+std::optional<std::string> hex_decode(std::string_view s);
+// Whether auditd may hex-encode this field (untrusted strings: name, exe, comm, cwd, a0 of
+// EXECVE, proctitle, key, cmd, acct, data, ...).
+bool is_encoded_field(RecordType t, std::string_view key);
+// Base a numeric field is written in: 16 (a0..a3, arch, per, cap_*, ...), 8 (mode), 10 otherwise.
+int numeric_base(RecordType t, std::string_view key);
+// Parses a number in `base` (accepts a 0x prefix for 16, a leading '-' for 10).
+std::optional<uint64_t> parse_unsigned(std::string_view s, int base);
+std::optional<int64_t> parse_signed(std::string_view s, int base);
+
+}  // namespace tocsin::audit

@@ -1,0 +1,451 @@
+// JSON audit inputs → Events. Reading: JSON lines are parsed one at a time (bounded memory, a
+// broken line costs only itself); a file that starts with '[' or with a multi-line object (a
+// `_search` response, a pretty-printed array) is parsed whole. Mapping per flavour is below;
+// fields we do not know are kept as record fields when they are scalars and ignored otherwise.
+#include "audit/formats/json_source.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <string>
+
+#include "audit/formats/json_mapping.hpp"
+#include "audit/text_source.hpp"
+
+namespace tocsin::audit {
+
+Result<JsonFlavor> parse_json_flavor(std::string_view s) {
+  if (s == "auto" || s == "json") return JsonFlavor::Auto;
+  if (s == "es-export" || s == "es" || s == "elasticsearch") return JsonFlavor::EsExport;
+  if (s == "laurel") return JsonFlavor::Laurel;
+  if (s == "auditbeat" || s == "ecs") return JsonFlavor::Auditbeat;
+  return Error{fmt::format("unknown JSON format '{}': use auto, es-export, laurel or auditbeat", s)};
+}
+
+std::string_view json_flavor_name(JsonFlavor f) {
+  switch (f) {
+    case JsonFlavor::Auto: return "auto";
+    case JsonFlavor::EsExport: return "es-export";
+    case JsonFlavor::Laurel: return "laurel";
+    case JsonFlavor::Auditbeat: return "auditbeat";
+  }
+  return "auto";
+}
+
+JsonFlavor sniff_json_flavor(std::string_view head) {
+  head = head.substr(0, 64 * 1024);
+  auto has = [&](std::string_view s) { return head.find(s) != std::string_view::npos; };
+  if (has("\"ID\"") && (has("\"SYSCALL\"") || has("\"NODE\"") || has("\"EXECVE\"") ||
+                        has("\"PATH\"") || has("\"PROCTITLE\"")))
+    return JsonFlavor::Laurel;
+  if (has("\"auditd\"") || has("\"auditd.") || (has("\"sequence\"") && has("\"record_type\"")))
+    return JsonFlavor::Auditbeat;
+  if (has("\"h_msg\"") || has("\"m_eventTs\"") || has("\"m_host\"") || has("_b_allArgs\"") ||
+      has("\"b_syscall\""))
+    return JsonFlavor::EsExport;
+  return JsonFlavor::Auto;
+}
+
+namespace {
+
+constexpr size_t kExcerpt = 120;
+
+std::string_view excerpt_of(std::string_view s) { return s.substr(0, kExcerpt); }
+
+// A byte stream over a file (plain or gzip: zlib reads plain files transparently) or memory.
+class Reader {
+ public:
+  static Result<Reader> open_file(const std::string& path) {
+    int fd = path == "-" ? dup(0) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
+    gzFile gz = gzdopen(fd, "rb");
+    if (gz == nullptr) {
+      close(fd);
+      return Error{fmt::format("{}: cannot read", path)};
+    }
+    gzbuffer(gz, 1u << 20);
+    Reader r;
+    r.gz_ = gz;
+    return r;
+  }
+  static Reader from_string(const std::string* data) {
+    Reader r;
+    r.mem_ = data;
+    return r;
+  }
+  Reader() = default;
+  Reader(Reader&& o) noexcept : gz_(o.gz_), mem_(o.mem_), mem_pos_(o.mem_pos_), inflated_(std::move(o.inflated_)) {
+    o.gz_ = nullptr;
+  }
+  Reader& operator=(Reader&&) = delete;
+  Reader(const Reader&) = delete;
+  ~Reader() {
+    if (gz_ != nullptr) gzclose(gz_);
+  }
+  // Appends up to n bytes; returns bytes read, 0 at end, -1 on error.
+  long read(std::string& out, size_t n) {
+    if (gz_ != nullptr) {
+      size_t old = out.size();
+      out.resize(old + n);
+      int got = gzread(gz_, out.data() + old, static_cast<unsigned>(n));
+      out.resize(old + (got > 0 ? static_cast<size_t>(got) : 0));
+      return got;
+    }
+    if (mem_ == nullptr) return 0;
+    if (mem_pos_ == 0 && mem_->size() >= 2 && static_cast<unsigned char>((*mem_)[0]) == 0x1f &&
+        static_cast<unsigned char>((*mem_)[1]) == 0x8b && !inflated_) {
+      inflated_ = inflate_all(*mem_);
+      if (!inflated_) return -1;
+    }
+    const std::string& src = inflated_ ? *inflated_ : *mem_;
+    size_t take = std::min(n, src.size() - mem_pos_);
+    out.append(src, mem_pos_, take);
+    mem_pos_ += take;
+    return static_cast<long>(take);
+  }
+
+ private:
+  static std::optional<std::string> inflate_all(const std::string& in) {
+    z_stream zs{};
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
+    std::string out;
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    zs.avail_in = static_cast<uInt>(in.size());
+    char buf[1 << 16];
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      zs.next_out = reinterpret_cast<Bytef*>(buf);
+      zs.avail_out = sizeof buf;
+      rc = inflate(&zs, Z_NO_FLUSH);
+      out.append(buf, sizeof buf - zs.avail_out);
+      if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;
+    }
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END && rc != Z_BUF_ERROR) return std::nullopt;
+    return out;
+  }
+  gzFile gz_ = nullptr;
+  const std::string* mem_ = nullptr;
+  size_t mem_pos_ = 0;
+  std::optional<std::string> inflated_;
+};
+
+size_t skip_ws(std::string_view s, size_t i = 0) {
+  if (i == 0 && s.size() >= 3 && s.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) ++i;
+  return i;
+}
+
+}  // namespace
+
+struct JsonSource::Impl {
+  Impl(JsonSource& s, const EventSink& k, std::shared_ptr<const std::string> f)
+      : src(s), sink(k), file(std::move(f)) {}
+  JsonSource& src;
+  const EventSink& sink;
+  std::shared_ptr<const std::string> file;
+  simdjson::dom::parser parser;
+  bool stopped = false;
+
+  // Converts one parsed document, expanding `_search` responses and arrays.
+  void document(simdjson::dom::element doc, uint64_t line, std::string_view where, int depth) {
+    if (stopped) return;
+    if (depth > 3) {
+      issue(line, fmt::format("{}nested too deeply to be an audit event", where), {});
+      return;
+    }
+    if (doc.is_array()) {
+      size_t i = 0;
+      for (auto el : doc.get_array().value_unsafe()) {
+        document(el, line, fmt::format("{}[{}]: ", trim_where(where), i), depth + 1);
+        ++i;
+        if (stopped) return;
+      }
+      return;
+    }
+    if (!doc.is_object()) {
+      issue(line, fmt::format("{}not a JSON object", where), {});
+      return;
+    }
+    simdjson::dom::object obj = doc.get_object().value_unsafe();
+    // A `_search` response body: {"hits": {"hits": [{"_source": {...}}]}}.
+    simdjson::dom::element hits;
+    if (obj.at_pointer("/hits/hits").get(hits) == simdjson::SUCCESS && hits.is_array()) {
+      size_t i = 0;
+      for (auto h : hits.get_array().value_unsafe()) {
+        simdjson::dom::element source;
+        std::string w = fmt::format("{}hits[{}]: ", trim_where(where), i);
+        if (h.at_key("_source").get(source) == simdjson::SUCCESS)
+          document(source, line, w, depth + 1);
+        else
+          issue(line, w + "hit without _source (search with _source enabled)", {});
+        ++i;
+        if (stopped) return;
+      }
+      return;
+    }
+    // go-libaudit test data wraps events: {"test_name": ..., "event": {...}}.
+    simdjson::dom::element inner;
+    if (obj.at_key("test_name").error() == simdjson::SUCCESS &&
+        obj.at_key("event").get(inner) == simdjson::SUCCESS) {
+      document(inner, line, where, depth + 1);
+      return;
+    }
+    JsonFlavor f = src.opts_.flavor == JsonFlavor::Auto ? classify_json_object(obj) : src.opts_.flavor;
+    if (f == JsonFlavor::Auto) {
+      issue(line, fmt::format("{}not an audit event: no laurel ID, auditbeat auditd/sequence or "
+                              "es-export m_/h_/b_ fields",
+                              where),
+            {});
+      return;
+    }
+    auto ev = map_json_event(obj, f, file, line);
+    if (!ev) {
+      issue(line, fmt::format("{}{}", where, ev.error().message), {});
+      return;
+    }
+    src.stats_.records += ev->record_count();
+    ++src.stats_.events;
+    if (!sink(std::move(*ev))) stopped = true;
+  }
+
+  static std::string trim_where(std::string_view w) {
+    if (w.size() >= 2 && w.substr(w.size() - 2) == ": ") w.remove_suffix(2);
+    return std::string(w);
+  }
+
+  void issue(uint64_t line, std::string message, std::string_view text) {
+    ++src.stats_.bad_lines;
+    src.add_issue(file ? *file : std::string(), line, std::move(message), excerpt_of(text));
+  }
+
+  void parse_text(std::string_view text, uint64_t line) {
+    simdjson::dom::element doc;
+    auto err = parser.parse(text.data(), text.size(), true).get(doc);
+    if (err != simdjson::SUCCESS) {
+      issue(line, fmt::format("invalid JSON: {}", simdjson::error_message(err)), text);
+      return;
+    }
+    document(doc, line, {}, 0);
+  }
+
+  // JSON lines: one document per line; long lines are skipped without being held.
+  void read_lines(Reader& in, std::string buf) {
+    uint64_t line = 0;
+    bool skipping = false;
+    size_t start = 0;
+    bool eof = false;
+    while (!stopped) {
+      size_t nl = buf.find('\n', start);
+      if (nl == std::string::npos) {
+        if (eof) {
+          if (start < buf.size()) handle_line(std::string_view(buf).substr(start), ++line, skipping);
+          break;
+        }
+        buf.erase(0, start);
+        start = 0;
+        if (buf.size() > src.opts_.max_document) {
+          if (!skipping) {
+            ++src.stats_.long_lines;
+            issue(line + 1, fmt::format("JSON document longer than {} bytes, skipped",
+                                        src.opts_.max_document),
+                  buf);
+          }
+          skipping = true;
+          buf.clear();
+        }
+        long got = in.read(buf, src.opts_.read_chunk);
+        if (got < 0) {
+          issue(line, "read error (truncated or corrupt gzip?)", {});
+          eof = true;
+        } else if (got == 0) {
+          eof = true;
+        } else {
+          src.stats_.bytes += static_cast<uint64_t>(got);
+        }
+        continue;
+      }
+      handle_line(std::string_view(buf).substr(start, nl - start), ++line, skipping);
+      skipping = false;
+      start = nl + 1;
+    }
+  }
+
+  void handle_line(std::string_view l, uint64_t line, bool skipping) {
+    if (skipping) return;  // the tail of an over-long line
+    ++src.stats_.lines;
+    size_t i = skip_ws(l);
+    if (i == l.size()) return;
+    if (l.size() > src.opts_.max_document) {
+      ++src.stats_.long_lines;
+      issue(line, fmt::format("JSON document longer than {} bytes, skipped", src.opts_.max_document),
+            l);
+      return;
+    }
+    if (l[i] != '{' && l[i] != '[') {
+      issue(line, "not JSON", l);
+      return;
+    }
+    parse_text(l.substr(i), line);
+  }
+
+  // Whole-file JSON: an array, a pretty-printed object, or several concatenated documents.
+  void read_whole(Reader& in, std::string buf) {
+    while (true) {
+      if (buf.size() > src.opts_.max_whole) {
+        ++src.stats_.long_lines;
+        issue(1, fmt::format("JSON document longer than {} bytes, skipped", src.opts_.max_whole),
+              buf);
+        return;
+      }
+      long got = in.read(buf, src.opts_.read_chunk);
+      if (got < 0) {
+        issue(0, "read error (truncated or corrupt gzip?)", {});
+        break;
+      }
+      if (got == 0) break;
+      src.stats_.bytes += static_cast<uint64_t>(got);
+    }
+    ++src.stats_.lines;
+    simdjson::dom::document_stream stream;
+    size_t batch = std::max<size_t>(buf.size() + 64, 1u << 16);
+    auto err = parser.parse_many(buf.data(), buf.size(), batch).get(stream);
+    if (err != simdjson::SUCCESS) {
+      issue(1, fmt::format("invalid JSON: {}", simdjson::error_message(err)), buf);
+      return;
+    }
+    // Newline count up to each document start gives its line.
+    uint64_t line = 1;
+    size_t counted = 0;
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      size_t at = it.current_index();
+      line += static_cast<uint64_t>(
+          std::count(buf.begin() + static_cast<long>(counted),
+                     buf.begin() + static_cast<long>(std::min(at, buf.size())), '\n'));
+      counted = std::min(at, buf.size());
+      simdjson::dom::element doc;
+      if (auto e = (*it).get(doc); e != simdjson::SUCCESS) {
+        issue(line, fmt::format("invalid JSON: {}", simdjson::error_message(e)),
+              std::string_view(buf).substr(counted));
+        break;  // a broken document: the rest of the stream cannot be resynchronised
+      }
+      document(doc, line, {}, 0);
+      if (stopped) break;
+    }
+    if (stream.truncated_bytes() > 0)
+      issue(line, fmt::format("JSON truncated: the last {} bytes are not a complete document",
+                              stream.truncated_bytes()),
+            {});
+  }
+
+  void read(Reader& in) {
+    std::string buf;
+    // Enough of a head to decide between JSON lines and whole-file JSON.
+    while (buf.size() < 64 * 1024) {
+      long got = in.read(buf, 64 * 1024);
+      if (got <= 0) break;
+      src.stats_.bytes += static_cast<uint64_t>(got);
+      if (buf.find('\n', skip_ws(buf)) != std::string::npos) break;
+    }
+    size_t i = skip_ws(buf);
+    if (i == buf.size()) return;
+    bool whole = buf[i] == '[';
+    if (!whole && buf[i] == '{') {
+      // JSON lines when the first line is a complete document; otherwise pretty-printed.
+      // A pretty-printer's first line ends with an opener: "{", "{\"hits\": {", "\"a\": [".
+      size_t nl = buf.find('\n', i);
+      if (nl != std::string::npos) {
+        std::string_view first = std::string_view(buf).substr(i, nl - i);
+        while (!first.empty() && (first.back() == ' ' || first.back() == '\r' || first.back() == '\t'))
+          first.remove_suffix(1);
+        whole = !first.empty() && (first.back() == '{' || first.back() == '[' || first.back() == ',');
+      }
+    }
+    if (whole)
+      read_whole(in, std::move(buf));
+    else
+      read_lines(in, std::move(buf));
+  }
+};
+
+JsonSource::JsonSource(std::vector<std::string> inputs, JsonSourceOptions opts)
+    : inputs_(std::move(inputs)), opts_(opts) {}
+
+JsonSource JsonSource::from_memory(std::string data, std::string name, JsonSourceOptions opts) {
+  JsonSource s({std::move(name)}, opts);
+  s.memory_ = std::move(data);
+  return s;
+}
+
+Status JsonSource::for_each(const EventSink& sink) {
+  std::vector<std::string> files = inputs_;
+  if (!memory_) {
+    auto expanded = expand_inputs(inputs_);
+    if (!expanded) return expanded.error();
+    files = *expanded;
+  }
+  for (const auto& path : files) {
+    Impl impl(*this, sink, std::make_shared<const std::string>(path));
+    ++stats_.files;
+    if (memory_) {
+      Reader r = Reader::from_string(&*memory_);
+      impl.read(r);
+    } else {
+      auto r = Reader::open_file(path);
+      if (!r) return r.error();
+      impl.read(*r);
+    }
+    if (impl.stopped) break;
+  }
+  return ok_status();
+}
+
+Result<std::unique_ptr<EventSource>> open_event_source(std::vector<std::string> inputs,
+                                                       std::string_view input_format) {
+  std::string_view fmt_name = input_format;
+  if (fmt_name == "text" || fmt_name == "audit" || fmt_name == "raw")
+    return std::unique_ptr<EventSource>(std::make_unique<TextSource>(std::move(inputs)));
+  if (fmt_name != "auto") {
+    auto f = parse_json_flavor(fmt_name);
+    if (!f)
+      return Error{fmt::format("unknown --input-format '{}': use auto, text, es-export, laurel "
+                               "or auditbeat",
+                               input_format)};
+    JsonSourceOptions o;
+    o.flavor = *f;
+    return std::unique_ptr<EventSource>(std::make_unique<JsonSource>(std::move(inputs), o));
+  }
+  // auto: sniff the first regular input (stdin cannot be peeked at without consuming it: it
+  // is read as text unless --input-format says otherwise).
+  auto expanded = expand_inputs(inputs);
+  if (!expanded) return expanded.error();
+  for (const auto& path : *expanded) {
+    if (path == "-") break;
+    auto r = Reader::open_file(path);
+    if (!r) continue;  // the source reports it when it reads
+    std::string head;
+    while (head.size() < 64 * 1024) {
+      long got = r->read(head, 64 * 1024);
+      if (got <= 0) break;
+    }
+    InputFormat f = sniff_format(head);
+    if (f == InputFormat::Json) {
+      JsonSourceOptions o;
+      o.flavor = JsonFlavor::Auto;  // decided per document: mixed inputs work
+      return std::unique_ptr<EventSource>(std::make_unique<JsonSource>(std::move(inputs), o));
+    }
+    break;
+  }
+  return std::unique_ptr<EventSource>(std::make_unique<TextSource>(std::move(inputs)));
+}
+
+}  // namespace tocsin::audit

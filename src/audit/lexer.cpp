@@ -1,0 +1,203 @@
+// auditd line lexer (see lexer.hpp).
+#include "audit/lexer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tocsin::audit {
+namespace {
+
+constexpr char kEnrichSep = '\x1d';
+
+inline bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// Parses decimal digits at s[pos...]; returns false when there are none or on overflow.
+bool parse_dec(std::string_view s, size_t& pos, uint64_t& out) {
+  size_t start = pos;
+  uint64_t v = 0;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    if (pos - start >= 19) return false;
+    v = v * 10 + static_cast<uint64_t>(s[pos] - '0');
+    ++pos;
+  }
+  out = v;
+  return pos > start;
+}
+
+// Offset of "needle" in s at a token start (at 0 or after a space), searching from `from`.
+size_t find_token(std::string_view s, std::string_view needle, size_t from, size_t limit) {
+  while (from < limit) {
+    size_t p = s.find(needle, from);
+    if (p == std::string_view::npos || p >= limit) return std::string_view::npos;
+    if (p == 0 || is_space(s[p - 1])) return p;
+    from = p + 1;
+  }
+  return std::string_view::npos;
+}
+
+void push_field(std::vector<Event::FieldRef>& fields, size_t ks, size_t ke, size_t vs, size_t ve) {
+  fields.push_back({static_cast<uint32_t>(ks), static_cast<uint32_t>(ke - ks),
+                    static_cast<uint32_t>(vs), static_cast<uint32_t>(ve - vs)});
+}
+
+// Lexes key=value pairs in line[pos, end). `nested` is true inside msg='...'.
+void lex_fields(std::string_view line, size_t pos, size_t end,
+                std::vector<Event::FieldRef>& fields, int depth) {
+  const char* d = line.data();
+  while (pos < end) {
+    while (pos < end && is_space(d[pos])) ++pos;
+    if (pos >= end) break;
+    size_t ks = pos;
+    while (pos < end && d[pos] != '=' && !is_space(d[pos])) ++pos;
+    if (pos >= end || d[pos] != '=') {
+      // A bare word (AVC's "avc:  denied  { read } for"): not a field.
+      continue;
+    }
+    size_t ke = pos;
+    ++pos;  // '='
+    if (ke == ks) {
+      // "=value" without key: skip the value.
+      while (pos < end && !is_space(d[pos])) ++pos;
+      continue;
+    }
+    size_t vs = pos;
+    if (pos < end && d[pos] == '"') {
+      const void* q = std::memchr(d + pos + 1, '"', end - pos - 1);
+      pos = q ? static_cast<size_t>(static_cast<const char*>(q) - d) + 1 : end;
+      push_field(fields, ks, ke, vs, pos);
+    } else if (pos < end && d[pos] == '\'' && depth == 0) {
+      // Nested user message: find the closing quote, skipping double-quoted parts.
+      size_t p = pos + 1;
+      size_t close = end;
+      while (p < end) {
+        char c = d[p];
+        if (c == '"') {
+          const void* q = std::memchr(d + p + 1, '"', end - p - 1);
+          if (!q) break;
+          p = static_cast<size_t>(static_cast<const char*>(q) - d) + 1;
+          continue;
+        }
+        if (c == '\'') {
+          close = p;
+          break;
+        }
+        ++p;
+      }
+      std::string_view key(d + ks, ke - ks);
+      if (key == "msg") {
+        lex_fields(line, pos + 1, close, fields, depth + 1);
+      } else {
+        push_field(fields, ks, ke, vs, close < end ? close + 1 : end);
+      }
+      pos = close < end ? close + 1 : end;
+    } else {
+      while (pos < end && !is_space(d[pos])) ++pos;
+      push_field(fields, ks, ke, vs, pos);
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view lex_status_message(LexStatus s) {
+  switch (s) {
+    case LexStatus::Ok: return "ok";
+    case LexStatus::Blank: return "blank line";
+    case LexStatus::NoType: return "not an audit record (no type= field)";
+    case LexStatus::NoTimestamp: return "audit record without msg=audit(SEC.MS:SERIAL): header";
+    case LexStatus::BadTimestamp: return "malformed msg=audit(SEC.MS:SERIAL): header";
+  }
+  return "?";
+}
+
+LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>& fields) {
+  fields.clear();
+  out = LexedRecord{};
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  size_t pos = 0;
+  while (pos < line.size() && is_space(line[pos])) ++pos;
+  if (pos == line.size()) return LexStatus::Blank;
+
+  // Fast path: the line starts with node= or type=. Otherwise (a syslog or dispatcher prefix)
+  // look for the tokens within the first 1 KiB.
+  size_t node_at = std::string_view::npos;
+  size_t type_at = std::string_view::npos;
+  if (line.compare(pos, 5, "type=") == 0) {
+    type_at = pos;
+  } else if (line.compare(pos, 5, "node=") == 0) {
+    node_at = pos;
+  } else {
+    size_t limit = std::min<size_t>(line.size(), 1024);
+    node_at = find_token(line, "node=", pos, limit);
+    if (node_at == std::string_view::npos) type_at = find_token(line, "type=", pos, limit);
+  }
+  if (node_at != std::string_view::npos) {
+    size_t p = node_at + 5;
+    size_t ns = p;
+    while (p < line.size() && !is_space(line[p])) ++p;
+    out.node = line.substr(ns, p - ns);
+    while (p < line.size() && is_space(line[p])) ++p;
+    if (line.compare(p, 5, "type=") == 0) {
+      type_at = p;
+    } else {
+      type_at = find_token(line, "type=", p, std::min<size_t>(line.size(), p + 1024));
+    }
+  }
+  if (type_at == std::string_view::npos) return LexStatus::NoType;
+  out.text_begin = static_cast<uint32_t>(node_at != std::string_view::npos ? node_at : type_at);
+
+  pos = type_at + 5;
+  size_t ts = pos;
+  while (pos < line.size() && !is_space(line[pos])) ++pos;
+  out.type_name = line.substr(ts, pos - ts);
+  if (out.type_name.empty()) return LexStatus::NoType;
+  out.type = record_type_from_name(out.type_name);
+  if (out.type != RecordType::Other) {
+    out.type_number = static_cast<uint32_t>(out.type);
+  } else if (out.type_name.size() > 9 && out.type_name.compare(0, 8, "UNKNOWN[") == 0) {
+    auto n = parse_unsigned(out.type_name.substr(8, out.type_name.size() - 9), 10);
+    if (n && *n < 100000) out.type_number = static_cast<uint32_t>(*n);
+  }
+
+  while (pos < line.size() && is_space(line[pos])) ++pos;
+  // auditd writes "msg=audit(", the raw dispatcher/netlink format just "audit(".
+  if (line.compare(pos, 10, "msg=audit(") == 0) {
+    pos += 10;
+  } else if (line.compare(pos, 6, "audit(") == 0) {
+    pos += 6;
+  } else {
+    return LexStatus::NoTimestamp;
+  }
+  uint64_t v = 0;
+  if (!parse_dec(line, pos, v)) return LexStatus::BadTimestamp;
+  out.sec = v;
+  if (pos >= line.size() || line[pos] != '.') return LexStatus::BadTimestamp;
+  ++pos;
+  size_t ms_start = pos;
+  if (!parse_dec(line, pos, v) || pos - ms_start > 9) return LexStatus::BadTimestamp;
+  // Scale to milliseconds whatever the number of digits written (auditd writes 3).
+  size_t digits = pos - ms_start;
+  while (digits < 3) { v *= 10; ++digits; }
+  while (digits > 3) { v /= 10; --digits; }
+  out.msec = static_cast<uint32_t>(v);
+  if (pos >= line.size() || line[pos] != ':') return LexStatus::BadTimestamp;
+  ++pos;
+  if (!parse_dec(line, pos, v)) return LexStatus::BadTimestamp;
+  out.serial = v;
+  if (pos >= line.size() || line[pos] != ')') return LexStatus::BadTimestamp;
+  ++pos;
+  if (pos < line.size() && line[pos] == ':') ++pos;
+
+  size_t end = line.size();
+  const void* sep = std::memchr(line.data() + pos, kEnrichSep, end - pos);
+  size_t raw_end = sep ? static_cast<size_t>(static_cast<const char*>(sep) - line.data()) : end;
+  lex_fields(line, pos, raw_end, fields, 0);
+  out.interp_begin = static_cast<uint32_t>(fields.size());
+  if (sep) {
+    out.enriched = true;
+    lex_fields(line, raw_end + 1, end, fields, 1);
+  }
+  return LexStatus::Ok;
+}
+
+}  // namespace tocsin::audit

@@ -1,0 +1,44 @@
+// Zero-copy lexer for one auditd text line:
+//   [node=N ]type=T msg=audit(SEC.MS:SERIAL): k=v k="v v" k=HEX k=(null) msg='k=v ...'[\x1dK=V ...]
+// Fields come out as offsets relative to the line; nothing is allocated per field and nothing
+// is decoded (values stay raw until asked for).
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "audit/event.hpp"
+
+namespace tocsin::audit {
+
+struct LexedRecord {
+  std::string_view node;       // empty when absent
+  std::string_view type_name;  // "SYSCALL", "UNKNOWN[1334]"
+  RecordType type = RecordType::Other;
+  uint32_t type_number = 0;    // 0 when unknown
+  uint64_t sec = 0;
+  uint32_t msec = 0;
+  uint64_t serial = 0;
+  // Offset of the record text within the line (past any syslog-style prefix).
+  uint32_t text_begin = 0;
+  // fields[0, interp_begin) are the raw fields, fields[interp_begin, end) the ENRICHED ones.
+  uint32_t interp_begin = 0;
+  bool enriched = false;
+};
+
+enum class LexStatus : uint8_t {
+  Ok,
+  Blank,         // empty or whitespace-only line: ignored, not an error
+  NoType,        // no type= field: not audit data
+  NoTimestamp,   // type= without msg=audit(sec.ms:serial):
+  BadTimestamp,  // malformed sec/ms/serial
+};
+
+std::string_view lex_status_message(LexStatus s);
+
+// Lexes `line` (without its newline; a trailing '\r' is ignored). `fields` is cleared and
+// filled with offsets relative to line.data(). The vector is reused across lines, so steady
+// state does no allocation.
+LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>& fields);
+
+}  // namespace tocsin::audit

@@ -1,0 +1,236 @@
+// Process and container attribution from execve events.
+#include "audit/process/process_table.hpp"
+
+#include <algorithm>
+
+#include "audit/event.hpp"
+
+namespace tocsin::audit {
+
+std::string_view base_name(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+namespace {
+
+bool is_client_tool(std::string_view b) {
+  return b == "docker" || b == "podman" || b == "nerdctl";
+}
+
+// Global options of the container clients that take a value (`--context prod`).
+bool global_option_takes_value(std::string_view o) {
+  static constexpr std::string_view kOpts[] = {
+      "--config", "-c", "--context", "-H", "--host", "-l", "--log-level", "--tlscacert",
+      "--tlscert", "--tlskey", "--namespace", "-n", "--address", "-a", "--snapshotter",
+      "--root", "--runroot", "--url", "--connection", "--storage-driver", "--cgroup-manager",
+      "--data-root", "--cni-path", "--identity"};
+  return std::find(std::begin(kOpts), std::end(kOpts), o) != std::end(kOpts);
+}
+
+// Options of run/exec/create that take a value (enough to find the container argument).
+bool sub_option_takes_value(std::string_view o) {
+  static constexpr std::string_view kOpts[] = {
+      "--name", "-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys",
+      "-v", "--volume", "--network", "--net", "-p", "--publish", "--mount", "--entrypoint",
+      "-h", "--hostname", "-l", "--label", "--cap-add", "--cap-drop", "--security-opt",
+      "--ulimit", "--restart", "-m", "--memory", "--cpus", "--device", "--pid", "--ipc",
+      "--platform", "--pull", "--log-driver", "--log-opt", "--tmpfs", "--add-host", "--dns",
+      "--runtime", "--stop-signal", "--health-cmd", "--shm-size", "--userns", "--uts",
+      "--group-add", "--label-file", "--cidfile", "--gpus", "--init-path", "--ip", "--link",
+      "--volumes-from", "--workdir", "-t", "--time", "-s", "--signal"};
+  // -t is --tty for run/exec (boolean) but --time for stop: treat boolean below.
+  if (o == "-t") return false;
+  return std::find(std::begin(kOpts), std::end(kOpts), o) != std::end(kOpts);
+}
+
+}  // namespace
+
+std::optional<std::string> container_named_by_client(const std::vector<std::string>& argv) {
+  if (argv.empty() || !is_client_tool(base_name(argv[0]))) return std::nullopt;
+  size_t i = 1;
+  while (i < argv.size() && !argv[i].empty() && argv[i][0] == '-') {
+    if (argv[i].find('=') == std::string::npos && global_option_takes_value(argv[i])) ++i;
+    ++i;
+  }
+  if (i < argv.size() && argv[i] == "container") ++i;
+  if (i >= argv.size()) return std::nullopt;
+  std::string_view sub = argv[i];
+  bool names_first_positional = sub == "exec" || sub == "start" || sub == "restart" ||
+                                sub == "stop" || sub == "kill" || sub == "attach" || sub == "pause" ||
+                                sub == "unpause";
+  bool run = sub == "run" || sub == "create";
+  if (!names_first_positional && !run) return std::nullopt;
+  for (++i; i < argv.size(); ++i) {
+    std::string_view a = argv[i];
+    if (run) {
+      if (a == "--name" && i + 1 < argv.size()) return argv[i + 1];
+      if (a.rfind("--name=", 0) == 0) return std::string(a.substr(7));
+      if (!a.empty() && a[0] != '-') return std::nullopt;  // the image: no --name given
+    } else {
+      if (a == "--") continue;
+      if (!a.empty() && a[0] == '-') {
+        if (a.find('=') == std::string_view::npos && sub_option_takes_value(a)) ++i;
+        continue;
+      }
+      return std::string(a);
+    }
+    if (a.find('=') == std::string_view::npos && sub_option_takes_value(a)) ++i;
+  }
+  return std::nullopt;
+}
+
+ProcessInfo& ProcessTable::touch(std::string_view node, int64_t pid, uint64_t now_ms) {
+  Key k{std::string(node), pid};
+  auto it = map_.find(k);
+  if (it != map_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    it->second.info.last_ms = std::max(it->second.info.last_ms, now_ms);
+    return it->second.info;
+  }
+  if (map_.size() >= capacity_ && !lru_.empty()) {
+    map_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  lru_.push_front(k);
+  auto& e = map_[k];
+  e.lru = lru_.begin();
+  e.info.pid = pid;
+  e.info.last_ms = now_ms;
+  return e.info;
+}
+
+const ProcessInfo* ProcessTable::lookup(std::string_view node, int64_t pid) const {
+  auto it = map_.find(Key{std::string(node), pid});
+  return it == map_.end() ? nullptr : &it->second.info;
+}
+
+const ProcessInfo* ProcessTable::find(std::string_view node, int64_t pid) const {
+  return lookup(node, pid);
+}
+
+void ProcessTable::attribute_exec(std::string_view node, ProcessInfo& p, uint64_t now_ms) {
+  const auto& argv = p.argv;
+  std::string_view b0 = argv.empty() ? std::string_view() : base_name(argv[0]);
+  std::string_view be = base_name(p.exe);
+  std::string id;
+  // containerd-shim-runc-v2 -namespace moby -id <id> -address …
+  if (be.rfind("containerd-shim", 0) == 0 || b0.rfind("containerd-shim", 0) == 0) {
+    for (size_t i = 1; i + 1 < argv.size(); ++i)
+      if (argv[i] == "-id" || argv[i] == "--id") id = argv[i + 1];
+  }
+  // runc [global opts] create|start|exec|run|kill|delete … <id>: the id is the last argument.
+  if (id.empty() && (be == "runc" || b0 == "runc") && argv.size() >= 2) {
+    bool verb = false;
+    for (size_t i = 1; i < argv.size(); ++i)
+      if (argv[i] == "create" || argv[i] == "start" || argv[i] == "exec" || argv[i] == "run")
+        verb = true;
+    if (verb && is_container_id(argv.back())) id = argv.back();
+  }
+  if (!id.empty()) {
+    p.container = containers_.add(ContainerRegistry::id_alias(id));
+    // Link with the name a client command just used (docker exec/run right before).
+    for (auto it = named_.rbegin(); it != named_.rend(); ++it) {
+      if (it->node == node && now_ms >= it->ms && now_ms - it->ms <= 3000) {
+        containers_.link(ContainerRegistry::name_alias(it->name), p.container);
+        named_.erase(std::next(it).base());
+        break;
+      }
+    }
+    return;
+  }
+  if (b0 == "docker-untar" || b0 == "docker-tar" || p.comm == "docker-untar" || p.comm == "docker-tar") {
+    p.copy_helper = true;
+    if (argv.size() >= 3)
+      if (auto layer = storage_layer_of(argv[2]))
+        p.container = containers_.add(ContainerRegistry::layer_alias(*layer));
+    return;
+  }
+  if (auto layer = storage_layer_of(p.exe)) {
+    p.container = containers_.add(ContainerRegistry::layer_alias(*layer));
+    return;
+  }
+  if (auto layer = storage_layer_of(p.cwd)) {
+    p.container = containers_.add(ContainerRegistry::layer_alias(*layer));
+    return;
+  }
+  if (auto name = container_named_by_client(argv)) {
+    named_.push_back({std::string(node), *name, now_ms});
+    if (named_.size() > 64) named_.erase(named_.begin());
+  }
+}
+
+void ProcessTable::observe(const Event& ev) {
+  auto pid = ev.pid();
+  if (!pid) return;
+  uint64_t now = ev.time_ms();
+  std::string_view node = ev.node();
+  auto ppid = ev.ppid();
+  ProcessInfo& p = touch(node, *pid, now);
+  if (ppid && *ppid != p.ppid) {
+    // A new parent after an exec-less fork is the same process image; keep what we know but
+    // inherit the parent's container when ours is unknown.
+    p.ppid = *ppid;
+  }
+  if (ev.syscall_name() == "execve" || ev.syscall_name() == "execveat") {
+    if (ev.success().value_or(true)) {
+      p.argv = ev.argv();
+      p.exe = ev.exe().value_or("");
+      p.comm = ev.comm().value_or("");
+      p.cwd = ev.cwd().value_or(p.cwd);
+      p.exec_ms = now;
+      p.copy_helper = false;
+      std::string keep = p.container;  // same pid keeps its container across exec (runc init)
+      p.container.clear();
+      attribute_exec(node, p, now);
+      if (p.container.empty()) p.container = keep;
+    }
+  } else {
+    if (auto cwd = ev.cwd()) p.cwd = *cwd;
+    if (p.exe.empty()) p.exe = ev.exe().value_or("");
+    if (p.comm.empty()) p.comm = ev.comm().value_or("");
+  }
+  if (p.container.empty() && p.ppid) {
+    std::string c = container_of(node, p.ppid);
+    if (!c.empty()) p.container = c;
+  }
+}
+
+std::string ProcessTable::container_of(std::string_view node, int64_t pid) const {
+  for (int depth = 0; depth < 16 && pid > 1; ++depth) {
+    const ProcessInfo* p = lookup(node, pid);
+    if (!p) return {};
+    if (!p->container.empty()) return p->container;
+    if (p->ppid == pid) return {};
+    pid = p->ppid;
+  }
+  return {};
+}
+
+std::string ProcessTable::container_of(const Event& ev) const {
+  std::string_view node = ev.node();
+  if (auto pid = ev.pid()) {
+    std::string c = container_of(node, *pid);
+    if (!c.empty()) return c;
+  }
+  if (auto ppid = ev.ppid()) {
+    std::string c = container_of(node, *ppid);
+    if (!c.empty()) return c;
+  }
+  for (auto s : {ev.cwd(), ev.exe()})
+    if (s)
+      if (auto layer = storage_layer_of(*s)) return ContainerRegistry::layer_alias(*layer);
+  return {};
+}
+
+bool ProcessTable::is_copy_helper(std::string_view node, int64_t pid) const {
+  for (int depth = 0; depth < 4 && pid > 1; ++depth) {
+    const ProcessInfo* p = lookup(node, pid);
+    if (!p) return false;
+    if (p->copy_helper) return true;
+    pid = p->ppid;
+  }
+  return false;
+}
+
+}  // namespace tocsin::audit

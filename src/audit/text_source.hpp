@@ -1,0 +1,56 @@
+// EventSource for raw and ENRICHED auditd text: files, directories of rotated logs (oldest
+// first), gzip (by magic bytes, streaming), stdin ("-"). Streams through a fixed buffer, so
+// memory does not grow with input size; over-long lines are skipped (AU000) without being held.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/assembler.hpp"
+#include "audit/source.hpp"
+
+namespace tocsin::audit {
+
+struct TextSourceOptions {
+  size_t max_line = 1u << 20;       // longer lines are AU000 and skipped
+  size_t read_chunk = 4u << 20;     // bytes per read()
+  uint64_t progress_every = 64u << 20;
+  AssemblerOptions assembler;
+};
+
+// Expands inputs: a directory becomes its regular, non-hidden files in rotation order
+// (per base name: audit.log.N … audit.log.1, audit.log; .gz suffixes ignored for ordering);
+// files and "-" are kept as given. Unreadable directories are errors.
+Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs);
+
+class TextSource : public EventSource {
+ public:
+  // Reads the given paths ("-" = stdin; directories expanded with expand_inputs).
+  explicit TextSource(std::vector<std::string> inputs, TextSourceOptions opts = {});
+  // Reads `data` (plain or gzip) as if it were a file named `name` (tests, fuzzing).
+  static TextSource from_memory(std::string data, std::string name = "<memory>",
+                                TextSourceOptions opts = {});
+  Status for_each(const EventSink& sink) override;
+
+  class Stream;  // byte stream (fd, memory, gzip); defined in the .cpp
+
+ private:
+  bool read_stream(Stream& in, Assembler& assembler, uint64_t total_bytes);
+  bool handle_line(std::string_view line, Assembler& assembler);
+  void bad_line(std::string_view line, std::string message);
+  void tick_progress(uint64_t total_bytes);
+
+  std::vector<std::string> inputs_;
+  TextSourceOptions opts_;
+  std::shared_ptr<const std::string> cur_file_;
+  uint64_t cur_line_ = 0;
+  uint64_t done_bytes_ = 0;
+  uint64_t next_progress_ = 0;
+  LexedRecord rec_;
+  std::vector<Event::FieldRef> fields_;
+  std::unique_ptr<char[]> buf_;
+  std::optional<std::string> memory_;  // from_memory() data
+};
+
+}  // namespace tocsin::audit

@@ -1,0 +1,187 @@
+// `tocsin scan`: static analysis of Dockerfiles, Compose files, Kubernetes manifests, scripts
+// and CI files; reports in text/json/sarif/github, applies or shows automatic fixes.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <map>
+
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "iac/fix.hpp"
+#include "iac/scan.hpp"
+#include "report/report.hpp"
+
+namespace tocsin::cli {
+namespace {
+
+struct ScanArgs {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string output;
+  std::string config;
+  bool no_config = false;
+  std::vector<std::string> select, ignore;
+  std::string fail_on, min_severity;
+  bool fix = false, diff = false;
+  std::string stdin_filename = "-";
+  std::string color = "auto";
+  bool no_progress = false;
+};
+
+std::vector<std::string> split_ids(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in) {
+    size_t start = 0;
+    while (start <= s.size()) {
+      size_t c = s.find(',', start);
+      if (c == std::string::npos) c = s.size();
+      std::string id = s.substr(start, c - start);
+      for (auto& ch : id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (!id.empty()) out.push_back(id);
+      start = c + 1;
+    }
+  }
+  return out;
+}
+
+// Applies the automatic fixes of each file; returns the findings that were not fixed.
+std::vector<Finding> apply_fixes(const iac::ScanResult& res, bool write, std::string& diff_out, int& errors) {
+  std::map<std::string, std::vector<const Finding*>> by_file;
+  std::vector<Finding> remaining;
+  for (const auto& f : res.findings) {
+    if (f.fix && !f.fix->edits.empty()) by_file[f.file].push_back(&f);
+    else remaining.push_back(f);
+  }
+  for (const auto& [file, fs] : by_file) {
+    auto it = res.sources.find(file);
+    if (it == res.sources.end()) continue;
+    std::vector<TextEdit> edits;
+    for (const auto* f : fs)
+      for (const auto& e : f->fix->edits) edits.push_back(e);
+    size_t skipped = 0;
+    std::string fixed = iac::apply_edits(*it->second, edits, &skipped);
+    diff_out += iac::unified_diff(file, it->second->content(), fixed);
+    if (!write) {
+      for (const auto* f : fs) remaining.push_back(*f);
+      continue;
+    }
+    auto st = write_file_atomically(file, fixed);
+    if (!st) {
+      fmt::print(stderr, "tocsin: cannot write fix to {}: {}\n", file, st.error().message);
+      ++errors;
+      for (const auto* f : fs) remaining.push_back(*f);
+      continue;
+    }
+    fmt::print(stderr, "tocsin: fixed {} finding{} in {}\n", fs.size(), fs.size() == 1 ? "" : "s", file);
+  }
+  std::stable_sort(remaining.begin(), remaining.end(), finding_less);
+  return remaining;
+}
+
+int run_scan(const ScanArgs& a) {
+  iac::ScanOptions opts;
+  opts.paths = a.paths.empty() ? std::vector<std::string>{"."} : a.paths;
+  if (!a.config.empty()) opts.config_path = a.config;
+  opts.no_config = a.no_config;
+  opts.select = split_ids(a.select);
+  opts.ignore = split_ids(a.ignore);
+  if (!a.fail_on.empty()) opts.fail_on = parse_severity(a.fail_on);
+  if (!a.min_severity.empty()) opts.min_severity = parse_severity(a.min_severity);
+  opts.stdin_name = a.stdin_filename;
+  opts.progress = !a.no_progress && ::isatty(2) == 1;
+  for (const auto& id : opts.select)
+    if (!rule_or_family_known(id)) {
+      fmt::print(stderr, "tocsin scan: unknown rule '{}' in --select (see `tocsin rules`)\n", id);
+      return kExitError;
+    }
+  for (const auto& id : opts.ignore)
+    if (!rule_or_family_known(id)) {
+      fmt::print(stderr, "tocsin scan: unknown rule '{}' in --ignore (see `tocsin rules`)\n", id);
+      return kExitError;
+    }
+
+  auto res = iac::scan(opts);
+  for (const auto& e : res.errors) fmt::print(stderr, "tocsin: error: {}\n", e.message);
+  if (!res.errors.empty() && res.files_scanned == 0 && res.findings.empty()) return kExitError;
+
+  int fix_errors = 0;
+  std::vector<Finding> findings = res.findings;
+  std::string diff;
+  if (a.fix || a.diff) findings = apply_fixes(res, a.fix && !a.diff, diff, fix_errors);
+  if (a.diff) {
+    auto st = write_output(a.output, diff);
+    if (!st) {
+      fmt::print(stderr, "tocsin: {}\n", st.error().message);
+      return kExitError;
+    }
+    return !res.errors.empty() ? kExitError : (diff.empty() ? kExitClean : kExitFindings);
+  }
+
+  report::ScanReport rep{res.files_scanned, findings, res.sources};
+  std::string text;
+  if (a.format == "json") text = report::render_json(rep);
+  else if (a.format == "sarif") text = report::render_sarif(rep);
+  else if (a.format == "github") text = report::render_github(rep);
+  else {
+    bool color = a.color == "always" || (a.color == "auto" && a.output.empty() && use_color(1));
+    text = report::render_text(rep, {color, true});
+  }
+  auto st = write_output(a.output, text);
+  if (!st) {
+    fmt::print(stderr, "tocsin: {}\n", st.error().message);
+    return kExitError;
+  }
+  if (!res.errors.empty() || fix_errors) return kExitError;
+  for (const auto& f : findings)
+    if (f.severity >= res.config.fail_on) return kExitFindings;
+  return kExitClean;
+}
+
+}  // namespace
+
+void add_scan(CLI::App& root, Commands& cmds) {
+  auto args = std::make_shared<ScanArgs>();
+  auto* app = root.add_subcommand("scan", "Scan Dockerfiles, Compose files, Kubernetes manifests, scripts and CI files");
+  app->footer(
+      "Files are recognised by name (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile,\n"
+      "compose*.yaml, docker-compose*.yml, *.sh, Makefile, .github/workflows/*.yml,\n"
+      ".gitlab-ci.yml) and by content (FROM lines, services:, apiVersion+kind, shebangs).\n"
+      "Directories are walked without following symlinks out of the scanned root; .git is skipped.\n"
+      "Configuration: the first .tocsin.yaml found walking up from the first PATH, e.g.\n"
+      "  fail-on: medium\n  rules: {disable: [DF013], severity: {DF003: low}}\n  ignore-paths: [vendor/, \"**/testdata/**\"]\n"
+      "Inline: `# tocsin ignore=DF001 reason` before an instruction or key;\n"
+      "        `# tocsin ignore-file=DF013 reason` anywhere in the file.\n"
+      "Examples:\n"
+      "  tocsin scan .                                   # text report of the current tree\n"
+      "  tocsin scan --format sarif -o tocsin.sarif .    # for GitHub code scanning\n"
+      "  tocsin scan --select DF001 --diff Dockerfile    # show the automatic fix\n"
+      "  tocsin explain DF001                            # what a rule finds and how to fix it\n"
+      "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or tool error.");
+  app->add_option("paths", args->paths, "Files or directories to scan (default: .; - reads stdin)");
+  app->add_option("-f,--format", args->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github"}))
+      ->default_str("text");
+  app->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
+  app->add_option("-c,--config", args->config, "Use this configuration file instead of searching for .tocsin.yaml");
+  app->add_flag("--no-config", args->no_config, "Ignore .tocsin.yaml files");
+  app->add_option("--select", args->select, "Only run these rules or families (comma-separated, e.g. DF001,DC)");
+  app->add_option("--ignore", args->ignore, "Do not run these rules or families (comma-separated)");
+  app->add_option("--fail-on", args->fail_on, "Exit 1 when a finding is at or above this severity (default: low)")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
+  app->add_option("--min-severity", args->min_severity, "Do not report findings below this severity")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
+  app->add_flag("--fix", args->fix, "Apply safe automatic fixes to the files in place");
+  app->add_flag("--diff", args->diff, "Print the automatic fixes as a unified diff instead of applying them");
+  app->add_option("--stdin-filename", args->stdin_filename, "File name to use for input read from stdin (selects the kind)");
+  app->add_option("--color", args->color, "Colour in text output")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->default_str("auto");
+  app->add_flag("--no-progress", args->no_progress, "No progress line on stderr");
+  cmds.push_back({app, [args] { return run_scan(*args); }});
+}
+
+}  // namespace tocsin::cli

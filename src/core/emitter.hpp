@@ -1,0 +1,36 @@
+// Emitter: how a rule reports a finding on one source file. It fills in the rule's default
+// severity from the catalogue and the file name; the scan engine applies configuration
+// (severity overrides, suppressions, thresholds) afterwards, in one place.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/diagnostic.hpp"
+#include "core/source.hpp"
+
+namespace tocsin {
+
+class Emitter {
+ public:
+  Emitter(const SourceFile& src, const Config& cfg, std::vector<Finding>& out)
+      : src_(src), cfg_(cfg), out_(out) {}
+  const SourceFile& source() const { return src_; }
+  const Config& config() const { return cfg_; }
+  bool enabled(std::string_view rule) const { return cfg_.rule_enabled(rule); }
+  // Reports a finding over the byte range [begin, end) of the file. The reference stays valid
+  // until the next report.
+  Finding& report(std::string_view rule, size_t begin, size_t end, std::string message);
+  Finding& report(std::string_view rule, Range range, std::string message);
+  Range range(size_t begin, size_t end) const { return src_.range_of(begin, end); }
+  // Adds a related location (byte range) to a finding.
+  void relate(Finding& f, size_t begin, size_t end, std::string message) const;
+
+ private:
+  const SourceFile& src_;
+  const Config& cfg_;
+  std::vector<Finding>& out_;
+};
+
+}  // namespace tocsin

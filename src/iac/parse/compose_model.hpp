@@ -1,0 +1,88 @@
+// The Compose model: services with their mounts (short and long volume syntax, all options),
+// depends_on (short and long form), healthchecks and security settings, each value with the
+// byte range of the key that carries it. Built from yaml::File (merge keys and anchors applied).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "iac/parse/yaml_doc.hpp"
+
+namespace tocsin::iac::compose {
+
+enum class MountType { Bind, Volume, Tmpfs, Npipe, Cluster, Image, Unknown };
+
+struct Mount {
+  MountType type = MountType::Unknown;
+  std::string source;            // host path (bind) or volume name; empty for anonymous
+  std::string target;            // path in the container
+  bool read_only = false;        // `:ro`, `read_only: true`
+  std::string propagation;       // bind.propagation or a short-form mode
+  std::vector<std::string> modes;  // short-form suffix options (ro, rw, z, Z, shared, ...)
+  bool long_form = false;
+  yaml::Span at;                 // the entry (short) or its `source:`/`type:` key (long)
+  yaml::Span propagation_at;     // `propagation:` key, or the entry
+};
+
+struct DependsOn {
+  std::string service;
+  std::string condition;  // empty for the short form (= service_started)
+  bool short_form = true;
+  yaml::Span at;          // the list item, or the service key of the long form
+};
+
+struct Flagged {  // a value with where it was written
+  std::string value;
+  yaml::Span at;
+};
+
+struct Service {
+  std::string name;
+  yaml::Span name_at;
+  std::vector<Mount> mounts;
+  std::vector<DependsOn> depends_on;
+  bool has_healthcheck = false;     // a healthcheck with a test that is not disabled
+  std::optional<Flagged> privileged;  // "true" when set true
+  std::vector<Flagged> cap_add;
+  std::vector<Flagged> security_opt;
+  std::optional<bool> read_only;
+  std::optional<Flagged> working_dir;
+  std::vector<std::string> profiles;
+  std::string extends;
+  std::string image;
+};
+
+struct Project {
+  std::vector<Service> services;
+  std::vector<std::string> named_volumes;  // top-level volumes:
+  std::vector<std::string> configs;
+  std::vector<std::string> secrets;
+  const Service* find(std::string_view name) const;
+};
+
+// Builds the model from the first document that has a `services:` mapping.
+Project build_project(const yaml::File& file);
+
+// True when the document root looks like a Compose file: a `services:` mapping whose values
+// are mappings with service keys (image, build, command, volumes, ...).
+bool looks_like_compose(const yaml::File& file);
+
+// Parses a short volume entry `[SOURCE:]TARGET[:MODE]` (Windows drive letters understood).
+Mount parse_short_volume(std::string_view spec);
+
+// Lexically normalised absolute path ("/a/./b/../c/" -> "/a/c"); relative paths are resolved
+// against "." and keep a leading "./".
+std::string normalize_path(std::string_view p);
+// True when `inner` equals `outer` or lies below it.
+bool path_within(std::string_view inner, std::string_view outer);
+
+// Host path classification shared by Compose and Kubernetes rules (paths normalised first).
+// A container runtime's API socket (docker, containerd, cri-o, podman) or its directory.
+bool is_runtime_socket(std::string_view host_path);
+// `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/usr`, `/var/lib/docker`,
+// `/var/run`, `/run` and everything below them.
+bool is_sensitive_host_path(std::string_view host_path);
+// Read-only mounts of these single files are harmless (time zone, resolver data).
+bool is_benign_host_file(std::string_view host_path);
+
+}  // namespace tocsin::iac::compose

@@ -1,0 +1,245 @@
+// Building the Kubernetes model from YAML with positions.
+#include "iac/parse/k8s_model.hpp"
+
+namespace tocsin::iac::k8s {
+
+using yaml::Ref;
+
+bool Volume::writable_type() const {
+  switch (source) {
+    case VolumeSource::ConfigMap:
+    case VolumeSource::Secret:
+    case VolumeSource::DownwardAPI:
+    case VolumeSource::Projected:
+      return false;
+    default:
+      return true;
+  }
+}
+
+const Volume* PodSpec::volume(std::string_view name) const {
+  for (const auto& v : volumes)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+const ConfigObject* Manifest::config(std::string_view kind, std::string_view name) const {
+  for (const auto& c : configs)
+    if (c.kind == kind && c.name == name) return &c;
+  return nullptr;
+}
+
+std::vector<const Container*> writers_of(const PodSpec& pod, std::string_view volume, const Container* self) {
+  std::vector<const Container*> out;
+  const Volume* v = pod.volume(volume);
+  if (!v || !v->writable_type()) return out;
+  for (const auto& c : pod.containers) {
+    if (&c == self) continue;
+    for (const auto& m : c.mounts)
+      if (m.name == volume && !m.read_only) {
+        out.push_back(&c);
+        break;
+      }
+  }
+  return out;
+}
+
+namespace {
+
+yaml::Span key_or(const Ref& map, std::string_view key, yaml::Span fallback) {
+  if (auto e = map.find(key)) return e->key_span();
+  return fallback;
+}
+
+SecurityContext security_of(const Ref& holder) {
+  SecurityContext s;
+  auto e = holder.find("securityContext");
+  if (!e || !e->value.is_map()) return s;
+  s.present = true;
+  s.at = e->key_span();
+  const Ref& sc = e->value;
+  auto flag = [&](std::string_view k, std::optional<bool>& v, yaml::Span& at) {
+    if (auto f = sc.find(k)) {
+      v = f->value.as_bool();
+      at = f->key_span();
+    }
+  };
+  flag("readOnlyRootFilesystem", s.read_only_root_fs, s.read_only_root_fs_at);
+  flag("allowPrivilegeEscalation", s.allow_privilege_escalation, s.allow_privilege_escalation_at);
+  flag("runAsNonRoot", s.run_as_non_root, s.run_as_non_root_at);
+  yaml::Span unused;
+  flag("privileged", s.privileged, unused);
+  if (auto f = sc.find("runAsUser")) {
+    s.run_as_user = f->value.as_int();
+    s.run_as_user_at = f->key_span();
+  }
+  return s;
+}
+
+Container container_of(const Ref& c, ContainerKind kind) {
+  Container out;
+  out.kind = kind;
+  out.name = c.get("name").str();
+  out.at = key_or(c, "name", yaml::span_of(c));
+  for (const Ref& m : c.get("volumeMounts").items()) {
+    if (!m.is_map()) continue;
+    VolumeMount vm;
+    vm.name = m.get("name").str();
+    vm.mount_path = m.get("mountPath").str();
+    vm.read_only = m.get("readOnly").as_bool().value_or(false);
+    vm.at = key_or(m, "name", yaml::span_of(m));
+    vm.mount_path_at = key_or(m, "mountPath", vm.at);
+    if (auto sp = m.find("subPath"); sp && !sp->value.str().empty()) {
+      vm.sub_path = sp->value.str();
+      vm.sub_path_at = sp->key_span();
+    } else if (auto spe = m.find("subPathExpr"); spe && !spe->value.str().empty()) {
+      vm.sub_path = spe->value.str();
+      vm.sub_path_at = spe->key_span();
+    }
+    if (auto mp = m.find("mountPropagation")) {
+      vm.propagation = mp->value.str();
+      vm.propagation_at = mp->key_span();
+    }
+    out.mounts.push_back(std::move(vm));
+  }
+  out.security = security_of(c);
+  out.has_readiness_probe = c.get("readinessProbe").is_map();
+  if (auto wd = c.find("workingDir"); wd && wd->value.is_scalar()) {
+    out.working_dir = wd->value.str();
+    out.working_dir_at = wd->key_span();
+  }
+  return out;
+}
+
+Volume volume_of(const Ref& v) {
+  Volume out;
+  out.name = v.get("name").str();
+  out.at = key_or(v, "name", yaml::span_of(v));
+  out.source_at = out.at;
+  for (const auto& e : v.entries()) {
+    const std::string& k = e.key.str();
+    if (k == "name") continue;
+    out.source_at = e.key_span();
+    if (k == "hostPath") {
+      out.source = VolumeSource::HostPath;
+      out.host_path = e.value.get("path").str();
+      out.host_type = e.value.get("type").str();
+    } else if (k == "emptyDir") {
+      out.source = VolumeSource::EmptyDir;
+    } else if (k == "configMap") {
+      out.source = VolumeSource::ConfigMap;
+      out.has_config = true;
+      out.config_refs.push_back("ConfigMap/" + e.value.get("name").str());
+    } else if (k == "secret") {
+      out.source = VolumeSource::Secret;
+      out.has_config = true;
+      out.config_refs.push_back("Secret/" + e.value.get("secretName").str());
+    } else if (k == "downwardAPI") {
+      out.source = VolumeSource::DownwardAPI;
+    } else if (k == "projected") {
+      out.source = VolumeSource::Projected;
+      for (const Ref& s : e.value.get("sources").items()) {
+        if (Ref cm = s.get("configMap"); cm.is_map()) {
+          out.has_config = true;
+          out.config_refs.push_back("ConfigMap/" + cm.get("name").str());
+        }
+        if (Ref sec = s.get("secret"); sec.is_map()) {
+          out.has_config = true;
+          out.config_refs.push_back("Secret/" + sec.get("name").str());
+        }
+      }
+    } else if (k == "persistentVolumeClaim") {
+      out.source = VolumeSource::Pvc;
+    } else if (k == "ephemeral") {
+      out.source = VolumeSource::Ephemeral;
+    } else {
+      out.source = VolumeSource::Other;
+    }
+    break;
+  }
+  return out;
+}
+
+PodSpec pod_of(const Ref& spec) {
+  PodSpec p;
+  for (const Ref& c : spec.get("containers").items())
+    if (c.is_map()) p.containers.push_back(container_of(c, ContainerKind::Regular));
+  for (const Ref& c : spec.get("initContainers").items())
+    if (c.is_map()) p.containers.push_back(container_of(c, ContainerKind::Init));
+  for (const Ref& c : spec.get("ephemeralContainers").items())
+    if (c.is_map()) p.containers.push_back(container_of(c, ContainerKind::Ephemeral));
+  for (const Ref& v : spec.get("volumes").items())
+    if (v.is_map()) p.volumes.push_back(volume_of(v));
+  p.security = security_of(spec);
+  return p;
+}
+
+void strategy_of(const Ref& spec, const char* key, Workload& w) {
+  auto st = spec.find(key);
+  if (!st || !st->value.is_map()) return;
+  w.strategy_at = st->key_span();
+  w.strategy_type = st->value.get("type").str();
+  Ref ru = st->value.get("rollingUpdate");
+  if (auto s = ru.find("maxSurge")) {
+    w.max_surge = s->value.str();
+    w.max_surge_at = s->key_span();
+  }
+  if (auto u = ru.find("maxUnavailable")) {
+    w.max_unavailable = u->value.str();
+    w.max_unavailable_at = u->key_span();
+  }
+}
+
+void add_object(const Ref& obj, Manifest& m, int depth) {
+  if (!obj.is_map() || depth > 4) return;
+  const std::string& kind = obj.get("kind").str();
+  if (kind.empty()) return;
+  if (kind == "List" || (kind.size() > 4 && kind.compare(kind.size() - 4, 4, "List") == 0)) {
+    for (const Ref& item : obj.get("items").items()) add_object(item, m, depth + 1);
+    return;
+  }
+  if (kind == "ConfigMap" || kind == "Secret") {
+    m.configs.push_back({kind, obj.get("metadata").get("name").str(),
+                         obj.get("immutable").as_bool().value_or(false)});
+    return;
+  }
+  Ref spec = obj.get("spec");
+  Ref pod;
+  if (kind == "Pod") {
+    pod = spec;
+  } else if (kind == "CronJob") {
+    pod = spec.get("jobTemplate").get("spec").get("template").get("spec");
+  } else if (kind == "PodTemplate") {
+    pod = obj.get("template").get("spec");
+  } else if (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet" ||
+             kind == "Job" || kind == "ReplicationController") {
+    pod = spec.get("template").get("spec");
+  }
+  if (!pod.is_map()) return;
+  Workload w;
+  w.kind = kind;
+  w.name = obj.get("metadata").get("name").str();
+  w.kind_at = key_or(obj, "kind", yaml::span_of(obj));
+  w.pod = pod_of(pod);
+  if (kind == "Deployment") strategy_of(spec, "strategy", w);
+  if (kind == "DaemonSet" || kind == "StatefulSet") strategy_of(spec, "updateStrategy", w);
+  m.workloads.push_back(std::move(w));
+}
+
+}  // namespace
+
+Manifest build_manifest(const yaml::File& file) {
+  Manifest m;
+  for (const auto& d : file.documents()) add_object(file.root(d), m, 0);
+  return m;
+}
+
+bool looks_like_kubernetes(const yaml::File& file) {
+  for (const auto& d : file.documents()) {
+    Ref r = file.root(d);
+    if (r.is_map() && r.get("apiVersion").is_scalar() && r.get("kind").is_scalar()) return true;
+  }
+  return false;
+}
+
+}  // namespace tocsin::iac::k8s

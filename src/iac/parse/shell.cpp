@@ -1,0 +1,991 @@
+// POSIX shell splitter: a lexer that locates words (quotes, escapes, expansions) and a
+// recursive-descent parser over lists, pipelines and compound commands that emits every
+// simple command, including those inside command substitutions. Never executes anything.
+#include "iac/parse/shell.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <utility>
+
+namespace tocsin::sh {
+namespace {
+
+constexpr int kMaxDepth = 256;
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_meta(char c) {
+  return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>' ||
+         c == '\n';
+}
+bool is_name_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+enum class Tok { End, Word, Op, Newline, Redir };
+
+struct Token {
+  Tok type = Tok::End;
+  size_t begin = 0;
+  size_t end = 0;
+  std::string op;  // for Op / Redir
+  Word word;       // for Word
+  std::vector<std::pair<size_t, size_t>> subs;  // command substitutions inside the word
+};
+
+struct Ctx {
+  Script& out;
+  long last_done = -1;  // index of the last simple command completed
+  bool abort = false;
+};
+
+// Finds the end of a `$(`/`${`/backtick/`"` construct opened just before `i`. Returns the
+// index of the closing character, or `end` when unterminated. Iterative: no recursion.
+size_t find_close(std::string_view s, size_t i, size_t end, char open) {
+  std::vector<char> stack{open};
+  while (i < end) {
+    char c = s[i];
+    char top = stack.back();
+    if (top == '"') {
+      if (c == '\\') {
+        i += 2;
+        continue;
+      }
+      if (c == '"') {
+        stack.pop_back();
+      } else if (c == '$' && i + 1 < end && s[i + 1] == '(') {
+        stack.push_back('(');
+        ++i;
+      } else if (c == '$' && i + 1 < end && s[i + 1] == '{') {
+        stack.push_back('{');
+        ++i;
+      } else if (c == '`') {
+        stack.push_back('`');
+      }
+    } else if (top == '`') {
+      if (c == '\\') {
+        i += 2;
+        continue;
+      }
+      if (c == '`') stack.pop_back();
+    } else {
+      if (c == '\\') {
+        i += 2;
+        continue;
+      }
+      if (c == '\'') {
+        size_t q = s.find('\'', i + 1);
+        i = (q == std::string_view::npos || q >= end) ? end : q + 1;
+        continue;
+      }
+      if (c == '"') {
+        stack.push_back('"');
+      } else if (c == '`') {
+        stack.push_back('`');
+      } else if (c == '$' && i + 1 < end && (s[i + 1] == '(' || s[i + 1] == '{')) {
+        stack.push_back(s[i + 1]);
+        ++i;
+      } else if (c == '(' && top == '(') {
+        stack.push_back('(');
+      } else if (c == ')' && top == '(') {
+        stack.pop_back();
+      } else if (c == '{' && top == '{') {
+        stack.push_back('{');
+      } else if (c == '}' && top == '{') {
+        stack.pop_back();
+      }
+    }
+    if (stack.empty()) return i;
+    ++i;
+  }
+  return end;
+}
+
+class Parser {
+ public:
+  Parser(std::string_view s, size_t begin, size_t end, int depth, Ctx& ctx)
+      : s_(s), pos_(begin), end_(end), depth_(depth), ctx_(ctx) {}
+
+  void parse_all() {
+    while (!ctx_.abort) {
+      parse_list({}, false);
+      const Token& t = peek();
+      if (t.type == Tok::End) break;
+      error("unexpected '" + token_text(t) + "'");
+      consume();
+    }
+    finish_heredocs_at_end();
+  }
+
+ private:
+  // ---- lexer -------------------------------------------------------------------------------
+  void error(std::string msg) {
+    if (ctx_.out.errors.size() < 64) ctx_.out.errors.push_back(std::move(msg));
+  }
+
+  std::string token_text(const Token& t) const {
+    if (t.type == Tok::Word) return t.word.raw;
+    if (t.type == Tok::Newline) return "newline";
+    return t.op;
+  }
+
+  size_t skip_blanks(size_t i) const {
+    while (i < end_) {
+      char c = s_[i];
+      if (is_blank(c)) {
+        ++i;
+      } else if (c == '\\' && i + 1 < end_ && s_[i + 1] == '\n') {
+        i += 2;
+      } else if (c == '\\' && i + 2 < end_ && s_[i + 1] == '\r' && s_[i + 2] == '\n') {
+        i += 3;
+      } else if (c == '#') {
+        while (i < end_ && s_[i] != '\n') ++i;
+      } else {
+        break;
+      }
+    }
+    return i;
+  }
+
+  const Token& peek() {
+    if (cache_valid_ && cache_pos_ == pos_) return cache_;
+    cache_ = scan(pos_);
+    cache_pos_ = pos_;
+    cache_valid_ = true;
+    return cache_;
+  }
+
+  Token scan(size_t at) {
+    Token t;
+    size_t i = skip_blanks(at);
+    t.begin = i;
+    if (i >= end_) {
+      t.type = Tok::End;
+      t.end = end_;
+      return t;
+    }
+    char c = s_[i];
+    auto rest_starts = [&](std::string_view p) {
+      return i + p.size() <= end_ && s_.substr(i, p.size()) == p;
+    };
+    if (c == '\n') {
+      t.type = Tok::Newline;
+      t.end = i + 1;
+      return t;
+    }
+    // Redirections, with an optional file descriptor number.
+    size_t d = i;
+    while (d < end_ && std::isdigit(static_cast<unsigned char>(s_[d]))) ++d;
+    if (d < end_ && (s_[d] == '<' || s_[d] == '>') && !(d + 1 < end_ && s_[d + 1] == '(')) {
+      static constexpr std::array<std::string_view, 10> kRedirs = {
+          "<<<", "<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">"};
+      for (auto r : kRedirs) {
+        if (d + r.size() <= end_ && s_.substr(d, r.size()) == r) {
+          t.type = Tok::Redir;
+          t.end = d + r.size();
+          t.op = std::string(s_.substr(i, t.end - i));
+          return t;
+        }
+      }
+    }
+    if (rest_starts("&>>") || rest_starts("&>")) {
+      t.type = Tok::Redir;
+      t.end = i + (rest_starts("&>>") ? 3 : 2);
+      t.op = std::string(s_.substr(i, t.end - i));
+      return t;
+    }
+    static constexpr std::array<std::string_view, 12> kOps = {
+        ";;&", ";;", ";&", "&&", "||", "|&", ";", "&", "|", "(", ")", "\n"};
+    if (!((c == '<' || c == '>') && i + 1 < end_ && s_[i + 1] == '(')) {
+      for (auto o : kOps) {
+        if (rest_starts(o)) {
+          t.type = Tok::Op;
+          t.end = i + o.size();
+          t.op = std::string(o);
+          return t;
+        }
+      }
+    }
+    scan_word(i, t);
+    return t;
+  }
+
+  void add_sub(Token& t, size_t b, size_t e) { t.subs.emplace_back(b, e); }
+
+  // `$...` at i (s_[i] == '$'); appends to text, returns the index after it.
+  size_t scan_dollar(size_t i, Token& t, std::string& text) {
+    size_t n = end_;
+    if (i + 1 >= n) {
+      text += '$';
+      return i + 1;
+    }
+    char c = s_[i + 1];
+    if (c == '(') {
+      t.word.has_expansion = true;
+      if (i + 2 < n && s_[i + 2] == '(') {
+        // Arithmetic: find the matching "))".
+        size_t close = find_close(s_, i + 2, n, '(');
+        size_t e = close < n ? close + 1 : n;
+        if (close >= n) error("unterminated $((");
+        text.append(s_.substr(i, e - i));
+        return e;
+      }
+      size_t close = find_close(s_, i + 2, n, '(');
+      if (close >= n) error("unterminated $(");
+      add_sub(t, i + 2, std::min(close, n));
+      size_t e = close < n ? close + 1 : n;
+      text.append(s_.substr(i, e - i));
+      return e;
+    }
+    if (c == '{') {
+      t.word.has_expansion = true;
+      size_t close = find_close(s_, i + 2, n, '{');
+      if (close >= n) error("unterminated ${");
+      size_t e = close < n ? close + 1 : n;
+      text.append(s_.substr(i, e - i));
+      return e;
+    }
+    if (is_name_start(c)) {
+      t.word.has_expansion = true;
+      size_t e = i + 1;
+      while (e < n && is_name_char(s_[e])) ++e;
+      text.append(s_.substr(i, e - i));
+      return e;
+    }
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '@' || c == '*' || c == '#' ||
+        c == '?' || c == '-' || c == '$' || c == '!') {
+      t.word.has_expansion = true;
+      text.append(s_.substr(i, 2));
+      return i + 2;
+    }
+    text += '$';
+    return i + 1;
+  }
+
+  size_t scan_backtick(size_t i, Token& t, std::string& text) {
+    t.word.has_expansion = true;
+    size_t close = find_close(s_, i + 1, end_, '`');
+    if (close >= end_) error("unterminated backtick");
+    add_sub(t, i + 1, std::min(close, end_));
+    size_t e = close < end_ ? close + 1 : end_;
+    text.append(s_.substr(i, e - i));
+    return e;
+  }
+
+  void scan_word(size_t i, Token& t) {
+    t.type = Tok::Word;
+    std::string& text = t.word.text;
+    const size_t n = end_;
+    while (i < n) {
+      char c = s_[i];
+      if (is_blank(c) || c == '\n') break;
+      if (is_meta(c)) {
+        // Process substitution `<(...)` / `>(...)` at word start is part of the word.
+        if ((c == '<' || c == '>') && i + 1 < n && s_[i + 1] == '(' && i == t.begin) {
+          t.word.has_expansion = true;
+          size_t close = find_close(s_, i + 2, n, '(');
+          add_sub(t, i + 2, std::min(close, n));
+          size_t e = close < n ? close + 1 : n;
+          text.append(s_.substr(i, e - i));
+          i = e;
+          continue;
+        }
+        break;
+      }
+      if (c == '\\') {
+        if (i + 1 >= n) {
+          text += c;
+          ++i;
+        } else if (s_[i + 1] == '\n') {
+          i += 2;
+        } else {
+          t.word.quoted = true;
+          text += s_[i + 1];
+          i += 2;
+        }
+      } else if (c == '\'') {
+        t.word.quoted = true;
+        size_t q = s_.find('\'', i + 1);
+        if (q == std::string_view::npos || q >= n) {
+          error("unterminated single quote");
+          q = n;
+        }
+        text.append(s_.substr(i + 1, q - i - 1));
+        i = q < n ? q + 1 : n;
+      } else if (c == '$' && i + 1 < n && s_[i + 1] == '\'') {
+        // ANSI-C quoting: backslash escapes are kept as written.
+        t.word.quoted = true;
+        size_t q = i + 2;
+        while (q < n && s_[q] != '\'') q += (s_[q] == '\\') ? 2 : 1;
+        if (q >= n) {
+          error("unterminated $' quote");
+          q = n;
+        }
+        text.append(s_.substr(i + 2, q - i - 2));
+        i = q < n ? q + 1 : n;
+      } else if (c == '"') {
+        t.word.quoted = true;
+        ++i;
+        bool closed = false;
+        while (i < n) {
+          char d = s_[i];
+          if (d == '"') {
+            closed = true;
+            ++i;
+            break;
+          }
+          if (d == '\\' && i + 1 < n) {
+            char e = s_[i + 1];
+            if (e == '\n') {
+              i += 2;
+            } else if (e == '$' || e == '`' || e == '"' || e == '\\') {
+              text += e;
+              i += 2;
+            } else {
+              text += d;
+              ++i;
+            }
+          } else if (d == '$') {
+            i = scan_dollar(i, t, text);
+          } else if (d == '`') {
+            i = scan_backtick(i, t, text);
+          } else {
+            text += d;
+            ++i;
+          }
+        }
+        if (!closed) error("unterminated double quote");
+      } else if (c == '$') {
+        i = scan_dollar(i, t, text);
+      } else if (c == '`') {
+        i = scan_backtick(i, t, text);
+      } else {
+        text += c;
+        ++i;
+      }
+    }
+    t.end = i;
+    t.word.begin = t.begin;
+    t.word.end = i;
+    t.word.raw = std::string(s_.substr(t.begin, i - t.begin));
+  }
+
+  void consume() {
+    const Token& t = peek();
+    pos_ = t.end;
+    bool newline = t.type == Tok::Newline;
+    cache_valid_ = false;
+    if (newline && !pending_.empty()) skip_heredoc_bodies();
+  }
+
+  void skip_heredoc_bodies() {
+    for (const auto& h : pending_) {
+      bool found = false;
+      while (pos_ < end_) {
+        size_t nl = s_.find('\n', pos_);
+        if (nl == std::string_view::npos || nl > end_) nl = end_;
+        std::string_view line = s_.substr(pos_, nl - pos_);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (h.second) {
+          while (!line.empty() && line.front() == '\t') line.remove_prefix(1);
+        }
+        pos_ = nl < end_ ? nl + 1 : end_;
+        if (line == h.first) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) error("unterminated here-document (no line \"" + h.first + "\")");
+    }
+    pending_.clear();
+    cache_valid_ = false;
+  }
+
+  void finish_heredocs_at_end() { pending_.clear(); }
+
+  // ---- parser ------------------------------------------------------------------------------
+  struct Stops {
+    std::vector<std::string_view> words;
+    bool paren = false;   // `)` ends the list
+    bool case_item = false;  // `;;`, `;&`, `;;&` end the list
+  };
+
+  static bool is_reserved(std::string_view w) {
+    static constexpr std::array<std::string_view, 16> kReserved = {
+        "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until",
+        "for", "in", "{", "}", "!"};
+    return std::find(kReserved.begin(), kReserved.end(), w) != kReserved.end();
+  }
+
+  bool is_keyword(const Token& t, std::string_view kw) {
+    return t.type == Tok::Word && !t.word.quoted && t.word.raw == kw;
+  }
+
+  bool at_stop(const Stops& st) {
+    const Token& t = peek();
+    if (t.type == Tok::End) return true;
+    if (t.type == Tok::Op) {
+      if (st.paren && t.op == ")") return true;
+      if (st.case_item && (t.op == ";;" || t.op == ";&" || t.op == ";;&")) return true;
+      return false;
+    }
+    if (t.type == Tok::Word && !t.word.quoted) {
+      for (auto w : st.words) {
+        if (t.word.raw == w) return true;
+      }
+    }
+    return false;
+  }
+
+  void skip_newlines() {
+    while (!ctx_.abort && peek().type == Tok::Newline) consume();
+  }
+
+  bool expect_word(std::string_view kw) {
+    skip_newlines();
+    if (is_keyword(peek(), kw)) {
+      consume();
+      return true;
+    }
+    error("expected '" + std::string(kw) + "'");
+    return false;
+  }
+
+  void set_next(Op op) {
+    if (ctx_.last_done >= 0) ctx_.out.commands[static_cast<size_t>(ctx_.last_done)].next = op;
+  }
+
+  bool enter() {
+    if (depth_ + 1 > kMaxDepth) {
+      error("nesting deeper than 256 levels");
+      ctx_.abort = true;
+      return false;
+    }
+    ++depth_;
+    return true;
+  }
+  void leave() { --depth_; }
+
+  void parse_list(const Stops& st, bool /*unused*/) {
+    while (!ctx_.abort) {
+      skip_newlines();
+      if (at_stop(st)) return;
+      const Token& t = peek();
+      if (t.type == Tok::Op && t.op != "(") {
+        if (t.op == ")" || t.op == ";;" || t.op == ";&" || t.op == ";;&") return;
+        error("unexpected '" + t.op + "'");
+        consume();
+        continue;
+      }
+      if (t.type == Tok::Word && !t.word.quoted &&
+          (t.word.raw == "then" || t.word.raw == "else" || t.word.raw == "elif" ||
+           t.word.raw == "fi" || t.word.raw == "do" || t.word.raw == "done" ||
+           t.word.raw == "esac" || t.word.raw == "}")) {
+        return;  // the caller decides whether this closes its construct
+      }
+      size_t before = pos_;
+      parse_and_or();
+      const Token& sep = peek();
+      if (sep.type == Tok::Op && (sep.op == ";" || sep.op == "&")) {
+        set_next(sep.op == ";" ? Op::Seq : Op::Background);
+        consume();
+      } else if (sep.type == Tok::Newline) {
+        set_next(Op::Seq);
+        consume();
+      } else if (pos_ == before) {
+        // No progress: drop the token so garbage cannot loop forever.
+        if (sep.type == Tok::End) return;
+        if (at_stop(st)) return;
+        error("unexpected '" + token_text(sep) + "'");
+        consume();
+      }
+    }
+  }
+
+  void parse_and_or() {
+    parse_pipeline();
+    int saved = cond_;
+    while (!ctx_.abort) {
+      const Token& t = peek();
+      if (t.type != Tok::Op || (t.op != "&&" && t.op != "||")) break;
+      set_next(t.op == "&&" ? Op::And : Op::Or);
+      consume();
+      skip_newlines();
+      cond_ = saved + 1;
+      parse_pipeline();
+    }
+    cond_ = saved;
+  }
+
+  void parse_pipeline() {
+    if (is_keyword(peek(), "!")) consume();
+    parse_command();
+    while (!ctx_.abort) {
+      const Token& t = peek();
+      if (t.type != Tok::Op || (t.op != "|" && t.op != "|&")) break;
+      set_next(Op::Pipe);
+      consume();
+      skip_newlines();
+      pipe_pending_ = true;
+      parse_command();
+    }
+    pipe_pending_ = false;
+  }
+
+  void skip_redirects_after_compound() {
+    while (!ctx_.abort && peek().type == Tok::Redir) {
+      Token r = peek();
+      consume();
+      if (peek().type == Tok::Word) {
+        Token w = peek();
+        consume();
+        if (r.op.find("<<") != std::string::npos && r.op.find("<<<") == std::string::npos) {
+          add_heredoc(r.op, w.word);
+        }
+      }
+    }
+  }
+
+  void add_heredoc(const std::string& op, const Word& w) {
+    pending_.emplace_back(w.text, op.size() >= 3 && op.substr(op.size() - 3) == "<<-");
+  }
+
+  void parse_body(const Stops& st) {
+    if (!enter()) return;
+    parse_list(st, false);
+    leave();
+  }
+
+  void parse_command() {
+    if (ctx_.abort) return;
+    const Token& t = peek();
+    if (t.type == Tok::Op && t.op == "(") {
+      // `(( arithmetic ))` or a subshell.
+      if (t.end < end_ && s_[t.end] == '(') {
+        size_t close = find_close(s_, t.end + 1, end_, '(');
+        size_t e = close < end_ ? close + 1 : end_;
+        if (e < end_ && s_[e] == ')') ++e;
+        pos_ = e;
+        cache_valid_ = false;
+        skip_redirects_after_compound();
+        return;
+      }
+      consume();
+      Stops st;
+      st.paren = true;
+      parse_body(st);
+      if (peek().type == Tok::Op && peek().op == ")") {
+        consume();
+      } else if (!ctx_.abort) {
+        error("unterminated subshell: expected ')'");
+      }
+      skip_redirects_after_compound();
+      return;
+    }
+    if (t.type == Tok::Word && !t.word.quoted) {
+      const std::string& w = t.word.raw;
+      if (w == "if") return parse_if();
+      if (w == "while" || w == "until") return parse_while();
+      if (w == "for" || w == "select") return parse_for();
+      if (w == "case") return parse_case();
+      if (w == "{") {
+        consume();
+        Stops st;
+        st.words = {"}"};
+        parse_body(st);
+        expect_word("}");
+        skip_redirects_after_compound();
+        return;
+      }
+      if (w == "function") {
+        consume();
+        if (peek().type == Tok::Word) consume();
+        if (peek().type == Tok::Op && peek().op == "(") {
+          consume();
+          if (peek().type == Tok::Op && peek().op == ")") consume();
+        }
+        skip_newlines();
+        if (!enter()) return;
+        parse_command();
+        leave();
+        return;
+      }
+      // `name() body`
+      if (is_name_start(w.empty() ? ' ' : w[0]) && t.subs.empty()) {
+        Token next = scan(t.end);
+        if (next.type == Tok::Op && next.op == "(" ) {
+          Token close = scan(next.end);
+          if (close.type == Tok::Op && close.op == ")") {
+            pos_ = close.end;
+            cache_valid_ = false;
+            skip_newlines();
+            if (!enter()) return;
+            parse_command();
+            leave();
+            return;
+          }
+        }
+      }
+    }
+    parse_simple();
+  }
+
+  void parse_if() {
+    consume();  // if
+    if (!enter()) return;
+    ++cond_;
+    parse_list({{"then"}, false, false}, false);
+    --cond_;
+    expect_word("then");
+    parse_list({{"elif", "else", "fi"}, false, false}, false);
+    while (!ctx_.abort) {
+      skip_newlines();
+      if (is_keyword(peek(), "elif")) {
+        consume();
+        ++cond_;
+        parse_list({{"then"}, false, false}, false);
+        --cond_;
+        expect_word("then");
+        parse_list({{"elif", "else", "fi"}, false, false}, false);
+      } else if (is_keyword(peek(), "else")) {
+        consume();
+        parse_list({{"fi"}, false, false}, false);
+      } else {
+        break;
+      }
+    }
+    leave();
+    expect_word("fi");
+    skip_redirects_after_compound();
+  }
+
+  void parse_while() {
+    consume();
+    if (!enter()) return;
+    ++cond_;
+    parse_list({{"do"}, false, false}, false);
+    --cond_;
+    expect_word("do");
+    parse_list({{"done"}, false, false}, false);
+    leave();
+    expect_word("done");
+    skip_redirects_after_compound();
+  }
+
+  void parse_for() {
+    consume();  // for / select
+    if (peek().type == Tok::Op && peek().op == "(" && peek().end < end_ &&
+        s_[peek().end] == '(') {
+      size_t close = find_close(s_, peek().end + 1, end_, '(');
+      size_t e = close < end_ ? close + 1 : end_;
+      if (e < end_ && s_[e] == ')') ++e;
+      pos_ = e;
+      cache_valid_ = false;
+    } else if (peek().type == Tok::Word) {
+      consume();  // the variable name
+    }
+    skip_newlines();
+    if (is_keyword(peek(), "in")) {
+      consume();
+      while (!ctx_.abort && peek().type == Tok::Word) {
+        Token w = peek();
+        consume();
+        parse_subs(w);
+      }
+    }
+    if (peek().type == Tok::Op && peek().op == ";") consume();
+    skip_newlines();
+    if (!expect_word("do")) return;
+    if (!enter()) return;
+    parse_list({{"done"}, false, false}, false);
+    leave();
+    expect_word("done");
+    skip_redirects_after_compound();
+  }
+
+  void parse_case() {
+    consume();  // case
+    if (peek().type == Tok::Word) {
+      Token w = peek();
+      consume();
+      parse_subs(w);
+    }
+    skip_newlines();
+    if (!expect_word("in")) return;
+    if (!enter()) return;
+    while (!ctx_.abort) {
+      skip_newlines();
+      const Token& t = peek();
+      if (t.type == Tok::End) {
+        error("unterminated case: expected 'esac'");
+        break;
+      }
+      if (is_keyword(t, "esac")) break;
+      size_t before = pos_;
+      if (t.type == Tok::Op && t.op == "(") consume();
+      // Pattern words separated by `|` up to `)`.
+      while (!ctx_.abort) {
+        const Token& p = peek();
+        if (p.type == Tok::Word || (p.type == Tok::Op && p.op == "|")) {
+          consume();
+          continue;
+        }
+        break;
+      }
+      if (peek().type == Tok::Op && peek().op == ")") {
+        consume();
+      } else {
+        error("expected ')' after a case pattern");
+      }
+      Stops st;
+      st.words = {"esac"};
+      st.case_item = true;
+      parse_list(st, false);
+      const Token& sep = peek();
+      if (sep.type == Tok::Op && (sep.op == ";;" || sep.op == ";&" || sep.op == ";;&")) consume();
+      if (pos_ == before) {
+        if (peek().type == Tok::End) break;
+        consume();
+      }
+    }
+    leave();
+    expect_word("esac");
+    skip_redirects_after_compound();
+  }
+
+  // Parses the command substitutions of a word as nested commands.
+  void parse_subs(const Token& t) {
+    for (const auto& [b, e] : t.subs) {
+      if (ctx_.abort) return;
+      if (depth_ + 1 > kMaxDepth) {
+        error("nesting deeper than 256 levels");
+        ctx_.abort = true;
+        return;
+      }
+      Parser sub(s_, b, e, depth_ + 1, ctx_);
+      sub.cond_ = cond_;
+      sub.parse_all_nested();
+    }
+  }
+
+  void parse_all_nested() {
+    while (!ctx_.abort) {
+      parse_list({}, false);
+      const Token& t = peek();
+      if (t.type == Tok::End) break;
+      error("unexpected '" + token_text(t) + "'");
+      consume();
+    }
+  }
+
+  static bool is_assignment(const Word& w) {
+    const std::string& r = w.raw;
+    if (r.empty() || !is_name_start(r[0])) return false;
+    size_t i = 1;
+    while (i < r.size() && is_name_char(r[i])) ++i;
+    if (i < r.size() && r[i] == '+') ++i;
+    return i < r.size() && r[i] == '=';
+  }
+
+  void parse_simple() {
+    size_t slot = ctx_.out.commands.size();
+    ctx_.out.commands.emplace_back();
+    bool have_tokens = false;
+    size_t begin = peek().begin;
+    size_t end = begin;
+    std::vector<Token> words;
+    std::vector<Redirect> redirects;
+    std::vector<Word> assignments;
+    bool dbracket = false;
+    while (!ctx_.abort) {
+      const Token& t = peek();
+      if (t.type == Tok::Word) {
+        if (dbracket && t.word.raw == "]]" && !t.word.quoted) dbracket = false;
+        Token w = t;
+        consume();
+        end = w.end;
+        have_tokens = true;
+        if (words.empty() && is_assignment(w.word)) {
+          assignments.push_back(w.word);
+        } else {
+          if (words.empty() && w.word.raw == "[[" && !w.word.quoted) dbracket = true;
+          words.push_back(w);
+        }
+        parse_subs(w);
+        continue;
+      }
+      if (t.type == Tok::Redir) {
+        Token r = t;
+        consume();
+        have_tokens = true;
+        end = r.end;
+        Redirect rd;
+        rd.op = r.op;
+        if (dbracket) {
+          Token w;
+          w.word.text = r.op;
+          w.word.raw = r.op;
+          w.word.begin = r.begin;
+          w.word.end = r.end;
+          words.push_back(w);
+          continue;
+        }
+        if (peek().type == Tok::Word) {
+          Token w = peek();
+          consume();
+          end = w.end;
+          rd.target = w.word;
+          if (r.op.find("<<") != std::string::npos && r.op.find("<<<") == std::string::npos) {
+            add_heredoc(r.op, w.word);
+          }
+          parse_subs(w);
+        } else {
+          error("redirection '" + r.op + "' without a target");
+        }
+        redirects.push_back(std::move(rd));
+        continue;
+      }
+      if (dbracket && t.type == Tok::Op) {
+        Token w;
+        w.word.text = t.op;
+        w.word.raw = t.op;
+        w.word.begin = t.begin;
+        w.word.end = t.end;
+        consume();
+        words.push_back(w);
+        continue;
+      }
+      break;
+    }
+    if (!have_tokens) {
+      if (slot + 1 == ctx_.out.commands.size()) ctx_.out.commands.pop_back();
+      else ctx_.out.commands[slot].begin = ctx_.out.commands[slot].end = begin;
+      return;
+    }
+    Command& c = ctx_.out.commands[slot];
+    c.assignments = std::move(assignments);
+    for (auto& w : words) c.words.push_back(std::move(w.word));
+    c.redirects = std::move(redirects);
+    c.depth = depth_;
+    c.conditional = cond_ > 0;
+    c.piped_from_prev = pipe_pending_;
+    pipe_pending_ = false;
+    c.begin = begin;
+    c.end = end;
+    ctx_.last_done = static_cast<long>(slot);
+  }
+
+  std::string_view s_;
+  size_t pos_;
+  size_t end_;
+  int depth_;
+  Ctx& ctx_;
+  int cond_ = 0;
+  bool pipe_pending_ = false;
+  std::vector<std::pair<std::string, bool>> pending_;  // here-doc delimiters, strip tabs
+  Token cache_;
+  size_t cache_pos_ = 0;
+  bool cache_valid_ = false;
+};
+
+}  // namespace
+
+std::string_view Command::name() const {
+  if (words.empty()) return {};
+  std::string_view w = words[0].text;
+  size_t slash = w.rfind('/');
+  if (slash != std::string_view::npos && slash + 1 < w.size()) w.remove_prefix(slash + 1);
+  return w;
+}
+
+namespace {
+
+std::string_view base_name(std::string_view w) {
+  size_t slash = w.rfind('/');
+  if (slash != std::string_view::npos && slash + 1 < w.size()) w.remove_prefix(slash + 1);
+  return w;
+}
+
+bool is_option(std::string_view w) { return w.size() > 1 && w[0] == '-'; }
+
+// Skips options; `with_arg` lists short options that take a separate argument.
+size_t skip_options(const std::vector<Word>& words, size_t i, std::string_view with_arg,
+                    bool allow_assignments) {
+  while (i < words.size()) {
+    std::string_view w = words[i].text;
+    if (w == "--") return i + 1;
+    if (allow_assignments && !w.empty() && is_name_start(w[0]) &&
+        w.find('=') != std::string_view::npos) {
+      size_t k = 0;
+      while (k < w.size() && is_name_char(w[k])) ++k;
+      if (k < w.size() && w[k] == '=') {
+        ++i;
+        continue;
+      }
+    }
+    if (!is_option(w)) return i;
+    if (w.size() >= 2 && w[1] == '-') {  // long option; `--opt=value` carries its value
+      ++i;
+      continue;
+    }
+    // Short option cluster: an argument-taking option at the end takes the next word.
+    char last = w.back();
+    bool takes = with_arg.find(last) != std::string_view::npos;
+    ++i;
+    if (takes && w.size() == 2) ++i;
+  }
+  return i;
+}
+
+}  // namespace
+
+size_t Command::real_command_index() const {
+  size_t i = 0;
+  size_t guard = 0;
+  while (i < words.size() && guard++ < words.size() + 1) {
+    std::string_view n = base_name(words[i].text);
+    size_t next = i;
+    if (n == "sudo" || n == "doas") {
+      next = skip_options(words, i + 1, "ugprChDTUt", true);
+    } else if (n == "env") {
+      next = skip_options(words, i + 1, "uCS", true);
+    } else if (n == "exec") {
+      next = skip_options(words, i + 1, "a", false);
+    } else if (n == "nice") {
+      next = skip_options(words, i + 1, "n", false);
+    } else if (n == "nohup" || n == "builtin") {
+      next = i + 1;
+    } else if (n == "command") {
+      next = skip_options(words, i + 1, "", false);
+    } else if (n == "time") {
+      next = skip_options(words, i + 1, "fo", false);
+    } else if (n == "timeout") {
+      next = skip_options(words, i + 1, "sk", false);
+      if (next < words.size()) ++next;  // the duration
+    } else if (n == "xargs") {
+      next = skip_options(words, i + 1, "IinPLsdEa", false);
+    } else if (n == "stdbuf") {
+      next = skip_options(words, i + 1, "ioe", false);
+    } else if (n == "gosu" || n == "su-exec") {
+      next = i + 2;
+    } else {
+      return i;
+    }
+    if (next >= words.size()) return i;  // only the wrapper: it is the command
+    i = next;
+  }
+  return i < words.size() ? i : 0;
+}
+
+Script parse(std::string_view text) {
+  Script script;
+  Ctx ctx{script};
+  Parser p(text, 0, text.size(), 0, ctx);
+  p.parse_all();
+  return script;
+}
+
+}  // namespace tocsin::sh

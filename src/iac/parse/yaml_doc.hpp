@@ -1,0 +1,145 @@
+// YAML with exact positions: every node and key remembers the byte offset where it starts in
+// the file. Built from yaml-cpp's event parser (not its Node tree) so that aliases stay
+// references (no expansion), merge keys (`<<`) are applied on lookup with positions pointing at
+// the original, duplicate keys are detected, and hostile input (alias bombs, deep nesting,
+// tabs, invalid UTF-8) ends in a located error in bounded time and memory.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/source.hpp"
+#include "core/suppress.hpp"
+
+namespace tocsin::yaml {
+
+enum class Kind : uint8_t { Null, Scalar, Seq, Map, Alias };
+enum class ScalarStyle : uint8_t { Plain, SingleQuoted, DoubleQuoted, Literal, Folded };
+
+struct Node {
+  Kind kind = Kind::Null;
+  ScalarStyle style = ScalarStyle::Plain;
+  bool flow = false;
+  uint32_t begin = 0;          // file byte offset where the node (or the alias) starts
+  uint32_t end = 0;            // scalars: end of the token on its line; others: == begin
+  int32_t alias_of = -1;       // Alias: index of the anchored node
+  std::string value;           // Scalar
+  std::vector<uint32_t> kids;  // Seq: items; Map: key0, value0, key1, value1, ...
+};
+
+struct Issue {
+  std::string message;
+  size_t offset = 0;  // file byte offset
+  bool fatal = true;  // fatal: the document (or file) was not analysed
+};
+
+struct Document {
+  int32_t root = -1;  // -1 when empty or unparsable
+  size_t begin = 0;   // byte range of the document in the file
+  size_t end = 0;
+  bool failed = false;
+};
+
+struct Limits {
+  size_t max_depth = 200;             // nesting of collections (block indentation + flow brackets)
+  size_t max_nodes = 4'000'000;       // nodes built per file
+  uint64_t max_expanded = 2'000'000;  // nodes an alias-expanding reader would see, per document
+  size_t max_visits = 4'000'000;      // lookups/iterations while building the models
+};
+
+class File;
+
+// A byte range of the file.
+struct Span {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+// A handle to a node: aliases are followed transparently, merge keys are applied on lookup.
+class Ref {
+ public:
+  Ref() = default;
+  Ref(const File* f, int32_t idx);
+  explicit operator bool() const { return file_ != nullptr && idx_ >= 0; }
+  Kind kind() const;  // Null for an empty handle
+  bool is_map() const { return kind() == Kind::Map; }
+  bool is_seq() const { return kind() == Kind::Seq; }
+  bool is_scalar() const { return kind() == Kind::Scalar; }
+  bool is_null() const { return kind() == Kind::Null; }
+  // Scalar text (empty for non-scalars).
+  const std::string& str() const;
+  // YAML boolean (true/True/TRUE, and the quoted "true" Compose accepts).
+  std::optional<bool> as_bool() const;
+  std::optional<long long> as_int() const;
+  size_t begin() const;  // start offset of the resolved node
+  size_t end() const;
+  // Where this handle was written (the alias itself, when it is one).
+  size_t written_at() const;
+  int32_t index() const { return idx_; }
+  const Node* node() const;
+
+  struct Entry;
+  // Map lookup by scalar key; own keys first, then merge (`<<`) sources in order.
+  Ref get(std::string_view key) const;
+  std::optional<Entry> find(std::string_view key) const;
+  // Map entries with merge keys applied (own keys override merged ones); `<<` itself omitted.
+  std::vector<Entry> entries() const;
+  // Sequence items.
+  std::vector<Ref> items() const;
+
+ private:
+  const File* file_ = nullptr;
+  int32_t idx_ = -1;  // as written (may be an alias)
+  int32_t resolved() const;
+};
+
+struct Ref::Entry {
+  Ref key;
+  Ref value;
+  Span key_span() const { return {key.begin(), key.end()}; }
+};
+
+inline Span span_of(const Ref& r) { return {r.begin(), r.end() > r.begin() ? r.end() : r.begin() + 1}; }
+
+class File {
+ public:
+  static File parse(std::string_view content, const Limits& limits = {});
+  const std::vector<Document>& documents() const { return docs_; }
+  // Every problem found, in file order; fatal ones mean "cannot be parsed".
+  const std::vector<Issue>& issues() const { return issues_; }
+  bool has_fatal() const;
+  Ref root(const Document& d) const { return Ref(this, d.root); }
+  const Node& node(int32_t i) const { return nodes_[static_cast<size_t>(i)]; }
+  // Counts one visit; false when the traversal budget is spent (the caller stops and the file
+  // reports a located error through budget_exceeded()).
+  bool visit() const;
+  bool budget_exceeded() const { return visits_ > limits_.max_visits; }
+
+ private:
+  friend class Builder;
+  std::vector<Node> nodes_;
+  std::vector<Document> docs_;
+  std::vector<Issue> issues_;
+  Limits limits_;
+  mutable size_t visits_ = 0;
+};
+
+// Offset of the first byte of invalid UTF-8, if any.
+std::optional<size_t> find_invalid_utf8(std::string_view s);
+
+// True when `s` looks like a YAML mapping with key `key` at column 0 (cheap content sniffing).
+bool has_top_level_key(std::string_view content, std::string_view key);
+
+// The text of a scalar with each byte mapped back to the file: block scalars (`|`, `>`) line by
+// line, quoted and plain scalars where the source spells the value literally.
+MappedText scalar_text(const SourceFile& src, const Ref& r);
+
+// `# tocsin ignore=ID reason` on a line of its own covers the next content line; at the end
+// of a line it covers that line; `ignore-file=` covers the file.
+void collect_pragmas(const SourceFile& src, Suppressions& sup);
+
+}  // namespace tocsin::yaml

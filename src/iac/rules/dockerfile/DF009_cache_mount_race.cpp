@@ -1,0 +1,253 @@
+// DF009 cache-mount-race: BuildKit cache mounts that can be raced — a `source=` sub-path of a
+// cache (CVE-2024-23651), `..` in a cache `id`/`source` (CVE-2024-9675), or the same cache used
+// with the default `sharing=shared` by stages that can build at the same time.
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "iac/rules/dockerfile/check.hpp"
+
+namespace tocsin::iac::dockerfile {
+namespace {
+
+// `path` joined onto `workdir` when relative, with "." and ".." folded (never above "/").
+std::string join_path(std::string_view workdir, std::string_view path) {
+  std::string joined = !path.empty() && path[0] == '/' ? std::string(path)
+                                                        : std::string(workdir) + "/" + std::string(path);
+  std::vector<std::string_view> parts;
+  const std::string_view j = joined;
+  size_t i = 0;
+  while (i < j.size()) {
+    while (i < j.size() && j[i] == '/') ++i;
+    const size_t b = i;
+    while (i < j.size() && j[i] != '/') ++i;
+    const std::string_view part = j.substr(b, i - b);
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (std::string_view p : parts) {
+    out += '/';
+    out += p;
+  }
+  return out.empty() ? "/" : out;
+}
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+std::string unquote(std::string_view v) {
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+    return std::string(v.substr(1, v.size() - 2));
+  return std::string(v);
+}
+
+// `type=cache,target=/x,id=y` → key/value map (keys lower-cased; CSV quotes honoured).
+std::map<std::string, std::string> parse_mount(std::string_view value) {
+  std::map<std::string, std::string> kv;
+  value = std::string_view(value);
+  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+      value.back() == value.front())
+    value = value.substr(1, value.size() - 2);
+  size_t i = 0;
+  while (i <= value.size()) {
+    size_t j = i;
+    char quote = 0;
+    while (j < value.size() && (quote || value[j] != ',')) {
+      if (quote && value[j] == quote) quote = 0;
+      else if (!quote && (value[j] == '"' || value[j] == '\'')) quote = value[j];
+      ++j;
+    }
+    std::string_view field = value.substr(i, j - i);
+    if (!field.empty()) {
+      const size_t eq = field.find('=');
+      if (eq == std::string_view::npos) kv[lower(field)] = "true";
+      else kv[lower(field.substr(0, eq))] = unquote(field.substr(eq + 1));
+    }
+    i = j + 1;
+  }
+  return kv;
+}
+
+std::optional<std::string> get(const std::map<std::string, std::string>& kv,
+                               std::initializer_list<std::string_view> keys) {
+  for (std::string_view k : keys)
+    if (auto it = kv.find(std::string(k)); it != kv.end()) return it->second;
+  return std::nullopt;
+}
+
+bool has_dotdot(std::string_view p) {
+  size_t i = 0;
+  while (i <= p.size()) {
+    size_t j = p.find_first_of("/\\", i);
+    if (j == std::string_view::npos) j = p.size();
+    if (p.substr(i, j - i) == "..") return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+struct CacheMount {
+  size_t instruction = 0;
+  int stage = -1;
+  const df::Flag* flag = nullptr;
+  std::string key;      // id, or target when no id
+  bool key_is_id = false;
+  std::string sharing;  // shared (default) | locked | private
+  std::optional<std::string> source;
+  std::optional<std::string> id;
+};
+
+// Stage referred to by `--from=`/`from=`: a stage name or index, else an external image (-1).
+int stage_ref(const df::Dockerfile& file, std::string_view ref) {
+  const std::string name = lower(ref);
+  for (size_t s = 0; s < file.stages.size(); ++s)
+    if (!file.stages[s].name.empty() && file.stages[s].name == name) return static_cast<int>(s);
+  if (!name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      })) {
+    const unsigned long n = std::stoul(name.substr(0, 9));
+    if (n < file.stages.size()) return static_cast<int>(n);
+  }
+  return -1;
+}
+
+class DF009 final : public Check {
+ public:
+  std::string_view id() const override { return "DF009"; }
+
+  void run(const Context& ctx) const override {
+    const df::Dockerfile& file = ctx.file;
+    const size_t n = file.stages.size();
+    // deps[s][t]: stage s needs stage t (directly, then transitively).
+    std::vector<std::vector<bool>> deps(n, std::vector<bool>(n, false));
+    auto depend = [&](int s, int t) {
+      if (s >= 0 && t >= 0 && static_cast<size_t>(s) < n && static_cast<size_t>(t) < n && s != t)
+        deps[static_cast<size_t>(s)][static_cast<size_t>(t)] = true;
+    };
+    for (size_t s = 0; s < n; ++s) depend(static_cast<int>(s), file.stages[s].base_stage);
+
+    std::vector<CacheMount> caches;
+    for (size_t i = 0; i < file.instructions.size(); ++i) {
+      const df::Instruction& ins = file.instructions[i];
+      const df::VarMap* vars = i < ctx.state.size() ? &ctx.state[i].vars : nullptr;
+      auto expand = [&](std::string_view v) {
+        return vars ? df::expand(v, *vars) : std::string(v);
+      };
+      for (const df::Flag& f : ins.flags) {
+        if (f.name == "from" && (ins.kind == df::Kind::Copy || ins.kind == df::Kind::Add))
+          depend(ins.stage, stage_ref(file, expand(unquote(f.value))));
+        if (f.name != "mount" || ins.kind != df::Kind::Run) continue;
+        auto kv = parse_mount(f.value);
+        if (auto from = get(kv, {"from"})) depend(ins.stage, stage_ref(file, expand(*from)));
+        if (lower(get(kv, {"type"}).value_or("bind")) != "cache") continue;
+        CacheMount c;
+        c.instruction = i;
+        c.stage = ins.stage;
+        c.flag = &f;
+        c.sharing = lower(get(kv, {"sharing"}).value_or("shared"));
+        if (auto v = get(kv, {"source", "src"})) c.source = expand(*v);
+        if (auto v = get(kv, {"id"})) c.id = expand(*v);
+        // Cache instances are keyed by id (default: the target path) and by the `from` base.
+        const std::string target =
+            join_path("/", expand(get(kv, {"target", "dst", "destination"}).value_or("")));
+        c.key_is_id = c.id.has_value();
+        c.key = (c.id ? *c.id : target) + '\0' + get(kv, {"from"}).value_or("");
+        caches.push_back(std::move(c));
+      }
+    }
+
+    // Transitive closure (stage counts are small).
+    for (size_t k = 0; k < n; ++k)
+      for (size_t s = 0; s < n; ++s)
+        if (deps[s][k])
+          for (size_t t = 0; t < n; ++t)
+            if (deps[k][t]) deps[s][t] = true;
+    // Two stages build concurrently when neither needs the other and some build target
+    // (any stage) needs both.
+    auto parallel = [&](int a, int b) {
+      if (a < 0 || b < 0 || a == b) return false;
+      const auto ua = static_cast<size_t>(a), ub = static_cast<size_t>(b);
+      if (deps[ua][ub] || deps[ub][ua]) return false;
+      for (size_t t = 0; t < n; ++t) {
+        const bool has_a = t == ua || deps[t][ua];
+        const bool has_b = t == ub || deps[t][ub];
+        if (has_a && has_b) return true;
+      }
+      return false;
+    };
+
+    for (size_t ci = 0; ci < caches.size(); ++ci) {
+      const CacheMount& c = caches[ci];
+      std::vector<std::string> reasons;
+      if (c.source) {
+        reasons.push_back(fmt::format(
+            "mounts a sub-path (`source={}`) of a cache that other build steps also write: "
+            "BuildKit < 0.12.5 resolved it while a parallel step could swap it for a symlink "
+            "and expose host files (CVE-2024-23651)",
+            *c.source));
+      }
+      if ((c.id && has_dotdot(*c.id)) || (c.source && has_dotdot(*c.source))) {
+        reasons.push_back(fmt::format(
+            "has `..` in its cache {} (`{}`): Buildah (Podman builds) before 1.38.0 let it escape the cache "
+            "directory and mount host paths into the build (CVE-2024-9675)",
+            c.id && has_dotdot(*c.id) ? "id" : "source",
+            c.id && has_dotdot(*c.id) ? *c.id : *c.source));
+      }
+      std::vector<const CacheMount*> peers;
+      if (c.sharing == "shared") {
+        for (size_t o = 0; o < ci; ++o) {
+          const CacheMount& p = caches[o];
+          if (p.key == c.key && p.sharing == "shared" && parallel(c.stage, p.stage))
+            peers.push_back(&p);
+        }
+      }
+      if (!peers.empty()) {
+        const std::string what = c.id ? fmt::format("id `{}`", *c.id)
+                                      : fmt::format("target `{}`", c.key.substr(0, c.key.find('\0')));
+        reasons.push_back(fmt::format(
+            "shares cache {} with stage `{}` (line {}), which can build at the same time, with "
+            "the default `sharing=shared`: both steps write the cache concurrently",
+            what, stage_label(ctx.file, peers.front()->stage),
+            ctx.out.source().line_of(peers.front()->flag->span.begin)));
+      }
+      if (reasons.empty()) continue;
+      std::string msg = "This cache mount ";
+      for (size_t r = 0; r < reasons.size(); ++r) {
+        if (r > 0) msg += r + 1 == reasons.size() ? "; and it " : "; it ";
+        msg += reasons[r];
+      }
+      msg += ". Use a separate cache id per stage or `sharing=locked`, mount the cache "
+             "root without `source=`, and keep ids free of `..`.";
+      Finding& f = ctx.out.report("DF009", c.flag->span.begin, c.flag->span.end, std::move(msg));
+      for (const CacheMount* p : peers)
+        ctx.out.relate(f, p->flag->span.begin, p->flag->span.end,
+                       fmt::format("same cache used in stage `{}`", stage_label(ctx.file, p->stage)));
+    }
+  }
+
+ private:
+  static std::string stage_label(const df::Dockerfile& file, int stage) {
+    if (stage < 0 || static_cast<size_t>(stage) >= file.stages.size()) return "?";
+    const df::Stage& s = file.stages[static_cast<size_t>(stage)];
+    return s.name.empty() ? std::to_string(stage) : s.name;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_df009() { return std::make_unique<DF009>(); }
+
+}  // namespace tocsin::iac::dockerfile

@@ -1,0 +1,260 @@
+// The scan engine: directory walking confined to the scanned root, kind detection, safe
+// reading, analyzer dispatch, and the one place where configuration is applied to findings.
+#include "iac/scan.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <set>
+
+#include "safeio/safe_file.hpp"
+
+namespace tocsin::iac {
+namespace fs = std::filesystem;
+
+const Analyzer* classify(std::string_view path, std::string_view content) {
+  for (const auto& a : analyzers())
+    if (a->claims_name(path)) return a.get();
+  for (const auto& a : analyzers())
+    if (a->claims_content(path, content)) return a.get();
+  return nullptr;
+}
+
+bool scan_source(const SourceFile& src, const Config& cfg, std::vector<Finding>& out,
+                 const Analyzer* forced) {
+  const Analyzer* a = forced ? forced : classify(src.path(), src.content());
+  if (!a) return false;
+  std::vector<Finding> found;
+  Suppressions sup;
+  Emitter em(src, cfg, found);
+  a->analyze(src, em, sup);
+  for (auto& f : found) {
+    if (!cfg.rule_enabled(f.rule)) continue;
+    if (sup.suppressed(f.rule, f.range.line)) continue;
+    f.severity = cfg.severity_for(f.rule, f.severity);
+    if (cfg.min_severity && f.severity < *cfg.min_severity) continue;
+    out.push_back(std::move(f));
+  }
+  return true;
+}
+
+Result<Config> effective_config(const ScanOptions& opts) {
+  Config cfg;
+  if (opts.config_path) {
+    auto c = load_config(*opts.config_path);
+    if (!c) return c.error();
+    cfg = std::move(*c);
+  } else if (!opts.no_config) {
+    std::string start = opts.paths.empty() || opts.paths.front() == "-" ? "." : opts.paths.front();
+    if (auto found = find_config(start)) {
+      auto c = load_config(*found);
+      if (!c) return c.error();
+      cfg = std::move(*c);
+    }
+  }
+  for (const auto& s : opts.select) cfg.only.insert(s);
+  for (const auto& s : opts.ignore) cfg.disabled.insert(s);
+  if (opts.fail_on) cfg.fail_on = *opts.fail_on;
+  if (opts.min_severity) cfg.min_severity = *opts.min_severity;
+  return cfg;
+}
+
+namespace {
+
+constexpr size_t kSniffBytes = 8192;
+
+class Scanner {
+ public:
+  Scanner(const ScanOptions& opts, ScanResult& res) : opts_(opts), res_(res) {}
+
+  void scan_path(const std::string& path) {
+    if (path == "-") return scan_stdin();
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      res_.errors.push_back({path, fmt::format("{}: {}", path, std::strerror(errno))});
+      return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      std::error_code ec;
+      auto root = fs::canonical(path, ec);
+      if (ec) {
+        res_.errors.push_back({path, fmt::format("{}: {}", path, ec.message())});
+        return;
+      }
+      root_ = root;
+      walk(fs::path(path), root, 0);
+      return;
+    }
+    // A file named explicitly is read even through a symlink: the user chose it.
+    scan_file(path, /*explicit_arg=*/true);
+  }
+
+ private:
+  void progress() {
+    if (opts_.progress && res_.files_scanned % 200 == 0)
+      fmt::print(stderr, "\rtocsin: {} files scanned", res_.files_scanned);
+  }
+
+  bool inside_root(const fs::path& real) const {
+    auto r = root_.native();
+    auto p = real.native();
+    return p == r || (p.size() > r.size() && p.compare(0, r.size(), r) == 0 &&
+                      (r.back() == '/' || p[r.size()] == '/'));
+  }
+
+  void walk(const fs::path& dir, const fs::path& real_dir, int depth) {
+    if (depth > 128) return;
+    struct stat dst {};
+    if (::stat(real_dir.c_str(), &dst) == 0) {
+      if (!visited_.insert({dst.st_dev, dst.st_ino}).second) return;  // symlink loop
+    }
+    std::error_code ec;
+    std::vector<fs::directory_entry> entries;
+    for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec))
+      entries.push_back(*it);
+    if (ec) {
+      res_.errors.push_back({dir.string(), fmt::format("{}: {}", dir.string(), ec.message())});
+      return;
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+    for (const auto& e : entries) {
+      auto name = e.path().filename().string();
+      std::string shown = e.path().string();
+      if (name == ".git" || name == ".hg" || name == ".svn") continue;
+      if (res_.config.path_ignored(shown)) continue;
+      std::error_code sec;
+      auto status = e.symlink_status(sec);
+      if (sec) continue;
+      fs::path real = e.path();
+      if (fs::is_symlink(status)) {
+        real = fs::canonical(e.path(), sec);
+        if (sec) continue;                 // dangling
+        if (!inside_root(real)) continue;  // never leave the scanned root through a symlink
+        status = fs::status(real, sec);
+        if (sec) continue;
+      } else {
+        real = real_dir / e.path().filename();
+      }
+      if (fs::is_directory(status)) {
+        walk(e.path(), real, depth + 1);
+      } else if (fs::is_regular_file(status)) {
+        scan_file(shown, /*explicit_arg=*/false);
+      }
+    }
+  }
+
+  void scan_stdin() {
+    std::string content;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+      content.append(buf, n);
+      if (content.size() > opts_.max_file_bytes) {
+        res_.errors.push_back({"-", "standard input is larger than the file size limit"});
+        return;
+      }
+    }
+    analyze(std::make_shared<SourceFile>(opts_.stdin_name, std::move(content)), true);
+  }
+
+  void scan_file(const std::string& path, bool explicit_arg) {
+    const Analyzer* by_name = nullptr;
+    for (const auto& a : analyzers())
+      if (a->claims_name(path)) { by_name = a.get(); break; }
+    auto fd = safeio::open_regular(path);
+    if (!fd) {
+      if (explicit_arg || by_name) res_.errors.push_back({path, fd.error().message});
+      return;
+    }
+    struct stat st {};
+    ::fstat(fd->get(), &st);
+    auto size = static_cast<size_t>(st.st_size);
+    if (size > opts_.max_file_bytes) {
+      if (by_name) {
+        auto src = std::make_shared<SourceFile>(path, std::string());
+        std::vector<Finding> found;
+        Emitter em(*src, res_.config, found);
+        auto ids = by_name->rules();
+        em.report(ids.front(), Range{1, 1, 1, 1},
+                  fmt::format("file is {} bytes, over the {} byte limit; not parsed", size,
+                              opts_.max_file_bytes));
+        record(src, std::move(found));
+      }
+      return;
+    }
+    if (!by_name) {
+      // Sniff the head before reading the whole file.
+      std::string head(std::min(size, kSniffBytes), '\0');
+      ssize_t got = ::pread(fd->get(), head.data(), head.size(), 0);
+      if (got < 0) return;
+      head.resize(static_cast<size_t>(got));
+      bool claimed = false;
+      for (const auto& a : analyzers())
+        if (a->claims_content(path, head)) { claimed = true; break; }
+      if (!claimed) {
+        if (explicit_arg)
+          fmt::print(stderr, "tocsin: {}: not a Dockerfile, Compose file, Kubernetes manifest, "
+                             "script or CI file; skipped\n", path);
+        return;
+      }
+    }
+    auto text = safeio::read_fd(fd->get(), opts_.max_file_bytes, path);
+    if (!text) {
+      res_.errors.push_back({path, text.error().message});
+      return;
+    }
+    analyze(std::make_shared<SourceFile>(path, std::move(*text)), explicit_arg, by_name);
+  }
+
+  void analyze(SourcePtr src, bool explicit_arg, const Analyzer* forced = nullptr) {
+    std::vector<Finding> found;
+    bool claimed = scan_source(*src, res_.config, found, forced);
+    if (!claimed) {
+      if (explicit_arg)
+        fmt::print(stderr, "tocsin: {}: not a recognised file kind; skipped\n", src->path());
+      return;
+    }
+    record(src, std::move(found));
+  }
+
+  void record(const SourcePtr& src, std::vector<Finding> found) {
+    ++res_.files_scanned;
+    progress();
+    if (!found.empty()) res_.sources[src->path()] = src;
+    for (auto& f : found) res_.findings.push_back(std::move(f));
+  }
+
+  const ScanOptions& opts_;
+  ScanResult& res_;
+  fs::path root_;
+  std::set<std::pair<dev_t, ino_t>> visited_;
+};
+
+}  // namespace
+
+ScanResult scan(const ScanOptions& opts) {
+  ScanResult res;
+  auto cfg = effective_config(opts);
+  if (!cfg) {
+    res.errors.push_back({"", cfg.error().message});
+    return res;
+  }
+  res.config = std::move(*cfg);
+  Scanner s(opts, res);
+  std::vector<std::string> paths = opts.paths.empty() ? std::vector<std::string>{"."} : opts.paths;
+  for (const auto& p : paths) s.scan_path(p);
+  if (opts.progress) fmt::print(stderr, "\r\033[K");
+  std::stable_sort(res.findings.begin(), res.findings.end(), finding_less);
+  return res;
+}
+
+}  // namespace tocsin::iac

@@ -1,0 +1,57 @@
+// The scan engine: finds files (walking directories without leaving the scanned root),
+// decides their kind, reads them through safeio, runs the analyzers, and applies the
+// configuration (enabled rules, severity overrides, suppressions, ignored paths).
+#pragma once
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/diagnostic.hpp"
+#include "core/source.hpp"
+#include "iac/analyzer.hpp"
+
+namespace tocsin::iac {
+
+struct ScanOptions {
+  std::vector<std::string> paths;            // files or directories; "-" is stdin
+  std::optional<std::string> config_path;    // explicit --config
+  bool no_config = false;                    // --no-config: ignore .tocsin.yaml files
+  std::vector<std::string> select;           // --select: only these rules/families
+  std::vector<std::string> ignore;           // --ignore: disable these rules/families
+  std::optional<Severity> fail_on;           // --fail-on overrides the config
+  std::optional<Severity> min_severity;
+  size_t max_file_bytes = 64u << 20;         // larger files are reported, not read
+  std::string stdin_name = "-";              // --stdin-filename: kind detection for stdin
+  bool progress = false;                     // progress line on stderr
+};
+
+struct FileError {
+  std::string path;
+  std::string message;
+};
+
+struct ScanResult {
+  size_t files_scanned = 0;
+  std::vector<Finding> findings;              // sorted, configuration applied
+  std::map<std::string, SourcePtr> sources;   // files with findings (for reporters)
+  std::vector<FileError> errors;              // tool errors: unreadable paths, bad config
+  Config config;                              // effective configuration (first path's)
+};
+
+// Loads configuration for the first path (or --config) and applies command-line overrides.
+Result<Config> effective_config(const ScanOptions& opts);
+ScanResult scan(const ScanOptions& opts);
+
+// Analyzes one in-memory file with the given config (used by scan(), tests and stdin).
+// `forced` picks the analyzer; otherwise it is chosen by name, then content. Returns false
+// when no analyzer claims the file.
+bool scan_source(const SourceFile& src, const Config& cfg, std::vector<Finding>& out,
+                 const Analyzer* forced = nullptr);
+
+// The analyzer that claims a path/content, or nullptr.
+const Analyzer* classify(std::string_view path, std::string_view content);
+
+}  // namespace tocsin::iac

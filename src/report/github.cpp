@@ -1,0 +1,43 @@
+// GitHub Actions workflow annotations (`::error file=…,line=…::message`).
+#include <fmt/format.h>
+
+#include "core/rule_catalog.hpp"
+#include "report/report.hpp"
+
+namespace tocsin::report {
+namespace {
+
+// Workflow-command escaping: data and property values differ (properties also escape : and ,).
+std::string escape(std::string_view s, bool property) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '%': o += "%25"; break;
+      case '\r': o += "%0D"; break;
+      case '\n': o += "%0A"; break;
+      case ':': o += property ? "%3A" : ":"; break;
+      case ',': o += property ? "%2C" : ","; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+std::string render_github(const ScanReport& r) {
+  std::string out;
+  for (const auto& f : r.findings) {
+    const char* level = f.severity >= Severity::high     ? "error"
+                        : f.severity == Severity::medium ? "warning"
+                                                         : "notice";
+    const RuleInfo* info = find_rule(f.rule);
+    std::string title = fmt::format("{} {} ({})", f.rule, info ? info->name : "", to_string(f.severity));
+    out += fmt::format("::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n", level,
+                       escape(f.file, true), f.range.line, f.range.column, f.range.end_line,
+                       f.range.end_column, escape(title, true), escape(f.message, false));
+  }
+  return out;
+}
+
+}  // namespace tocsin::report

@@ -1,0 +1,57 @@
+// The JSON report of PRODUCT.md: {"tool", "version", "files_scanned", "findings": [...]}.
+#include <nlohmann/json.hpp>
+
+#include "report/report.hpp"
+
+namespace tocsin::report {
+
+namespace {
+nlohmann::ordered_json range_json(const Range& r) {
+  return {{"line", r.line}, {"column", r.column}, {"end_line", r.end_line}, {"end_column", r.end_column}};
+}
+}  // namespace
+
+std::string render_json(const ScanReport& r) {
+  using J = nlohmann::ordered_json;
+  J findings = J::array();
+  for (const auto& f : r.findings) {
+    J j;
+    j["rule"] = f.rule;
+    j["severity"] = std::string(to_string(f.severity));
+    j["file"] = f.file;
+    j["line"] = f.range.line;
+    j["column"] = f.range.column;
+    j["end_line"] = f.range.end_line;
+    j["end_column"] = f.range.end_column;
+    j["message"] = f.message;
+    if (!f.related.empty()) {
+      J rel = J::array();
+      for (const auto& x : f.related) {
+        J o = range_json(x.range);
+        o["message"] = x.message;
+        rel.push_back(std::move(o));
+      }
+      j["related"] = std::move(rel);
+    }
+    if (f.fix) {
+      J edits = J::array();
+      for (const auto& e : f.fix->edits) {
+        J o = range_json(e.range);
+        o["replacement"] = e.replacement;
+        edits.push_back(std::move(o));
+      }
+      j["fix"] = {{"description", f.fix->description}, {"edits", std::move(edits)}};
+    }
+    auto it = r.sources.find(f.file);
+    j["fingerprint"] = line_hash(f, it == r.sources.end() ? nullptr : it->second.get());
+    findings.push_back(std::move(j));
+  }
+  J doc;
+  doc["tool"] = "tocsin";
+  doc["version"] = TOCSIN_VERSION;
+  doc["files_scanned"] = r.files_scanned;
+  doc["findings"] = std::move(findings);
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace tocsin::report

@@ -1,0 +1,143 @@
+// SARIF 2.1.0: tool.driver.rules[] from the rule catalogue (help = the rule's doc page),
+// exact regions, related locations, partialFingerprints and fixes.
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/rule_catalog.hpp"
+#include "report/report.hpp"
+
+namespace tocsin::report {
+namespace {
+
+using J = nlohmann::ordered_json;
+
+std::string percent_encode(std::string_view s) {
+  std::string o;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') o += static_cast<char>(c);
+    else o += fmt::format("%{:02X}", c);
+  }
+  return o;
+}
+
+J artifact(const std::string& file) {
+  if (!file.empty() && file.front() == '/') return {{"uri", "file://" + percent_encode(file)}};
+  std::string_view f = file;
+  while (f.substr(0, 2) == "./") f.remove_prefix(2);
+  return {{"uri", percent_encode(f)}, {"uriBaseId", "%SRCROOT%"}};
+}
+
+J region(const Range& r, const SourceFile* src) {
+  J j{{"startLine", std::max<uint32_t>(r.line, 1)}, {"startColumn", std::max<uint32_t>(r.column, 1)}};
+  if (r.end_line >= r.line && r.end_line > 0) {
+    j["endLine"] = r.end_line;
+    j["endColumn"] = std::max<uint32_t>(r.end_column, 1);
+  }
+  if (src && r.line >= 1 && r.line <= src->line_count())
+    j["snippet"] = {{"text", std::string(src->line_text(r.line))}};
+  return j;
+}
+
+J rule_json(const RuleInfo& info) {
+  J tags = J::array();
+  tags.push_back("security");
+  for (const auto& t : info.tags) tags.push_back(t);
+  return {{"id", info.id},
+          {"name", info.name},
+          {"shortDescription", {{"text", info.summary}}},
+          {"fullDescription", {{"text", info.summary}}},
+          {"help", {{"text", info.body}, {"markdown", info.body}}},
+          {"defaultConfiguration", {{"level", std::string(sarif_level(info.severity))}}},
+          {"properties",
+           {{"security-severity", std::string(security_severity(info.severity))},
+            {"precision", info.maturity == "stable" ? "high" : "medium"},
+            {"problem.severity", info.severity >= Severity::high ? "error" : "warning"},
+            {"tags", tags}}}};
+}
+
+}  // namespace
+
+std::string line_hash(const Finding& f, const SourceFile* src) {
+  std::string_view text;
+  if (src && f.range.line >= 1 && f.range.line <= src->line_count()) text = src->line_text(f.range.line);
+  // FNV-1a 64 over the rule id and the line with all whitespace removed
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](unsigned char c) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  };
+  for (char c : f.rule) mix(static_cast<unsigned char>(c));
+  mix(0);
+  for (char c : text)
+    if (c != ' ' && c != '\t' && c != '\r') mix(static_cast<unsigned char>(c));
+  return fmt::format("{:016x}", h);
+}
+
+std::string render_sarif(const ScanReport& r) {
+  const auto& catalog = rule_catalog();
+  J rules = J::array();
+  std::map<std::string, size_t> index;
+  for (const auto& info : catalog) {
+    index[info.id] = rules.size();
+    rules.push_back(rule_json(info));
+  }
+  J results = J::array();
+  std::map<std::string, int> occurrences;
+  for (const auto& f : r.findings) {
+    auto sit = r.sources.find(f.file);
+    const SourceFile* src = sit == r.sources.end() ? nullptr : sit->second.get();
+    J res;
+    res["ruleId"] = f.rule;
+    if (auto it = index.find(f.rule); it != index.end()) res["ruleIndex"] = it->second;
+    res["level"] = std::string(sarif_level(f.severity));
+    res["message"] = {{"text", f.message}};
+    res["locations"] = J::array({{{"physicalLocation", {{"artifactLocation", artifact(f.file)},
+                                                        {"region", region(f.range, src)}}}}});
+    if (!f.related.empty()) {
+      J rel = J::array();
+      int id = 1;
+      for (const auto& x : f.related)
+        rel.push_back({{"id", id++},
+                       {"physicalLocation", {{"artifactLocation", artifact(f.file)}, {"region", region(x.range, src)}}},
+                       {"message", {{"text", x.message}}}});
+      res["relatedLocations"] = std::move(rel);
+    }
+    std::string h = line_hash(f, src);
+    int n = ++occurrences[f.file + "\n" + h];
+    res["partialFingerprints"] = {{"primaryLocationLineHash", fmt::format("{}:{}", h, n)}};
+    if (f.fix && !f.fix->edits.empty()) {
+      J reps = J::array();
+      for (const auto& e : f.fix->edits) {
+        J del{{"startLine", e.range.line}, {"startColumn", e.range.column},
+              {"endLine", e.range.end_line}, {"endColumn", e.range.end_column}};
+        reps.push_back({{"deletedRegion", del}, {"insertedContent", {{"text", e.replacement}}}});
+      }
+      res["fixes"] = J::array({{{"description", {{"text", f.fix->description}}},
+                                {"artifactChanges", J::array({{{"artifactLocation", artifact(f.file)},
+                                                               {"replacements", reps}}})}}});
+    }
+    res["properties"] = {{"severity", std::string(to_string(f.severity))},
+                         {"security-severity", std::string(security_severity(f.severity))}};
+    results.push_back(std::move(res));
+  }
+  std::error_code ec;
+  auto cwd = std::filesystem::current_path(ec).string();
+  if (cwd.empty() || cwd.back() != '/') cwd += '/';
+  J run{{"tool", {{"driver", {{"name", "tocsin"},
+                              {"version", TOCSIN_VERSION},
+                              {"semanticVersion", TOCSIN_VERSION},
+                              {"rules", std::move(rules)}}}}},
+        {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", "file://" + percent_encode(cwd)}}}}},
+        {"columnKind", "unicodeCodePoints"},
+        {"results", std::move(results)}};
+  J doc{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+        {"version", "2.1.0"},
+        {"runs", J::array({std::move(run)})}};
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace tocsin::report
