@@ -8,6 +8,17 @@ namespace tocsin::audit {
 Assembler::Assembler(AssemblerOptions opts, SourceStats& stats, EventSink sink)
     : opts_(opts), stats_(stats), sink_(std::move(sink)) {
   live_.reserve(std::min<size_t>(opts_.max_in_flight, 4096));
+  if (opts_.remember_emitted > 0) {
+    size_t n = 1;
+    while (n < opts_.remember_emitted) n <<= 1;
+    emitted_.assign(n, 0);
+  }
+}
+
+bool Assembler::was_emitted(const Key& k) const {
+  if (emitted_.empty()) return false;
+  const uint64_t h = KeyHash{}(k);
+  return emitted_[h & (emitted_.size() - 1)] == (h | 1);
 }
 
 uint32_t Assembler::intern_node(std::string_view node) {
@@ -20,8 +31,7 @@ uint32_t Assembler::intern_node(std::string_view node) {
 }
 
 bool Assembler::is_duplicate(const Event& ev, std::string_view text, RecordType t) {
-  for (size_t i = 0; i < ev.record_count(); ++i) {
-    const auto& r = ev.record_ref(static_cast<uint32_t>(i));
+  for (const auto& r : ev.records_) {
     if (r.type != t || r.text_len != text.size()) continue;
     if (std::memcmp(ev.buf_.data() + r.text_off, text.data(), text.size()) == 0) return true;
   }
@@ -45,6 +55,8 @@ void Assembler::append_record(Event& ev, std::string_view line, const LexedRecor
   r.text_len = static_cast<uint32_t>(text.size());
   r.line = line_no;
   r.field_begin = static_cast<uint32_t>(ev.fields_.size());
+  // Without fields from the caller, the Event lexes them on first access.
+  if (fields.empty()) ev.lexed_ = false;
   for (size_t i = 0; i < fields.size(); ++i) {
     Event::FieldRef f = fields[i];
     f.key_off = f.key_off - shift + base;
@@ -68,7 +80,7 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
 
   auto it = live_.find(key);
   if (it == live_.end()) {
-    bool late = emitted_.count(key) != 0;
+    bool late = was_emitted(key);
     if (late) {
       ++stats_.late_records;
       // Nothing to attach an end marker to.
@@ -91,8 +103,9 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
     ev.msec_ = rec.msec;
     ev.serial_ = rec.serial;
     ev.late_ = late;
-    ev.buf_.reserve(line.size() * 4 + 256);
-    ev.fields_.reserve(fields.size() * 3);
+    // Room for the usual few more records without growing; long lines get no extra.
+    ev.buf_.reserve(line.size() < 1024 ? 2048 : line.size() + 1024);
+    if (!fields.empty()) ev.fields_.reserve(fields.size() + 32);
     ev.records_.reserve(6);
     append_record(ev, line, rec, fields, line_no);
     if (!rec.node.empty()) {
@@ -138,12 +151,9 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
 }
 
 void Assembler::remember(const Key& k) {
-  if (opts_.remember_emitted == 0) return;
-  if (emitted_.insert(k).second) emitted_order_.push_back(k);
-  while (emitted_order_.size() > opts_.remember_emitted) {
-    emitted_.erase(emitted_order_.front());
-    emitted_order_.pop_front();
-  }
+  if (emitted_.empty()) return;
+  const uint64_t h = KeyHash{}(k);
+  emitted_[h & (emitted_.size() - 1)] = h | 1;
 }
 
 bool Assembler::emit(const Key& k, Completion how) {

@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "audit/event.hpp"
@@ -26,7 +25,8 @@ struct AssemblerOptions {
   size_t max_in_flight = 20000;
   // Bytes one event may hold; further records of it are dropped (counted as bad lines).
   size_t max_event_bytes = 32u << 20;
-  // How many emitted keys are remembered to recognise late records.
+  // How many emitted keys are remembered to recognise late records (a direct-mapped cache:
+  // a colliding key is forgotten, so a very late record may start a fresh event unflagged).
   size_t remember_emitted = 65536;
 };
 
@@ -80,8 +80,10 @@ class Assembler {
   std::unordered_map<Key, Slot, KeyHash> live_;
   // Insertion order of live events (key, generation); stale entries are skipped.
   std::deque<std::pair<Key, uint64_t>> order_;
-  std::unordered_set<Key, KeyHash> emitted_;
-  std::deque<Key> emitted_order_;
+  // Direct-mapped by hash, power-of-two size; holds the key's 64-bit hash (| 1, so 0 = empty):
+  // 8 bytes a slot keeps the table in cache.
+  std::vector<uint64_t> emitted_;
+  bool was_emitted(const Key& k) const;
   std::vector<std::string> nodes_;
   std::unordered_map<std::string, uint32_t> node_ids_;
   std::vector<uint64_t> last_serial_;  // per node, 0 = none yet

@@ -1,6 +1,8 @@
 // Event model: record type names, lazy value decoding, typed accessors and the builder.
 #include "audit/event.hpp"
 
+#include "audit/lexer.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -341,6 +343,28 @@ Field RecordView::interp_at(size_t i) const {
 }
 
 // ---------------------------------------------------------------- Event
+
+void Event::lex_fields_now() const {
+  lexed_ = true;
+  thread_local std::vector<FieldRef> scratch;
+  LexedRecord rec;
+  fields_.clear();
+  for (auto& r : records_) {
+    std::string_view text = view(r.text_off, r.text_len);
+    auto at = static_cast<uint32_t>(fields_.size());
+    r.field_begin = r.field_end = r.interp_begin = r.interp_end = at;
+    if (lex_line(text, rec, scratch) != LexStatus::Ok) continue;
+    for (size_t i = 0; i < scratch.size(); ++i) {
+      FieldRef f = scratch[i];
+      f.key_off += r.text_off;
+      f.val_off += r.text_off;
+      fields_.push_back(f);
+    }
+    r.field_end = at + rec.interp_begin;
+    r.interp_begin = r.field_end;
+    r.interp_end = static_cast<uint32_t>(fields_.size());
+  }
+}
 
 std::optional<RecordView> Event::find(RecordType t) const {
   for (uint32_t i = 0; i < records_.size(); ++i)

@@ -3,7 +3,8 @@
 // Design note:
 // - An Event is the set of records that share one key (node, sec, msec, serial).
 // - Zero-copy: each record's raw line is copied ONCE into the Event's own byte buffer; fields are
-//   (key, raw value) offsets into that buffer. Offsets (not pointers) keep the Event movable and
+//   (key, raw value) offsets into that buffer, lexed lazily on the first field access (the
+//   assembler reads only record headers). An Event is not safe for concurrent first access. Offsets (not pointers) keep the Event movable and
 //   growable while records arrive. Per event there are three allocations (bytes, records,
 //   fields) whatever the number of fields. Accessors hand out std::string_view into the buffer:
 //   they stay valid while the Event lives and is not modified.
@@ -298,17 +299,30 @@ class Event {
   std::string_view view(uint32_t off, uint32_t len) const {
     return std::string_view(buf_.data() + off, len);
   }
-  const RecordRef& record_ref(uint32_t i) const { return records_[i]; }
-  const FieldRef& field_ref(uint32_t i) const { return fields_[i]; }
+  const RecordRef& record_ref(uint32_t i) const {
+    ensure_fields();
+    return records_[i];
+  }
+  const FieldRef& field_ref(uint32_t i) const {
+    ensure_fields();
+    return fields_[i];
+  }
 
  private:
   friend class EventBuilder;
   friend class Assembler;
   std::optional<std::string_view> first_field(RecordType t, std::string_view key) const;
+  // Fields are lexed from the records' text on first access: the assembler only needs
+  // record headers, and most events of a hunt are dropped after a look at their type.
+  void ensure_fields() const {
+    if (!lexed_) lex_fields_now();
+  }
+  void lex_fields_now() const;
 
   std::string buf_;
-  std::vector<RecordRef> records_;
-  std::vector<FieldRef> fields_;
+  mutable std::vector<RecordRef> records_;
+  mutable std::vector<FieldRef> fields_;
+  mutable bool lexed_ = true;
   std::shared_ptr<const std::string> file_;
   uint32_t node_off_ = 0, node_len_ = 0;
   uint64_t sec_ = 0;

@@ -110,8 +110,8 @@ std::string_view lex_status_message(LexStatus s) {
   return "?";
 }
 
-LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>& fields) {
-  fields.clear();
+namespace {
+LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>* fields_out) {
   out = LexedRecord{};
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   size_t pos = 0;
@@ -188,6 +188,8 @@ LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::F
   ++pos;
   if (pos < line.size() && line[pos] == ':') ++pos;
 
+  if (!fields_out) return LexStatus::Ok;
+  auto& fields = *fields_out;
   size_t end = line.size();
   const void* sep = std::memchr(line.data() + pos, kEnrichSep, end - pos);
   size_t raw_end = sep ? static_cast<size_t>(static_cast<const char*>(sep) - line.data()) : end;
@@ -199,5 +201,14 @@ LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::F
   }
   return LexStatus::Ok;
 }
+
+}  // namespace
+
+LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>& fields) {
+  fields.clear();
+  return lex_impl(line, out, &fields);
+}
+
+LexStatus lex_header(std::string_view line, LexedRecord& out) { return lex_impl(line, out, nullptr); }
 
 }  // namespace tocsin::audit

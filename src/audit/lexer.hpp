@@ -40,5 +40,8 @@ std::string_view lex_status_message(LexStatus s);
 // filled with offsets relative to line.data(). The vector is reused across lines, so steady
 // state does no allocation.
 LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>& fields);
+// Only the header (node, type, timestamp, serial): what the assembler needs. Fields are lexed
+// later, on first access, by the Event.
+LexStatus lex_header(std::string_view line, LexedRecord& out);
 
 }  // namespace tocsin::audit

@@ -225,14 +225,14 @@ void TextSource::tick_progress(uint64_t total_bytes) {
 
 bool TextSource::handle_line(std::string_view line, Assembler& assembler) {
   ++stats_.lines;
-  LexStatus st = lex_line(line, rec_, fields_);
+  LexStatus st = lex_header(line, rec_);
   if (st == LexStatus::Blank) return true;
   if (st != LexStatus::Ok) {
     bad_line(line, std::string(lex_status_message(st)));
     return true;
   }
   uint64_t before = assembler.oversized_records();
-  bool go = assembler.add(line, rec_, fields_, cur_file_, cur_line_);
+  bool go = assembler.add(line, rec_, {}, cur_file_, cur_line_);
   if (assembler.oversized_records() != before) {
     // Counted by the assembler; record where.
     add_issue(*cur_file_, cur_line_, "record dropped: its event exceeds the size limit",
@@ -275,7 +275,7 @@ bool TextSource::read_stream(Stream& in, Assembler& assembler, uint64_t total_by
   bool go = true;
   while (go) {
     if (!eof && len < cap) {
-      ssize_t r = src->read(buf + len, cap - len);
+      ssize_t r = src->read(buf + len, std::min(chunk, cap - len));
       if (r < 0) {
         add_issue(*cur_file_, cur_line_, fmt::format("read error: {}", src->error()));
         eof = true;

@@ -1,17 +1,134 @@
-// `tocsin baseline` (placeholder until implemented).
+// `tocsin baseline train|show|merge`: learn normal container copies (AU001) from audit history,
+// inspect a model, and combine models from several hosts (AU010, docs/rules/AU010.md).
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audit/baseline/baseline.hpp"
+#include "audit/baseline/collect.hpp"
 #include "cli/commands.hpp"
 
 namespace tocsin::cli {
+namespace {
+
+namespace bl = tocsin::audit::baseline;
+
+struct BaselineArgs {
+  std::vector<std::string> inputs;
+  std::string output;
+  std::string old_model;
+  std::string input_format = "auto";
+  bool quiet = false;
+  std::string model;
+  size_t top = 5;
+  std::vector<std::string> models;
+};
+
+int fail(const std::string& cmd, const std::string& msg) {
+  fmt::print(stderr, "tocsin baseline {}: error: {}\n", cmd, msg);
+  return kExitError;
+}
+
+int run_train(BaselineArgs& a) {
+  if (a.inputs.empty()) {
+    if (::isatty(STDIN_FILENO)) return fail("train", "no input: give audit log files or directories, or - for stdin");
+    a.inputs.push_back("-");
+  }
+  bl::Model model;
+  if (!a.old_model.empty()) {
+    auto old = bl::Model::load(a.old_model);
+    if (!old) return fail("train", old.error().message);
+    model = std::move(*old);
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto got = bl::collect_copies(a.inputs, a.input_format);
+  if (!got) return fail("train", got.error().message);
+  for (const auto& e : got->errors) fmt::print(stderr, "tocsin baseline train: error: {}\n", e);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  size_t n = got->copies.size();
+  bl::Model fresh;
+  fresh.train(std::move(got->copies));
+  model.merge(fresh);
+  auto st = model.save(a.output);
+  if (!st) return fail("train", st.error().message);
+  if (!a.quiet) {
+    double mb = static_cast<double>(got->stats.bytes) / 1e6;
+    fmt::print(stderr,
+               "tocsin baseline train: {} events, {:.1f} MB in {:.2f} s ({:.0f} events/s); {} copies learned{}; "
+               "model {} ({} copies in total)\n",
+               got->events, mb, secs, secs > 0 ? static_cast<double>(got->events) / secs : 0.0, n,
+               a.old_model.empty() ? "" : fmt::format(", added to {}", a.old_model), a.output, model.copies());
+    if (n == 0)
+      fmt::print(stderr,
+                 "tocsin baseline train: warning: no container copies (AU001) in the input: every copy will score "
+                 "as never seen (check the audit rules: tocsin audit-rules)\n");
+  }
+  return got->errors.empty() ? kExitClean : kExitError;
+}
+
+int run_show(const BaselineArgs& a) {
+  auto m = bl::Model::load(a.model);
+  if (!m) return fail("show", m.error().message);
+  fmt::print("{}", m->describe(a.top));
+  return kExitClean;
+}
+
+int run_merge(const BaselineArgs& a) {
+  if (a.models.size() < 2) return fail("merge", "give at least two models");
+  bl::Model out;
+  for (const auto& p : a.models) {
+    auto m = bl::Model::load(p);
+    if (!m) return fail("merge", m.error().message);
+    out.merge(*m);
+  }
+  auto st = out.save(a.output);
+  if (!st) return fail("merge", st.error().message);
+  if (!a.quiet)
+    fmt::print(stderr, "tocsin baseline merge: {} models, {} copies -> {}\n", a.models.size(), out.copies(), a.output);
+  return kExitClean;
+}
+
+}  // namespace
 
 void add_baseline(CLI::App& root, Commands& cmds) {
-  auto* app = root.add_subcommand("baseline", "(not implemented yet)");
-  app->allow_extras();
-  cmds.push_back({app, [] {
-                    fmt::print(stderr, "tocsin baseline: not implemented yet\n");
-                    return kExitError;
-                  }});
+  auto args = std::make_shared<BaselineArgs>();
+  auto* app = root.add_subcommand("baseline", "Learn normal container copies from audit history (AU010)");
+  app->require_subcommand(1);
+  app->footer(R"(A baseline counts how container copies (AU001) normally happen: per host and user
+(auid), effective user, terminal or not, container name pattern (db-7f9c -> db-*), direction,
+path prefix, hour of week and rate. `tocsin hunt --baseline MODEL` then scores every copy from
+0 to 1 and reports rare ones as AU010 with the reasons (tocsin explain AU010).
+
+Examples:
+  tocsin baseline train /var/log/audit/ -o copies.baseline        # learn from history
+  tocsin baseline train today.log --model copies.baseline -o copies.baseline   # add a day
+  tocsin baseline merge host-a.baseline host-b.baseline -o fleet.baseline
+  tocsin baseline show copies.baseline
+  tocsin hunt --baseline copies.baseline /var/log/audit/audit.log)");
+
+  auto* train = app->add_subcommand("train", "Learn from audit logs (any hunt input format)");
+  train->add_option("inputs", args->inputs, "Audit logs: files (.gz ok), directories, or - for stdin");
+  train->add_option("-o,--output", args->output, "Write the model here")->required();
+  train->add_option("--model", args->old_model, "Continue from this model (incremental training; the old logs are not needed)");
+  train->add_option("--input-format", args->input_format, "auto (default), raw, enriched, es, laurel, ecs")
+      ->check(CLI::IsMember({"auto", "raw", "enriched", "text", "es", "es-export", "laurel", "ecs", "auditbeat"}));
+  train->add_flag("-q,--quiet", args->quiet, "No statistics line on stderr");
+  cmds.push_back({train, [args] { return run_train(*args); }});
+
+  auto* show = app->add_subcommand("show", "Print what a model learned");
+  show->add_option("model", args->model, "The model file")->required();
+  show->add_option("--top", args->top, "Values listed per feature (default 5)");
+  cmds.push_back({show, [args] { return run_show(*args); }});
+
+  auto* merge = app->add_subcommand("merge", "Combine models (e.g. from several hosts) by adding their counts");
+  merge->add_option("models", args->models, "Two or more model files")->required();
+  merge->add_option("-o,--output", args->output, "Write the merged model here")->required();
+  merge->add_flag("-q,--quiet", args->quiet, "No summary line on stderr");
+  cmds.push_back({merge, [args] { return run_merge(*args); }});
 }
 
 }  // namespace tocsin::cli

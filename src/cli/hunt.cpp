@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "audit/alert.hpp"
+#include "audit/baseline/baseline.hpp"
 #include "audit/detections/engine.hpp"
 #include "audit/formats/json_source.hpp"
 #include "audit/text_source.hpp"
@@ -31,8 +32,8 @@ struct HuntArgs {
   std::vector<std::string> select, ignore;
   std::string input_format = "auto";
   bool quiet = false;
-  // --baseline MODEL (AU010) will live here: load the model and add its detection to the
-  // engine with Engine::add_detection before reading.
+  std::string baseline;  // --baseline MODEL: AU010 scores the AU001 copies
+  double baseline_threshold = tocsin::audit::baseline::kDefaultThreshold;
 };
 
 std::vector<std::string> split_ids(const std::vector<std::string>& in) {
@@ -159,6 +160,13 @@ int run_hunt(HuntArgs& a) {
   std::string format = a.format;
   if (format.empty()) format = (out == stdout && ::isatty(STDOUT_FILENO)) ? "text" : "jsonl";
 
+  std::optional<baseline::Model> bl_model;
+  if (!a.baseline.empty()) {
+    auto m = baseline::Model::load(a.baseline);
+    if (!m) return fail(m.error().message);
+    bl_model = std::move(*m);
+  }
+
   // --- read
   auto expanded = expand_inputs(a.inputs);
   if (!expanded) return fail(expanded.error().message);
@@ -201,6 +209,13 @@ int run_hunt(HuntArgs& a) {
   }
   engine.finish();
   auto alerts = engine.take_alerts();
+  if (bl_model) {
+    baseline::ScoreOptions so;
+    so.threshold = a.baseline_threshold;
+    auto scored = baseline::apply_baseline(*bl_model, alerts, so);
+    alerts.insert(alerts.end(), scored.begin(), scored.end());
+    std::stable_sort(alerts.begin(), alerts.end(), alert_less);
+  }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   // --- report
@@ -274,6 +289,9 @@ Exit codes: 0 no alert at or above --fail-on, 1 at least one, 2 unreadable input
   app->add_option("--ignore", args->ignore, "Skip these rules (comma-separated)");
   app->add_option("--input-format", args->input_format, "auto (default), raw, enriched, es, laurel, ecs");
   app->add_flag("-q,--quiet", args->quiet, "No statistics line and no progress on stderr");
+  app->add_option("--baseline", args->baseline, "Score each AU001 copy against this model (tocsin baseline train) and report rare ones as AU010");
+  app->add_option("--baseline-threshold", args->baseline_threshold, "AU010 from this score (0-1, default 0.7)")
+      ->check(CLI::Range(0.0, 1.0));
   cmds.push_back({app, [args] { return run_hunt(*args); }});
 }
 

@@ -1,17 +1,236 @@
-// `tocsin watch` (placeholder until implemented).
+// `tocsin watch`: live detection. Follows an audit log across rotation (or reads an audisp
+// plugin stream on stdin) through the hunt's parser and detections, and/or watches the Docker
+// Engine API for containers started with race-prone mounts (RT001–RT005).
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <poll.h>
+#include <thread>
+
+#include "audit/alert.hpp"
+#include "audit/detections/engine.hpp"
 #include "cli/commands.hpp"
+#include "runtime/alert_output.hpp"
+#include "runtime/audit_stream.hpp"
+#include "runtime/docker_watch.hpp"
+#include "runtime/follower.hpp"
 
 namespace tocsin::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+struct WatchArgs {
+  std::string audit_log, state, format = "jsonl", output = "-", docker_host = "unix:///var/run/docker.sock";
+  std::string host_root = "/";
+  bool audisp = false, from_start = false, docker = false, check_running = false, once = false;
+  int poll_ms = 100, idle_flush_ms = 1000, checkpoint_ms = 1000;
+  double exit_after_s = 0;
+};
+
+uint64_t now_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+std::string hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return {};
+  return buf;
+}
+
+std::string render_audit(const audit::Alert& a, runtime::AlertFormat f) {
+  if (f == runtime::AlertFormat::Jsonl) return audit::to_jsonl(a);
+  return fmt::format("{} {} [{}] {}", a.time_ms ? audit::iso_time_ms(*a.time_ms) : std::string("-"), a.rule,
+                     to_string(a.severity), a.message);
+}
+
+void note(const std::string& msg) { fmt::print(stderr, "tocsin watch: {}\n", msg); }
+
+// Follows the audit log (or stdin) until stopped; returns the exit code.
+int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFeed& feed) {
+  runtime::AuditStream stream(engine);
+  std::optional<runtime::FollowPosition> saved;
+  if (!args.state.empty()) {
+    auto l = runtime::load_position(args.state);
+    if (!l) {
+      note(l.error().message);
+      return kExitError;
+    }
+    saved = *l;
+    if (saved && !saved->last_event_id.empty()) stream.skip_event_id(saved->last_event_id);
+  }
+  const uint64_t deadline = args.exit_after_s > 0 ? now_ms() + static_cast<uint64_t>(args.exit_after_s * 1000) : 0;
+  uint64_t last_line_ms = now_ms(), last_save_ms = 0;
+  auto on_line = [&](std::string_view line, const runtime::LinePos& pos) {
+    stream.line(line, pos.file ? *pos.file : std::string("-"), pos.line_no);
+    last_line_ms = now_ms();
+  };
+
+  if (args.audisp) {
+    runtime::LineSplitter split;
+    std::string name = "<audisp>";
+    uint64_t offset = 0, line_no = 0;
+    char buf[65536];
+    auto deliver = [&](std::string_view line, const runtime::LinePos&) {
+      stream.line(line, name, ++line_no);
+      last_line_ms = now_ms();
+    };
+    for (;;) {
+      feed.apply(engine);
+      struct pollfd p {0, POLLIN, 0};
+      int r = ::poll(&p, 1, args.poll_ms);
+      if (g_stop.load() || (deadline && now_ms() >= deadline)) break;
+      if (r > 0) {
+        ssize_t n = ::read(0, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          split.finish(runtime::LinePos{&name, 0, 0, offset, 0}, deliver);
+          break;
+        }
+        split.feed(std::string_view(buf, static_cast<size_t>(n)), offset, runtime::LinePos{&name, 0, 0, 0, 0}, deliver);
+        offset += static_cast<uint64_t>(n);
+      } else if (stream.in_flight() > 0 && now_ms() - last_line_ms > static_cast<uint64_t>(args.idle_flush_ms)) {
+        stream.flush();
+      }
+    }
+    stream.flush();
+    engine.finish();
+    return kExitClean;
+  }
+
+  runtime::FollowerOptions fo;
+  fo.path = args.audit_log;
+  fo.from_start = args.from_start;
+  runtime::LogFollower follower(fo);
+  auto st = follower.start(saved);
+  if (!st) {
+    note(st.error().message);
+    return kExitError;
+  }
+  auto checkpoint = [&]() {
+    if (args.state.empty()) return;
+    auto pos = follower.position();
+    pos.last_event_id = stream.last_event_id();
+    auto s = runtime::save_position(args.state, pos, args.audit_log);
+    if (!s) note(s.error().message);
+    last_save_ms = now_ms();
+  };
+  int code = kExitClean;
+  while (!g_stop.load() && !(deadline && now_ms() >= deadline)) {
+    feed.apply(engine);
+    auto p = follower.poll(on_line);
+    for (const auto& n : follower.take_notes()) note(n);
+    if (!p) {
+      note(p.error().message);
+      code = kExitError;
+      break;
+    }
+    if (stream.in_flight() > 0 && now_ms() - last_line_ms > static_cast<uint64_t>(args.idle_flush_ms)) stream.flush();
+    // Checkpoint only when no event is half-read, so a resumed run starts on an event boundary.
+    if (stream.in_flight() == 0 && now_ms() - last_save_ms >= static_cast<uint64_t>(args.checkpoint_ms)) checkpoint();
+    std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));
+  }
+  if (code == kExitClean) {
+    auto p = follower.poll(on_line);
+    (void)p;
+  }
+  stream.flush();
+  engine.finish();
+  checkpoint();
+  return code;
+}
+
+}  // namespace
 
 void add_watch(CLI::App& root, Commands& cmds) {
-  auto* app = root.add_subcommand("watch", "(not implemented yet)");
-  app->allow_extras();
-  cmds.push_back({app, [] {
-                    fmt::print(stderr, "tocsin watch: not implemented yet\n");
-                    return kExitError;
-                  }});
+  auto args = std::make_shared<WatchArgs>();
+  auto* app = root.add_subcommand("watch", "Live: follow an audit log or audisp stream; watch the Docker Engine");
+  auto* log = app->add_option("--audit-log", args->audit_log, "follow this audit log across rotation");
+  auto* disp = app->add_flag("--audisp", args->audisp, "read an audisp plugin stream (string format) on stdin")->excludes(log);
+  app->add_option("--state", args->state, "save/resume the position here (inode, offset, last event id)")->needs(log);
+  app->add_flag("--from-start", args->from_start, "with no saved position, read the existing log too (default: from the end)")->needs(log);
+  app->add_flag("--docker", args->docker, "watch container starts on the Docker Engine API (RT001-RT005)");
+  app->add_option("--docker-host", args->docker_host, "Docker socket (unix://PATH)");
+  app->add_option("--host-root", args->host_root, "the host's / as seen by tocsin (e.g. /host in a pod)");
+  app->add_flag("--check-running", args->check_running, "check the containers already running first");
+  app->add_flag("--once", args->once, "check the running containers and exit (implies --docker --check-running)");
+  app->add_option("--format", args->format, "jsonl or text")->check(CLI::IsMember({"jsonl", "text"}));
+  app->add_option("-o,--output", args->output, "'-' (stdout), 'syslog', or a file (appended)");
+  app->add_option("--poll-ms", args->poll_ms, "log poll interval")->check(CLI::Range(5, 10000));
+  app->add_option("--idle-flush-ms", args->idle_flush_ms, "complete in-flight events after this much quiet")->check(CLI::Range(10, 600000));
+  app->add_option("--exit-after", args->exit_after_s, "stop after this many seconds (tests, benchmarks)");
+  (void)disp;
+  cmds.push_back({app, [args] {
+    if (args->once) args->docker = args->check_running = true;
+    bool audit_mode = !args->audit_log.empty() || args->audisp;
+    if (!audit_mode && !args->docker) {
+      note("nothing to watch: give --audit-log PATH, --audisp, and/or --docker");
+      return kExitError;
+    }
+    auto out = runtime::AlertOutput::open(args->output, args->format == "text" ? runtime::AlertFormat::Text : runtime::AlertFormat::Jsonl);
+    if (!out) {
+      note(out.error().message);
+      return kExitError;
+    }
+    auto& output = **out;
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    std::atomic<uint64_t> alerts{0};
+    runtime::ContainerFeed feed;
+    runtime::DockerWatchOptions dopt;
+    dopt.host = args->docker_host;
+    dopt.check.host_root = args->host_root;
+    if (auto h = hostname(); !h.empty()) dopt.hostname = h;
+    runtime::DockerWatcher watcher(dopt, [&](runtime::RuntimeAlert&& a) {
+      ++alerts;
+      output.write(output.format() == runtime::AlertFormat::Jsonl ? runtime::to_jsonl(a) : runtime::to_text(a), a.severity);
+    }, note, audit_mode ? &feed : nullptr);
+
+    if (args->check_running) {
+      auto s = watcher.check_running();
+      if (!s) {
+        note(s.error().message);
+        return kExitError;
+      }
+      if (args->once && !audit_mode) return alerts.load() > 0 ? kExitFindings : kExitClean;
+    }
+    if (!audit_mode) {
+      std::thread stopper;
+      if (args->exit_after_s > 0)
+        stopper = std::thread([&] {
+          auto end = now_ms() + static_cast<uint64_t>(args->exit_after_s * 1000);
+          while (!g_stop.load() && now_ms() < end) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          g_stop.store(true);
+        });
+      auto s = watcher.run(g_stop);
+      g_stop.store(true);
+      if (stopper.joinable()) stopper.join();
+      if (!s) {
+        note(s.error().message);
+        return kExitError;
+      }
+      return kExitClean;
+    }
+    audit::Engine engine;
+    engine.set_sink([&](audit::Alert&& a) {
+      ++alerts;
+      output.write(render_audit(a, output.format()), a.severity);
+    });
+    std::thread docker_thread;
+    if (args->docker) docker_thread = std::thread([&] { (void)watcher.run(g_stop); });
+    int code = run_audit(*args, engine, feed);
+    g_stop.store(true);
+    if (docker_thread.joinable()) docker_thread.join();
+    return code;
+  }});
 }
 
 }  // namespace tocsin::cli

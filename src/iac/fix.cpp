@@ -76,8 +76,8 @@ std::string unified_diff(const std::string& path, std::string_view before, std::
     size_t i = 0, j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && a[pre + i] == b[pre + j]) { ops.push_back({' ', a[pre + i]}); ++i; ++j; }
-      else if (j < m && (i == n || dp[i][j + 1] >= dp[i + 1][j])) { ops.push_back({'+', b[pre + j]}); ++j; }
-      else { ops.push_back({'-', a[pre + i]}); ++i; }
+      else if (i < n && (j == m || dp[i + 1][j] >= dp[i][j + 1])) { ops.push_back({'-', a[pre + i]}); ++i; }
+      else { ops.push_back({'+', b[pre + j]}); ++j; }
     }
   } else {
     for (size_t i = 0; i < n; ++i) ops.push_back({'-', a[pre + i]});

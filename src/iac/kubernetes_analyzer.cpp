@@ -27,6 +27,11 @@ class KubernetesAnalyzer final : public Analyzer {
   bool claims_content(std::string_view path, std::string_view content) const override {
     if (!yaml_name(path) && path != "-") return false;
     if (path.find(".github/workflows/") != std::string_view::npos) return false;
+    // Unrendered Helm/Go templates are not YAML yet; their rendered output is what gets scanned.
+    if (content.find("{{") != std::string_view::npos &&
+        (content.find("{{-") != std::string_view::npos || content.find(".Values") != std::string_view::npos ||
+         content.find(".Release") != std::string_view::npos || content.find("{{ include") != std::string_view::npos))
+      return false;
     if (!yaml::has_top_level_key(content, "apiVersion") || !yaml::has_top_level_key(content, "kind")) return false;
     return true;  // a broken document must still be reported as K8000
   }

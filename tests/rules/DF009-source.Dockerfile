@@ -7,7 +7,8 @@ RUN --mount=type=cache,target=/cache,source=sub ls /cache
 RUN --mount=type=cache,id=../../../../../etc,target=/x cat /x/shadow
 # expect-next: DF009
 RUN --mount=type=cache,id=${CACHE_ID},target=/y ls /y
-# expect-next: DF009
+# The finding is on the flag, on the continuation line.
+# expect-at 13: DF009
 RUN --mount=type=bind,source=.,target=/src \
     --mount=type=cache,target=/c,src=../up \
     ls /c

@@ -24,3 +24,6 @@ RUN touch /var/log/app.log && chmod 666 /var/log/app.log
 ENV SHARED=/srv/shared
 # expect-next: DF010
 RUN mkdir -p "$SHARED" && chmod ugo+w "$SHARED"
+# GNU chmod takes options after the mode too.
+# expect-next: DF010
+RUN chmod 0777 -R /var/lib/mpd

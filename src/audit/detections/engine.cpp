@@ -255,15 +255,26 @@ void Engine::track_copies(const Event& ev) {
     bool untar = a0 == "docker-untar", tar = a0 == "docker-tar";
     if (untar || tar) {
       std::string_view want = untar ? "to-container" : "from-container";
+      // The most recent waiting copy of that direction; one whose requested directory is
+      // what the helper got wins over one that does not (a failed copy never gets a helper,
+      // and must not take the next copy's).
       Copy* best = nullptr;
+      Copy* best_match = nullptr;
+      std::string a1 = argv.size() > 1 ? normalize_path(argv[1]) : std::string();
+      std::string layer_alias;
+      if (argv.size() > 2)
+        if (auto layer = storage_layer_of(argv[2])) layer_alias = ContainerRegistry::layer_alias(*layer);
       for (auto& c : ctx_.copies) {
         if (c.closed || c.helper_pid || c.node != node || c.cmd.tool != "docker" ||
             c.cmd.direction != want)
           continue;
         if (c.start_ms > t + kCopySlackMs || t - std::min(t, c.start_ms) > 60000) continue;
+        if (!layer_alias.empty() && ctx_.containers.same(c.container_alias, layer_alias) == Same::No) continue;
         best = &c;
-        break;  // the oldest waiting copy: the daemon serves requests in order
+        std::string req = normalize_path("/" + c.cmd.path);
+        if (a1 == req || a1 == dir_name(req)) best_match = &c;
       }
+      if (best_match) best = best_match;
       if (best) {
         best->helper_pid = *pid;
         best->helper_event = event_id(ev);

@@ -42,6 +42,18 @@ using simdjson::dom::object;
 
 namespace {
 
+// Named results: iterating a temporary simdjson_result trips g++ 12's dangling-pointer check.
+inline simdjson::dom::array as_array(simdjson::dom::element e) {
+  simdjson::dom::array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) return a;  // callers check is_array() first
+  return a;
+}
+inline simdjson::dom::object as_object(simdjson::dom::element e) {
+  simdjson::dom::object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return o;  // callers check is_object() first
+  return o;
+}
+
 bool is_upper_key(std::string_view k) {
   bool letter = false;
   for (unsigned char c : k) {
@@ -96,7 +108,7 @@ std::optional<element> path(object o, std::string_view dotted) {
       // A flattened remainder: {"auditd": {"data.syscall": ...}}.
       return std::nullopt;
     }
-    cur = e->get_object().value_unsafe();
+    cur = as_object(*e);
     if (auto rest = get(cur, dotted.substr(d + 1))) return rest;
     b = d + 1;
   }
@@ -201,7 +213,7 @@ Result<Event> map_laurel(object o, const std::shared_ptr<const std::string>& fil
     if (t == RecordType::Syscall) {
       if (auto argv = get(rec, "ARGV"); argv && argv->is_array()) {
         int i = 0;
-        for (auto a : argv->get_array().value_unsafe()) {
+        for (auto a : as_array(*argv)) {
           if (i > 3) break;
           if (a.is_string()) {
             std::string_view s = a.get_string().value_unsafe();
@@ -220,7 +232,7 @@ Result<Event> map_laurel(object o, const std::shared_ptr<const std::string>& fil
       if (auto argc = get(rec, "argc")) add_scalar(b, t, "argc", *argc, Dialect::Laurel);
       if (auto argv = get(rec, "ARGV"); argv && argv->is_array()) {
         size_t i = 0;
-        for (auto a : argv->get_array().value_unsafe()) {
+        for (auto a : as_array(*argv)) {
           if (auto text = a.is_string() ? std::optional<std::string>(percent_decode(
                                               a.get_string().value_unsafe()))
                                         : scalar_text(a))
@@ -235,7 +247,7 @@ Result<Event> map_laurel(object o, const std::shared_ptr<const std::string>& fil
       if (auto argv = get(rec, "ARGV"); argv && argv->is_array()) {
         std::string joined;
         bool first = true;
-        for (auto a : argv->get_array().value_unsafe()) {
+        for (auto a : as_array(*argv)) {
           if (!a.is_string()) continue;
           if (!first) joined.push_back('\0');
           first = false;
@@ -250,7 +262,7 @@ Result<Event> map_laurel(object o, const std::shared_ptr<const std::string>& fil
   };
 
   // SYSCALL first: the event's primary record.
-  if (auto s = get(o, "SYSCALL"); s && s->is_object()) record_from("SYSCALL", s->get_object().value_unsafe());
+  if (auto s = get(o, "SYSCALL"); s && s->is_object()) record_from("SYSCALL", as_object(*s));
   size_t records = 0;
   for (auto [k, v] : o) {
     if (k == "SYSCALL" && v.is_object()) {
@@ -259,12 +271,12 @@ Result<Event> map_laurel(object o, const std::shared_ptr<const std::string>& fil
     }
     if (k == "ID" || k == "NODE" || !is_upper_key(k)) continue;
     if (v.is_object()) {
-      record_from(k, v.get_object().value_unsafe());
+      record_from(k, as_object(v));
       ++records;
     } else if (v.is_array()) {
-      for (auto item : v.get_array().value_unsafe())
+      for (auto item : as_array(v))
         if (item.is_object()) {
-          record_from(k, item.get_object().value_unsafe());
+          record_from(k, as_object(item));
           ++records;
         }
     }
@@ -348,7 +360,7 @@ Result<Event> map_es_export(object o, const std::shared_ptr<const std::string>& 
       if (f == "type" || f == "node") continue;
       if (v.is_array()) {
         // Several values for one field: keep the first (auditd writes one).
-        for (auto x : v.get_array().value_unsafe()) {
+        for (auto x : as_array(v)) {
           if (!x.is_object() && !x.is_array()) add_scalar(b, main_t, f, x, Dialect::EsExport);
           break;
         }
@@ -374,7 +386,7 @@ Result<Event> map_es_export(object o, const std::shared_ptr<const std::string>& 
     RecordType rt = record_type_from_name(t);
     size_t n = 1;
     for (auto& [f, v] : fs)
-      if (v.is_array()) n = std::max(n, v.get_array().value_unsafe().size());
+      if (v.is_array()) n = std::max(n, as_array(v).size());
     n = std::min<size_t>(n, 4096);
     bool has_args = false;
     for (auto& [f, v] : fs)
@@ -386,7 +398,7 @@ Result<Event> map_es_export(object o, const std::shared_ptr<const std::string>& 
       for (auto& [f, v] : fs) {
         element val = v;
         if (v.is_array()) {
-          if (v.get_array().value_unsafe().at(i).get(val) != simdjson::SUCCESS) continue;
+          if (as_array(v).at(i).get(val) != simdjson::SUCCESS) continue;
         } else if (i > 0) {
           continue;
         }
@@ -453,7 +465,7 @@ Result<Event> map_auditbeat(object o, const std::shared_ptr<const std::string>& 
   std::optional<element> data = ecs ? path(o, "auditd.data") : path(o, "data");
   Arch arch = Arch::Unknown;
   if (data && data->is_object()) {
-    object d = data->get_object().value_unsafe();
+    object d = as_object(*data);
     if (auto a = path_text(d, "arch")) arch = arch_from_text(*a);
     for (auto [k, v] : d) {
       if (v.is_object() || v.is_array()) continue;
@@ -504,7 +516,7 @@ Result<Event> map_auditbeat(object o, const std::shared_ptr<const std::string>& 
   if (auto v = pick({"process.executable", "process.exe"})) b.add_value("exe", *v);
   if (auto tags = path(o, "tags"); tags && tags->is_array()) {
     std::string keys;
-    for (auto tg : tags->get_array().value_unsafe()) {
+    for (auto tg : as_array(*tags)) {
       if (!tg.is_string()) continue;
       if (!keys.empty()) keys.push_back('\x01');
       keys += tg.get_string().value_unsafe();
@@ -514,7 +526,7 @@ Result<Event> map_auditbeat(object o, const std::shared_ptr<const std::string>& 
 
   if (auto args = path(o, "process.args"); args && args->is_array()) {
     b.begin_record(RecordType::Execve, line);
-    auto arr = args->get_array().value_unsafe();
+    auto arr = as_array(*args);
     b.add_field("argc", std::to_string(arr.size()));
     size_t i = 0;
     for (auto a : arr)
@@ -526,10 +538,10 @@ Result<Event> map_auditbeat(object o, const std::shared_ptr<const std::string>& 
   }
   std::optional<element> paths = ecs ? path(o, "auditd.paths") : path(o, "paths");
   if (paths && paths->is_array()) {
-    for (auto p : paths->get_array().value_unsafe()) {
+    for (auto p : as_array(*paths)) {
       if (!p.is_object()) continue;
       b.begin_record(RecordType::Path, line);
-      add_scalars_of(b, RecordType::Path, p.get_object().value_unsafe(), Dialect::Ecs);
+      add_scalars_of(b, RecordType::Path, as_object(p), Dialect::Ecs);
     }
   }
   if (auto title = pick({"process.title"})) {

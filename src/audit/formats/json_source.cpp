@@ -57,6 +57,18 @@ JsonFlavor sniff_json_flavor(std::string_view head) {
 
 namespace {
 
+// Named results: iterating a temporary simdjson_result trips g++ 12's dangling-pointer check.
+inline simdjson::dom::array as_array(simdjson::dom::element e) {
+  simdjson::dom::array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) return a;  // callers check is_array() first
+  return a;
+}
+inline simdjson::dom::object as_object(simdjson::dom::element e) {
+  simdjson::dom::object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return o;  // callers check is_object() first
+  return o;
+}
+
 constexpr size_t kExcerpt = 120;
 
 std::string_view excerpt_of(std::string_view s) { return s.substr(0, kExcerpt); }
@@ -165,7 +177,7 @@ struct JsonSource::Impl {
     }
     if (doc.is_array()) {
       size_t i = 0;
-      for (auto el : doc.get_array().value_unsafe()) {
+      for (auto el : as_array(doc)) {
         document(el, line, fmt::format("{}[{}]: ", trim_where(where), i), depth + 1);
         ++i;
         if (stopped) return;
@@ -176,12 +188,12 @@ struct JsonSource::Impl {
       issue(line, fmt::format("{}not a JSON object", where), {});
       return;
     }
-    simdjson::dom::object obj = doc.get_object().value_unsafe();
+    simdjson::dom::object obj = as_object(doc);
     // A `_search` response body: {"hits": {"hits": [{"_source": {...}}]}}.
     simdjson::dom::element hits;
     if (obj.at_pointer("/hits/hits").get(hits) == simdjson::SUCCESS && hits.is_array()) {
       size_t i = 0;
-      for (auto h : hits.get_array().value_unsafe()) {
+      for (auto h : as_array(hits)) {
         simdjson::dom::element source;
         std::string w = fmt::format("{}hits[{}]: ", trim_where(where), i);
         if (h.at_key("_source").get(source) == simdjson::SUCCESS)

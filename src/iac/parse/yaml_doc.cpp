@@ -83,7 +83,7 @@ struct Chunk {
 
 bool is_doc_marker(std::string_view line, std::string_view marker) {
   if (line.substr(0, 3) != marker) return false;
-  return line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r';
+  return line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r' || line[3] == '\n';
 }
 
 // Splits at `---`/`...` lines so that one broken document does not hide the others.
@@ -205,7 +205,8 @@ std::optional<BuildError> prescan(std::string_view s, size_t base, size_t max_de
 
 class Builder final : public YAML::EventHandler {
  public:
-  Builder(File& f, std::string_view content, size_t base) : f_(f), content_(content), base_(base) {}
+  Builder(File& f, std::string_view content, size_t base)
+      : f_(f), content_(content), base_(base), node_base_(f.nodes_.size()) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     Document d;
@@ -219,15 +220,15 @@ class Builder final : public YAML::EventHandler {
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     int32_t i = add(Kind::Null, mark, anchor);
-    exp_[static_cast<size_t>(i)] = 1;
-    done_[static_cast<size_t>(i)] = true;
+    exp_[local(i)] = 1;
+    done_[local(i)] = true;
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchor < anchors_.size() ? anchors_[anchor] : -1;
     if (it < 0) throw BuildError{"alias to an unknown anchor", off(mark)};
-    if (!done_[static_cast<size_t>(it)])
+    if (!done_[local(it)])
       throw BuildError{"recursive alias: it refers to a node that contains it", off(mark)};
-    uint64_t sz = exp_[static_cast<size_t>(it)];
+    uint64_t sz = exp_[local(it)];
     total_ = total_ + sz < total_ ? UINT64_MAX : total_ + sz;
     if (total_ > f_.limits_.max_expanded)
       throw BuildError{fmt::format("aliases expand to more than {} nodes (alias bomb?); not expanded",
@@ -235,8 +236,8 @@ class Builder final : public YAML::EventHandler {
                        off(mark)};
     int32_t i = add(Kind::Alias, mark, 0, /*count=*/false);
     f_.nodes_[static_cast<size_t>(i)].alias_of = it;
-    exp_[static_cast<size_t>(i)] = sz;
-    done_[static_cast<size_t>(i)] = true;
+    exp_[local(i)] = sz;
+    done_[local(i)] = true;
   }
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                 const std::string& value) override {
@@ -244,8 +245,8 @@ class Builder final : public YAML::EventHandler {
     Node& n = f_.nodes_[static_cast<size_t>(i)];
     n.value = value;
     set_scalar_extent(n);
-    exp_[static_cast<size_t>(i)] = 1;
-    done_[static_cast<size_t>(i)] = true;
+    exp_[local(i)] = 1;
+    done_[local(i)] = true;
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value style) override {
@@ -270,11 +271,14 @@ class Builder final : public YAML::EventHandler {
   File& f_;
   std::string_view content_;  // the whole file
   size_t base_;
+  size_t node_base_;  // exp_/done_ hold this builder's nodes only
   std::vector<int32_t> anchors_;
   std::vector<int32_t> stack_;
   std::vector<uint64_t> exp_;
   std::vector<bool> done_;
   uint64_t total_ = 0;
+
+  size_t local(int32_t i) const { return static_cast<size_t>(i) - node_base_; }
 
   size_t off(const YAML::Mark& m) const {
     if (m.is_null() || m.pos < 0) return base_;
@@ -312,11 +316,11 @@ class Builder final : public YAML::EventHandler {
     stack_.pop_back();
     uint64_t sz = 1;
     for (uint32_t k : f_.nodes_[static_cast<size_t>(i)].kids) {
-      uint64_t add_sz = exp_[k];
+      uint64_t add_sz = exp_[local(static_cast<int32_t>(k))];
       sz = sz + add_sz < sz ? UINT64_MAX : sz + add_sz;
     }
-    exp_[static_cast<size_t>(i)] = sz;
-    done_[static_cast<size_t>(i)] = true;
+    exp_[local(i)] = sz;
+    done_[local(i)] = true;
   }
 
   void set_scalar_extent(Node& n) const {

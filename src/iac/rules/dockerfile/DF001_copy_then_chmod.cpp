@@ -77,6 +77,25 @@ class DF001 final : public Check {
   }
 
  private:
+  static void note_created(const sh::Command& cmd, const df::VarMap& vars, const dfa::CwdTracker& cwd,
+                           std::vector<std::string>& created) {
+    if (cmd.words.empty()) return;
+    size_t idx = cmd.real_command_index();
+    if (idx >= cmd.words.size()) return;
+    std::string_view n = dfa::base_name(cmd.words[idx].text);
+    if (n == "mkdir" || n == "touch") {
+      for (size_t i = idx + 1; i < cmd.words.size(); ++i) {
+        std::string_view t = cmd.words[i].text;
+        if (t.empty() || t[0] == '-') continue;
+        if (auto r = dfa::resolve_in(t, vars, cwd)) created.push_back(*r);
+      }
+    }
+    for (const auto& rd : cmd.redirects) {
+      if (rd.op != ">" && rd.op != ">|" && rd.op != "&>") continue;
+      if (auto r = dfa::resolve_in(rd.target.text, vars, cwd)) created.push_back(*r);
+    }
+  }
+
   void check_run(const Context& ctx, size_t i, const std::vector<const RunScript*>& scripts,
                  const std::vector<CopyInfo>& copies) const {
     const auto& st = ctx.state[i];
@@ -84,17 +103,24 @@ class DF001 final : public Check {
     size_t commands = 0;
     for (const RunScript* s : scripts) {
       dfa::CwdTracker cwd(st.workdir);
+      std::vector<std::string> created;  // made by this script: not what COPY put there
       for (const auto& cmd : s->script.commands) {
         cwd.enter(cmd);
         if (!cmd.words.empty()) ++commands;
+        note_created(cmd, st.vars, cwd, created);
         if (auto pc = dfa::parse_perm(cmd)) {
           Hit h;
           for (const sh::Word* t : pc->targets) {
             auto r = dfa::resolve_in(t->text, st.vars, cwd);
             if (!r) continue;
+            bool fresh = false;
+            for (const auto& c : created) fresh = fresh || dfa::under(*r, c);
+            if (fresh) continue;
             for (size_t c = copies.size(); c-- > 0;) {
               for (size_t e = 0; e < copies[c].entries.size(); ++e) {
                 Match m = dfa::relate(copies[c].entries[e], *r, pc->recursive);
+                // A tree copied into `/` (rootfs overlays) says nothing about any one path.
+                if (m == Match::Child && copies[c].entries[e].path == "/") m = Match::None;
                 if (m == Match::None) continue;
                 if (h.copies.empty()) {
                   h.target = *r;

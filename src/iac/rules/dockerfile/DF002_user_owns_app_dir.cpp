@@ -53,6 +53,12 @@ bool world_writable(std::string_view mode) {
   return false;
 }
 
+bool is_installer(std::string_view n) {
+  for (std::string_view k : {"tar", "bsdtar", "unzip", "cp", "mv", "install", "git", "rsync", "ln"})
+    if (n == k) return true;
+  return false;
+}
+
 class DF002 final : public Check {
  public:
   std::string_view id() const override { return "DF002"; }
@@ -100,16 +106,48 @@ class DF002 final : public Check {
       if (auto w = dfa::resolve_word(file.instructions[at].args.front().text, ast.vars, ast.workdir))
         workdir = *w;
     }
-    add_dir(workdir);
+    // The WORKDIR holds the application only with evidence: files copied into it, or a
+    // program/script named relative to it (`./serve`, `node server.js`). A user's home as
+    // WORKDIR for a program installed elsewhere is not the application directory.
+    bool workdir_is_app = false;
     if (run_ins) {
       const auto& r = file.instructions[*run_ins];
       for (size_t a = 0; a < r.args.size() && a < 4; ++a) {
         std::string_view t = r.args[a].text;
+        bool relative_file = !t.empty() && t[0] != '-' && !dfa::is_abs(t) &&
+                             (t.rfind("./", 0) == 0 || (a > 0 && t.find('.') != std::string_view::npos &&
+                                                        t.find('$') == std::string_view::npos));
+        if (relative_file) workdir_is_app = true;
         if (a > 0 && t.find('.') == std::string_view::npos) continue;  // only script files
         if (!(dfa::is_abs(t) || t.rfind("./", 0) == 0)) continue;
         if (auto p = dfa::resolve_word(t, ast.vars, workdir)) add_dir(dfa::dir_name(*p));
       }
     }
+    size_t wsi = 0;
+    for (size_t i : order) {
+      if (workdir_is_app || i > at) break;
+      if (auto ci = dfa::copy_info(file.instructions[i], i, ctx.state[i]))
+        workdir_is_app = dfa::under(ci->dest, workdir);
+      if (file.instructions[i].kind != df::Kind::Run) continue;
+      // Software unpacked or copied into it by a RUN (`tar -C /opt/app`, `git clone … /app`).
+      while (wsi < ctx.scripts.size() && ctx.scripts[wsi].instruction < i) ++wsi;
+      for (size_t k = wsi; k < ctx.scripts.size() && ctx.scripts[k].instruction == i; ++k) {
+        dfa::CwdTracker cwd(ctx.state[i].workdir);
+        for (const auto& cmd : ctx.scripts[k].script.commands) {
+          cwd.enter(cmd);
+          size_t idx = cmd.words.empty() ? 0 : cmd.real_command_index();
+          if (idx < cmd.words.size() &&
+              is_installer(dfa::base_name(cmd.words[idx].text))) {
+            for (size_t w = idx + 1; w < cmd.words.size() && !workdir_is_app; ++w) {
+              auto r = dfa::resolve_in(cmd.words[w].text, ctx.state[i].vars, cwd);
+              workdir_is_app = r && dfa::under(*r, workdir) && cmd.words[w].text.find('/') != std::string::npos;
+            }
+          }
+          cwd.after(cmd, ctx.state[i].vars);
+        }
+      }
+    }
+    if (workdir_is_app) add_dir(workdir);
     if (app_dirs.empty()) return;
 
     std::vector<Evidence> ev;

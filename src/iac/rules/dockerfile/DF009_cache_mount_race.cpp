@@ -194,17 +194,19 @@ class DF009 final : public Check {
       std::vector<std::string> reasons;
       if (c.source) {
         reasons.push_back(fmt::format(
-            "mounts a sub-path (`source={}`) of a cache that other build steps also write: "
-            "BuildKit < 0.12.5 resolved it while a parallel step could swap it for a symlink "
-            "and expose host files (CVE-2024-23651)",
+            "Cache mount `source={}` mounts a sub-path of a cache other steps write: BuildKit "
+            "before 0.12.5 resolved it while a parallel step could swap it for a symlink to a "
+            "host path (CVE-2024-23651). Mount the cache root (drop `source=`) with "
+            "`sharing=locked`.",
             *c.source));
       }
-      if ((c.id && has_dotdot(*c.id)) || (c.source && has_dotdot(*c.source))) {
+      const bool bad_id = c.id && has_dotdot(*c.id);
+      if (bad_id || (c.source && has_dotdot(*c.source))) {
         reasons.push_back(fmt::format(
-            "has `..` in its cache {} (`{}`): Buildah (Podman builds) before 1.38.0 let it escape the cache "
-            "directory and mount host paths into the build (CVE-2024-9675)",
-            c.id && has_dotdot(*c.id) ? "id" : "source",
-            c.id && has_dotdot(*c.id) ? *c.id : *c.source));
+            "Cache {} `{}` contains `..`: Buildah (podman build) before 1.38.0 joined it to the "
+            "cache directory unchecked and mounted host paths into the build (CVE-2024-9675). "
+            "Use a plain name.",
+            bad_id ? "id" : "source", bad_id ? *c.id : *c.source));
       }
       std::vector<const CacheMount*> peers;
       if (c.sharing == "shared") {
@@ -215,22 +217,20 @@ class DF009 final : public Check {
         }
       }
       if (!peers.empty()) {
-        const std::string what = c.id ? fmt::format("id `{}`", *c.id)
-                                      : fmt::format("target `{}`", c.key.substr(0, c.key.find('\0')));
+        const std::string what =
+            c.id ? fmt::format("id `{}`", *c.id)
+                 : fmt::format("`{}` (the target, used as id)", c.key.substr(0, c.key.find('\0')));
         reasons.push_back(fmt::format(
-            "shares cache {} with stage `{}` (line {}), which can build at the same time, with "
-            "the default `sharing=shared`: both steps write the cache concurrently",
+            "Cache {} is also mounted by stage `{}` (line {}), which can build at the same time, "
+            "and both use the default `sharing=shared`: the parallel steps write the cache "
+            "concurrently and can read each other's half-written files. Add `sharing=locked` or "
+            "use a distinct id per stage.",
             what, stage_label(ctx.file, peers.front()->stage),
             ctx.out.source().line_of(peers.front()->flag->span.begin)));
       }
       if (reasons.empty()) continue;
-      std::string msg = "This cache mount ";
-      for (size_t r = 0; r < reasons.size(); ++r) {
-        if (r > 0) msg += r + 1 == reasons.size() ? "; and it " : "; it ";
-        msg += reasons[r];
-      }
-      msg += ". Use a separate cache id per stage or `sharing=locked`, mount the cache "
-             "root without `source=`, and keep ids free of `..`.";
+      std::string msg;
+      for (const std::string& r : reasons) msg += (msg.empty() ? "" : " ") + r;
       Finding& f = ctx.out.report("DF009", c.flag->span.begin, c.flag->span.end, std::move(msg));
       for (const CacheMount* p : peers)
         ctx.out.relate(f, p->flag->span.begin, p->flag->span.end,

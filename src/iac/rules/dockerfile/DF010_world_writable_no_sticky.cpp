@@ -166,6 +166,7 @@ struct Reset {
   size_t order = 0;
   int stage = -1;
   std::string path;
+  bool subtree = false;  // `rm -r`: the path and everything below it are gone
 };
 
 class DF010 final : public Check {
@@ -199,6 +200,23 @@ class DF010 final : public Check {
         for (size_t w = real; w < cmd.words.size(); ++w) words.push_back(&cmd.words[w]);
         std::string_view name = base_name(words[0]->text);
 
+        if (name == "rm") {
+          bool rec = false;
+          for (size_t w = 1; w < words.size(); ++w) {
+            const std::string& t = words[w]->text;
+            if (t == "--recursive" || (t.size() > 1 && t[0] == '-' && t[1] != '-' &&
+                                       t.find_first_of("rR") != std::string::npos))
+              rec = true;
+          }
+          if (!rec) continue;
+          for (size_t w = 1; w < words.size(); ++w) {
+            const std::string& t = words[w]->text;
+            if (t.empty() || t[0] == '-') continue;
+            auto p = expand_known(t, vars);
+            resets.push_back({order, stage, p ? join_path(workdir, *p) : t, true});
+          }
+          continue;
+        }
         if (name == "touch") {
           for (size_t w = 1; w < words.size(); ++w)
             if (words[w]->text.empty() || words[w]->text[0] != '-')
@@ -257,6 +275,12 @@ class DF010 final : public Check {
               continue;
             }
             if (!mode_word) { mode_word = words[w]; continue; }
+            // GNU chmod also takes options after the mode (`chmod 0777 -R dir`).
+            if (!opts_done && t.size() > 1 && t[0] == '-' &&
+                t.find_first_not_of("RfvcHLP", 1) == std::string::npos) {
+              if (t.find('R') != std::string::npos) recursive = true;
+              continue;
+            }
             targets.push_back(words[w]);
           }
         } else if (name == "mkdir" || name == "install") {
@@ -319,7 +343,7 @@ class DF010 final : public Check {
           if (t == Target::Directory && res->others_exec_cleared) continue;
           worst = std::min(worst, t);
           paths.push_back(path);
-          shown.push_back(tw->text);
+          shown.push_back(p ? path : tw->text);
         }
         if (paths.empty()) continue;
         Candidate c;
@@ -378,12 +402,17 @@ class DF010 final : public Check {
     std::sort(found.begin(), found.end(),
               [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
     for (const Candidate& c : found) {
-      // A later chmod in the same stage that restores a safe mode (1777, 755) closes the hole
-      // before the image ships; only the build steps in between could race it.
+      // A later chmod in the same stage that restores a safe mode (1777, 755), or an `rm -r` of
+      // the directory, closes the hole before the image ships; only the build steps in between
+      // could race it.
       bool all_reset = true;
       for (const std::string& p : c.paths) {
         const bool reset = std::any_of(resets.begin(), resets.end(), [&](const Reset& r) {
-          return r.stage == c.stage && r.order > c.order && r.path == p;
+          if (r.stage != c.stage || r.order <= c.order) return false;
+          if (r.path == p) return true;
+          return r.subtree && (r.path == "/" ? false
+                                             : p.size() > r.path.size() && p.compare(0, r.path.size(), r.path) == 0 &&
+                                                   p[r.path.size()] == '/');
         });
         if (!reset) all_reset = false;
       }

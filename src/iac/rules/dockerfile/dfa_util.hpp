@@ -17,9 +17,9 @@ namespace tocsin::iac::dockerfile::dfa {
 
 inline bool is_abs(std::string_view p) {
   if (!p.empty() && p.front() == '/') return true;
-  // Windows images: C:\app, c:/app
-  return p.size() >= 3 && ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) &&
-         p[1] == ':' && (p[2] == '\\' || p[2] == '/');
+  // Windows images: C:\app, c:/app (and `C:\\data` whose escapes were already removed)
+  return p.size() >= 2 && ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) &&
+         p[1] == ':';
 }
 
 inline bool has_glob(std::string_view p) { return p.find_first_of("*?[") != std::string_view::npos; }
@@ -83,13 +83,48 @@ inline std::optional<std::string> expand_known(std::string_view word, const df::
   return df::expand(word, vars);
 }
 
+// Joins a relative `path` onto the absolute `workdir` and normalises "." and ".." (never above
+// "/"); trailing slashes are dropped. Kept here so the rules do not depend on argument order
+// conventions elsewhere.
+inline std::string normalize(std::string_view workdir, std::string_view path) {
+  std::string joined;
+  if (is_abs(path) && path.front() == '/') {
+    joined = std::string(path);
+  } else {
+    joined = std::string(workdir.empty() ? std::string_view("/") : workdir);
+    joined += '/';
+    joined += path;
+  }
+  std::vector<std::string_view> parts;
+  std::string_view j = joined;
+  size_t i = 0;
+  while (i < j.size()) {
+    while (i < j.size() && j[i] == '/') ++i;
+    size_t b = i;
+    while (i < j.size() && j[i] != '/') ++i;
+    std::string_view part = j.substr(b, i - b);
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (auto p : parts) {
+    out += '/';
+    out += p;
+  }
+  return out.empty() ? "/" : out;
+}
+
 // An absolute, normalised path for a word, or nothing when it cannot be known statically.
 inline std::optional<std::string> resolve_word(std::string_view text, const df::VarMap& vars,
                                                std::string_view cwd) {
   auto e = expand_known(text, vars);
   if (!e || e->empty() || e->front() == '~') return std::nullopt;
-  if (is_abs(*e)) return df::resolve_path("/", *e);
-  return df::resolve_path(cwd, *e);
+  if (is_abs(*e)) return normalize("/", *e);
+  return normalize(cwd, *e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,8 +178,7 @@ inline std::optional<CopyInfo> copy_info(const df::Instruction& ins, size_t inde
   size_t nsrc = ins.args.size() - 1;
   ci.dest_dir = dest_text->back() == '/' || nsrc > 1 || *dest_text == "." ||
                 (dest_text->size() >= 2 && dest_text->compare(dest_text->size() - 2, 2, "/.") == 0);
-  ci.dest = is_abs(*dest_text) ? df::resolve_path("/", *dest_text)
-                               : df::resolve_path(st.workdir, *dest_text);
+  ci.dest = normalize(st.workdir, *dest_text);
   bool is_add = ins.kind == df::Kind::Add;
   for (size_t i = 0; i < nsrc; ++i) {
     std::string_view raw = ins.args[i].text;

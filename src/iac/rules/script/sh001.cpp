@@ -213,8 +213,9 @@ void check_container_copy(const sh::Script& script, const MappedText& text, Emit
     const size_t b = text.to_file(first.begin);
     const size_t e = last.end == 0 ? text.to_file(0) : text.to_file(last.end - 1) + 1;
     const std::string direction =
-        cc.to_container ? fmt::format("writes `{}` into container `{}` at `{}`", cc.local, cc.container, cc.container_path)
-                        : fmt::format("reads `{}` from container `{}` into `{}`", cc.container_path, cc.container, cc.local);
+        cc.to_container
+            ? fmt::format("copies `{}` into container `{}` at `{}`", cc.local, cc.container, cc.container_path)
+            : fmt::format("copies `{}` out of container `{}` to `{}`", cc.container_path, cc.container, cc.local);
     std::string msg;
     if (cc.tool == "kubectl cp") {
       msg = fmt::format(
@@ -230,7 +231,7 @@ void check_container_copy(const sh::Script& script, const MappedText& text, Emit
       const std::string base = cc.tool.substr(0, cc.tool.find(' '));
       const std::string tool = compose ? cc.tool.substr(0, cc.tool.size() - 3) : base;
       msg = fmt::format(
-          "`{}` {}, which may be running: the engine resolves the path inside the live "
+          "`{}` {} while the container may be running: the engine resolves the path inside the live "
           "container, so a process in it can swap a path component for a symlink mid-copy and "
           "reach host files (CVE-2018-15664{}). Pause it around the copy (`{} pause {}` … `{} "
           "unpause {}`), copy from a stopped container or an image, or share the file through a "

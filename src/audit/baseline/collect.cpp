@@ -1,0 +1,43 @@
+// Runs audit inputs through the hunt engine with only AU001 reporting, for baseline training.
+#include "audit/baseline/collect.hpp"
+
+#include <fmt/format.h>
+
+#include "audit/detections/engine.hpp"
+#include "audit/formats/json_source.hpp"
+#include "audit/text_source.hpp"
+
+namespace tocsin::audit::baseline {
+
+Result<CollectResult> collect_copies(const std::vector<std::string>& inputs, const std::string& input_format) {
+  auto expanded = expand_inputs(inputs);
+  if (!expanded) return expanded.error();
+  std::string fmt_name = input_format;
+  if (fmt_name == "raw" || fmt_name == "enriched") fmt_name = "text";
+  EngineOptions eo;
+  eo.select.insert("AU001");
+  Engine engine(eo);
+  CollectResult out;
+  engine.set_sink([&out](Alert&& a) {
+    if (auto r = copy_record_from_alert(a)) out.copies.push_back(std::move(*r));
+  });
+  for (const auto& file : *expanded) {
+    auto src = open_event_source({file}, fmt_name);
+    if (!src) {
+      out.errors.push_back(src.error().message);
+      continue;
+    }
+    Status st = (*src)->for_each([&engine](Event&& ev) {
+      engine.on_event(ev);
+      return true;
+    });
+    if (!st) out.errors.push_back(st.error().message);
+    engine.end_of_file(file == "-" ? "<stdin>" : file);
+    out.stats += (*src)->stats();
+  }
+  engine.finish();
+  out.events = engine.stats().events;
+  return out;
+}
+
+}  // namespace tocsin::audit::baseline

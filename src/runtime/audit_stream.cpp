@@ -1,0 +1,72 @@
+// Lines -> audit events -> detections, for `watch` (see audit_stream.hpp).
+#include "runtime/audit_stream.hpp"
+
+#include <fmt/format.h>
+
+#include "audit/alert.hpp"
+#include "audit/process/containers.hpp"
+
+namespace tocsin::runtime {
+
+AuditStream::AuditStream(audit::Engine& engine, audit::AssemblerOptions opts)
+    : engine_(engine),
+      assembler_(opts, stats_, [this](audit::Event&& ev) {
+        std::string id = audit::event_id(ev);
+        if (!skip_id_.empty() && id == skip_id_) {
+          skip_id_.clear();
+          return true;
+        }
+        ++events_;
+        engine_.on_event(ev);
+        last_event_id_ = std::move(id);
+        return true;
+      }) {}
+
+void AuditStream::line(std::string_view text, const std::string& file, uint64_t line_no) {
+  ++lines_;
+  if (!file_ || *file_ != file) file_ = std::make_shared<const std::string>(file);
+  audit::LexStatus st = audit::lex_line(text, rec_, fields_);
+  if (st == audit::LexStatus::Blank) return;
+  if (st != audit::LexStatus::Ok) {
+    ++bad_;
+    engine_.on_broken(file, line_no, audit::lex_status_message(st));
+    return;
+  }
+  assembler_.add(text, rec_, fields_, file_, line_no);
+}
+
+void AuditStream::flush() { assembler_.flush_all(); }
+
+void ContainerFeed::push(const nlohmann::json& j) {
+  Identity id;
+  if (!j.is_object()) return;
+  if (auto it = j.find("Id"); it != j.end() && it->is_string()) id.id = *it;
+  if (auto it = j.find("Name"); it != j.end() && it->is_string()) {
+    id.name = *it;
+    if (!id.name.empty() && id.name.front() == '/') id.name.erase(0, 1);
+  }
+  // overlay2: GraphDriver.Data.MergedDir = /var/lib/docker/overlay2/<layer>/merged
+  if (auto g = j.find("GraphDriver"); g != j.end() && g->is_object())
+    if (auto d = g->find("Data"); d != g->end() && d->is_object())
+      if (auto m = d->find("MergedDir"); m != d->end() && m->is_string())
+        if (auto layer = audit::storage_layer_of(m->get<std::string>())) id.layer = *layer;
+  if (id.id.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pending_.size() < 10000) pending_.push_back(std::move(id));
+}
+
+void ContainerFeed::apply(audit::Engine& engine) {
+  std::vector<Identity> todo;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    todo.swap(pending_);
+  }
+  auto& reg = engine.context().containers;
+  for (const auto& i : todo) {
+    std::string ida = reg.add(audit::ContainerRegistry::id_alias(i.id));
+    if (!i.name.empty()) reg.link(ida, reg.add(audit::ContainerRegistry::name_alias(i.name)));
+    if (!i.layer.empty()) reg.link(ida, reg.add(audit::ContainerRegistry::layer_alias(i.layer)));
+  }
+}
+
+}  // namespace tocsin::runtime

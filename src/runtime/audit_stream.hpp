@@ -1,0 +1,62 @@
+// The live side of the audit hunt: complete lines from the log follower or the audisp stdin
+// stream go through the audit lexer and assembler (src/audit) into the detection engine, the
+// same code `hunt` uses. Also queues container identities learned from the Docker Engine API
+// for the engine's container registry (the Docker watcher runs on another thread).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/assembler.hpp"
+#include "audit/detections/engine.hpp"
+#include "audit/lexer.hpp"
+
+namespace tocsin::runtime {
+
+class AuditStream {
+ public:
+  explicit AuditStream(audit::Engine& engine, audit::AssemblerOptions opts = {});
+  // One complete line (without newline) of `file`.
+  void line(std::string_view text, const std::string& file, uint64_t line_no);
+  // Emits every event still in flight (idle, or before saving a position at shutdown).
+  void flush();
+  size_t in_flight() const { return assembler_.in_flight(); }
+  const std::string& last_event_id() const { return last_event_id_; }
+  // Events whose id equals this are dropped (the one event a resumed position may repeat).
+  void skip_event_id(std::string id) { skip_id_ = std::move(id); }
+  uint64_t events() const { return events_; }
+  uint64_t lines() const { return lines_; }
+  uint64_t bad_lines() const { return bad_; }
+
+ private:
+  audit::Engine& engine_;
+  audit::SourceStats stats_;
+  audit::Assembler assembler_;
+  audit::LexedRecord rec_;
+  std::vector<audit::Event::FieldRef> fields_;
+  std::shared_ptr<const std::string> file_;
+  std::string last_event_id_, skip_id_;
+  uint64_t events_ = 0, lines_ = 0, bad_ = 0;
+};
+
+// Container identities (id <-> name <-> storage layer) from inspect data, handed from the
+// Docker thread to the audit thread.
+class ContainerFeed {
+ public:
+  void push(const nlohmann::json& inspect);
+  // Applies what was pushed to the engine's container registry (audit thread).
+  void apply(audit::Engine& engine);
+
+ private:
+  struct Identity {
+    std::string id, name, layer;
+  };
+  std::mutex mu_;
+  std::vector<Identity> pending_;
+};
+
+}  // namespace tocsin::runtime

@@ -1,0 +1,109 @@
+// Follows a growing log file as auditd writes it: complete lines only, across rotation by
+// rename (drain the old file, then open the new one) and copy-truncate (finish from the copy
+// when it is found, then restart at 0), from the end, the start or a saved position
+// (device, inode, offset) — found again among the rotated siblings after a restart.
+// The same LineSplitter serves the audisp stdin stream.
+#pragma once
+#include <sys/types.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "safeio/safe_file.hpp"
+
+namespace tocsin::runtime {
+
+// Where a line ended: the file it came from and the offset just past its newline.
+struct LinePos {
+  const std::string* file = nullptr;
+  uint64_t dev = 0, ino = 0;
+  uint64_t end_offset = 0;
+  uint64_t line_no = 0;  // 1-based within what this follower read of that file
+};
+using LineFn = std::function<void(std::string_view line, const LinePos& pos)>;
+
+// Splits a byte stream into lines with bounded memory: a line longer than max_line is
+// skipped (counted), never held.
+class LineSplitter {
+ public:
+  explicit LineSplitter(size_t max_line = 1u << 20) : max_line_(max_line) {}
+  // Feeds bytes; `base_offset` is the stream offset of data[0].
+  void feed(std::string_view data, uint64_t base_offset, LinePos pos, const LineFn& fn);
+  // Delivers a final unterminated line (end of a rotated file / of stdin).
+  void finish(LinePos pos, const LineFn& fn);
+  void reset() { partial_.clear(); skipping_ = false; }
+  size_t pending_bytes() const { return partial_.size(); }
+  uint64_t long_lines() const { return long_lines_; }
+  uint64_t lines() const { return lines_; }
+
+ private:
+  size_t max_line_;
+  std::string partial_;
+  bool skipping_ = false;
+  uint64_t long_lines_ = 0;
+  uint64_t lines_ = 0;
+};
+
+struct FollowPosition {
+  uint64_t dev = 0, ino = 0, offset = 0;
+  std::string last_event_id;
+};
+
+// State file: one JSON object, written to FILE.tmp, fsynced and renamed over FILE.
+Status save_position(const std::string& state_file, const FollowPosition& p, const std::string& log_path);
+// nullopt when the file does not exist; Error when it exists but is unreadable/corrupt.
+Result<std::optional<FollowPosition>> load_position(const std::string& state_file);
+
+struct FollowerOptions {
+  std::string path;
+  bool from_start = false;   // no saved position: read the existing content too
+  size_t max_line = 1u << 20;
+  size_t read_chunk = 1u << 20;
+  int max_rotated = 20;      // siblings PATH.1..PATH.N searched for a saved inode
+};
+
+class LogFollower {
+ public:
+  explicit LogFollower(FollowerOptions opt);
+  // Opens the log; with `saved`, continues exactly after it (also through rotated files).
+  Status start(const std::optional<FollowPosition>& saved);
+  // Reads everything available now and delivers complete lines. Never blocks.
+  Status poll(const LineFn& fn);
+  // Position after the last delivered line of the live file (what to save).
+  FollowPosition position() const;
+  // Rotations/truncations seen, for the log (taken and cleared).
+  std::vector<std::string> take_notes();
+  uint64_t rotations() const { return rotations_; }
+  uint64_t truncations() const { return truncations_; }
+  const LineSplitter& splitter() const { return split_; }
+
+ private:
+  struct Open {
+    safeio::Fd fd;
+    std::string name;
+    uint64_t dev = 0, ino = 0, offset = 0;  // bytes read so far
+    uint64_t line_no = 0;
+  };
+  Status open_live(uint64_t offset);
+  // Reads `f` to EOF, delivering lines. Returns bytes read.
+  Result<uint64_t> drain(Open& f, const LineFn& fn);
+  void recover_from_copy(const LineFn& fn);
+
+  FollowerOptions opt_;
+  Open cur_;
+  std::deque<Open> backlog_;  // rotated files still to finish after a restart (oldest first)
+  LineSplitter split_;
+  std::string tail_;          // last bytes read from cur_ (to recognise a copy-truncate copy)
+  std::vector<std::string> notes_;
+  uint64_t rotations_ = 0, truncations_ = 0;
+  std::unique_ptr<char[]> buf_;
+};
+
+}  // namespace tocsin::runtime

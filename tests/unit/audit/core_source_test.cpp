@@ -1,0 +1,209 @@
+// Text inputs: files, rotated-log directories in order, gzip (single and concatenated members,
+// corrupt), stdin, symlinks, missing files, format sniffing, progress and counters.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "audit/text_source.hpp"
+
+namespace tocsin::audit {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CoreSource : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("tocsin-core-src-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& data) {
+    auto p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << data;
+    return p.string();
+  }
+  std::string write_gz(const std::string& name, const std::string& data, int members = 1) {
+    auto p = (dir_ / name).string();
+    std::string out;
+    size_t per = data.size() / static_cast<size_t>(members);
+    for (int m = 0; m < members; ++m) {
+      std::string part = data.substr(static_cast<size_t>(m) * per,
+                                     m == members - 1 ? std::string::npos : per);
+      auto tmp = p + ".part";
+      gzFile g = gzopen(tmp.c_str(), "wb");
+      gzwrite(g, part.data(), static_cast<unsigned>(part.size()));
+      gzclose(g);
+      out += slurp(tmp);
+      fs::remove(tmp);
+    }
+    std::ofstream(p, std::ios::binary) << out;
+    return p;
+  }
+  static std::string event(int serial) {
+    std::string s = std::to_string(serial);
+    return "type=SYSCALL msg=audit(100.000:" + s + "): syscall=59 pid=" + s +
+           "\ntype=EOE msg=audit(100.000:" + s + "):\n";
+  }
+  static std::vector<uint64_t> serials(TextSource& src) {
+    std::vector<uint64_t> out;
+    auto st = src.for_each([&](Event&& ev) {
+      out.push_back(ev.serial());
+      return true;
+    });
+    EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
+    return out;
+  }
+  fs::path dir_;
+};
+
+TEST_F(CoreSource, RotatedDirectoryOldestFirst) {
+  write("audit.log", "type=USER_CMD msg=audit(100.000:5): pid=1\n");
+  write("audit.log.1", "type=USER_CMD msg=audit(100.000:4): pid=1\n");
+  write("audit.log.2", "type=USER_CMD msg=audit(100.000:3): pid=1\n");
+  write_gz("audit.log.10.gz", "type=USER_CMD msg=audit(100.000:1): pid=1\n");
+  write("audit.log.9", "type=USER_CMD msg=audit(100.000:2): pid=1\n");
+  write(".hidden", "type=USER_CMD msg=audit(100.000:99): pid=1\n");
+  auto ex = expand_inputs({dir_.string()});
+  ASSERT_TRUE(ex.ok());
+  ASSERT_EQ(ex->size(), 5u);
+  EXPECT_EQ(fs::path(ex->front()).filename(), "audit.log.10.gz");
+  EXPECT_EQ(fs::path(ex->back()).filename(), "audit.log");
+  TextSource src({dir_.string()});
+  EXPECT_EQ(serials(src), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(src.stats().files, 5u);
+}
+
+TEST_F(CoreSource, GzipSingleAndConcatenatedMembers) {
+  std::string text;
+  for (int i = 1; i <= 2000; ++i) text += event(i);
+  auto one = write_gz("a.gz", text);
+  auto many = write_gz("b.gz", text, 3);  // cut inside lines: members join seamlessly
+  TextSource s1({one});
+  EXPECT_EQ(serials(s1).size(), 2000u);
+  EXPECT_EQ(s1.stats().bytes, text.size());
+  TextSource s2({many});
+  EXPECT_EQ(serials(s2).size(), 2000u);
+  EXPECT_EQ(s2.stats().bad_lines, 0u);
+  // Gzip detected by content, not name.
+  auto renamed = dir_ / "plain-name.log";
+  fs::copy_file(one, renamed);
+  TextSource s3({renamed.string()});
+  EXPECT_EQ(serials(s3).size(), 2000u);
+}
+
+TEST_F(CoreSource, CorruptAndTruncatedGzipIsAnIssueNotACrash) {
+  std::string text;
+  for (int i = 1; i <= 500; ++i) text += event(i);
+  auto p = write_gz("c.gz", text);
+  std::string bytes = slurp(p);
+  auto trunc = write("t.gz", bytes.substr(0, bytes.size() / 2));
+  TextSource s({trunc});
+  auto got = serials(s);
+  EXPECT_LT(got.size(), 500u);
+  bool said_gzip = false;
+  for (const auto& i : s.issues()) said_gzip |= i.message.find("gzip") != std::string::npos;
+  EXPECT_TRUE(said_gzip);
+  std::string bad = bytes;
+  for (size_t i = 20; i < 60 && i < bad.size(); ++i) bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+  auto corrupt = write("x.gz", bad);
+  TextSource s2({corrupt});
+  (void)serials(s2);
+  EXPECT_FALSE(s2.issues().empty());
+}
+
+TEST_F(CoreSource, StdinDash) {
+  auto p = write("in.log", event(1) + event(2));
+  int saved = dup(0);
+  int fd = open(p.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  dup2(fd, 0);
+  close(fd);
+  TextSource src({"-"});
+  auto got = serials(src);
+  dup2(saved, 0);
+  close(saved);
+  EXPECT_EQ(got, (std::vector<uint64_t>{1, 2}));
+}
+
+TEST_F(CoreSource, SymlinkIsFollowedMissingFileIsError) {
+  auto p = write("real.log", event(7));
+  fs::create_symlink(p, dir_ / "link.log");
+  TextSource s({(dir_ / "link.log").string()});
+  EXPECT_EQ(serials(s), (std::vector<uint64_t>{7}));
+  TextSource missing({(dir_ / "nope.log").string()});
+  auto st = missing.for_each([](Event&&) { return true; });
+  EXPECT_FALSE(st.ok());
+}
+
+TEST_F(CoreSource, EventsSpanRotatedFilesAndKeepLocations) {
+  // An event cut by rotation: its SYSCALL in the older file, its EOE in the newer.
+  write("audit.log.1", "type=SYSCALL msg=audit(100.000:1): syscall=59 pid=1\n");
+  write("audit.log", "\ngarbage\ntype=CWD msg=audit(100.000:1): cwd=\"/x\"\n"
+                     "type=EOE msg=audit(100.000:1):\n");
+  TextSource src({dir_.string()});
+  std::vector<Event> evs;
+  ASSERT_TRUE(src.for_each([&](Event&& e) {
+                   evs.push_back(std::move(e));
+                   return true;
+                 }).ok());
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_EQ(evs[0].cwd(), "/x");
+  EXPECT_EQ(fs::path(std::string(evs[0].file())).filename(), "audit.log.1");
+  EXPECT_EQ(evs[0].record(1).line(), 3u);
+  ASSERT_EQ(src.issues().size(), 1u);
+  EXPECT_EQ(fs::path(src.issues()[0].file).filename(), "audit.log");
+  EXPECT_EQ(src.issues()[0].line, 2u);
+}
+
+TEST_F(CoreSource, ProgressIsReported) {
+  std::string text;
+  for (int i = 1; i <= 20000; ++i) text += event(i);
+  auto p = write("big.log", text);
+  TextSourceOptions o;
+  o.progress_every = 64 * 1024;
+  o.read_chunk = 64 * 1024;
+  TextSource src({p}, o);
+  uint64_t last = 0, total = 0;
+  int calls = 0;
+  src.set_progress([&](uint64_t done, uint64_t t) {
+    EXPECT_GE(done, last);
+    last = done;
+    total = t;
+    ++calls;
+  });
+  EXPECT_EQ(serials(src).size(), 20000u);
+  EXPECT_GT(calls, 3);
+  EXPECT_EQ(last, text.size());
+  EXPECT_EQ(total, text.size());
+}
+
+TEST(CoreSniff, TextJsonUnknown) {
+  EXPECT_EQ(sniff_format("type=SYSCALL msg=audit(1.2:3): x=1\n"), InputFormat::AuditText);
+  EXPECT_EQ(sniff_format("node=a type=EOE msg=audit(1.2:3):\n"), InputFormat::AuditText);
+  EXPECT_EQ(sniff_format("\xEF\xBB\xBF  {\"a\":1}\n"), InputFormat::Json);
+  EXPECT_EQ(sniff_format("\n[{\"_source\":{}}]"), InputFormat::Json);
+  EXPECT_EQ(sniff_format("hello"), InputFormat::Unknown);
+  EXPECT_EQ(sniff_format(""), InputFormat::Unknown);
+  EXPECT_TRUE(sniff_enriched("type=SYSCALL msg=audit(1.2:3): x=1\x1dX=1"));
+  EXPECT_FALSE(sniff_enriched("type=SYSCALL msg=audit(1.2:3): x=1"));
+}
+
+}  // namespace
+}  // namespace tocsin::audit

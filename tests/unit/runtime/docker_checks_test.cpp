@@ -1,0 +1,134 @@
+// HTTP pieces of the Docker client and RT001–RT005 on inspect data.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/container_checks.hpp"
+#include "runtime/docker.hpp"
+#include "runtime/verify.hpp"
+
+namespace fs = std::filesystem;
+using namespace tocsin::runtime;
+
+TEST(Http, ChunkedDecoderAcrossSplits) {
+  std::string wire = "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n";
+  for (size_t split = 0; split <= wire.size(); ++split) {
+    ChunkedDecoder d;
+    std::string out;
+    ASSERT_TRUE(d.feed(std::string_view(wire).substr(0, split), out));
+    ASSERT_TRUE(d.feed(std::string_view(wire).substr(split), out));
+    EXPECT_EQ(out, "hello, world");
+    EXPECT_TRUE(d.done());
+  }
+  ChunkedDecoder bad;
+  std::string out;
+  EXPECT_FALSE(bad.feed("zz\r\n", out));
+}
+
+TEST(Http, ParseHead) {
+  auto r = parse_head("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->headers["api-version"], "1.41");
+  EXPECT_FALSE(parse_head("garbage"));
+  EXPECT_EQ(url_encode(R"({"a":["b"]})"), "%7B%22a%22%3A%5B%22b%22%5D%7D");
+}
+
+namespace {
+struct TempDir {
+  fs::path p;
+  TempDir() {
+    char tmpl[] = "/tmp/tocsin-rtc-XXXXXX";
+    p = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(p); }
+};
+
+nlohmann::json inspect(const nlohmann::json& mounts, const nlohmann::json& extra = {}) {
+  nlohmann::json j = {{"Id", std::string(64, 'a')}, {"Name", "/web"},
+                      {"Config", {{"Image", "lab:1"}, {"Env", {"PATH=/bin"}}, {"Labels", nlohmann::json::object()}}},
+                      {"HostConfig", {{"Privileged", false}, {"CapAdd", nullptr}, {"Binds", nullptr}}},
+                      {"Mounts", mounts}};
+  j.merge_patch(extra);
+  return j;
+}
+nlohmann::json bind(const std::string& src, const std::string& dst, bool rw = true, const std::string& prop = "rprivate") {
+  return {{"Type", "bind"}, {"Source", src}, {"Destination", dst}, {"RW", rw}, {"Propagation", prop}};
+}
+std::vector<std::string> rules(const std::vector<RuntimeAlert>& v) {
+  std::vector<std::string> out;
+  for (const auto& a : v) out.push_back(a.rule);
+  return out;
+}
+}  // namespace
+
+TEST(Checks, CleanContainerHasNoAlert) {
+  TempDir t;
+  fs::create_directory(t.p / "data");
+  auto c = parse_inspect(inspect({bind((t.p / "data").string(), "/data", false)}));
+  EXPECT_EQ(c.name, "web");
+  EXPECT_TRUE(check_container(c, {}).empty());
+  EXPECT_TRUE(check_container(parse_inspect(nlohmann::json("junk")), {}).empty());
+}
+
+TEST(Checks, RT001SymlinkSourceOrParent) {
+  TempDir t;
+  fs::create_directories(t.p / "real/sub");
+  fs::create_directory_symlink(t.p / "real", t.p / "link");
+  auto c = parse_inspect(inspect({bind((t.p / "link/sub").string(), "/x", false)}));
+  auto a = check_container(c, {});
+  ASSERT_EQ(rules(a), std::vector<std::string>{"RT001"});
+  EXPECT_EQ(a[0].details["symlink"], (t.p / "link").string());
+  auto line = to_jsonl(a[0]);
+  EXPECT_NE(line.find(R"("container":{"id":")"), std::string::npos);
+  EXPECT_NE(line.find(R"("name":"web")"), std::string::npos);
+}
+
+TEST(Checks, RT002SocketAndSensitiveWritable) {
+  EXPECT_EQ(rules(check_container(parse_inspect(inspect({bind("/var/run/docker.sock", "/var/run/docker.sock", false)})), {})),
+            std::vector<std::string>{"RT002"});
+  EXPECT_EQ(rules(check_container(parse_inspect(inspect({bind("/etc", "/host-etc", true)})), {})),
+            std::vector<std::string>{"RT002"});
+  EXPECT_TRUE(check_container(parse_inspect(inspect({bind("/etc", "/host-etc", false)})), {}).empty());
+  EXPECT_FALSE(is_sensitive_host_path("/home/me/project"));
+  EXPECT_TRUE(is_sensitive_host_path("/home"));
+  EXPECT_TRUE(is_sensitive_host_path("/var/lib/docker/volumes"));
+}
+
+TEST(Checks, RT003AndRT004) {
+  TempDir t;
+  EXPECT_EQ(rules(check_container(parse_inspect(inspect({bind(t.p.string(), "/m", false, "rshared")})), {})),
+            std::vector<std::string>{"RT003"});
+  EXPECT_TRUE(check_container(parse_inspect(inspect({bind(t.p.string(), "/m", false, "rslave")})), {}).empty());
+  EXPECT_EQ(rules(check_container(parse_inspect(inspect({}, {{"HostConfig", {{"Privileged", true}}}})), {})),
+            std::vector<std::string>{"RT004"});
+  EXPECT_EQ(rules(check_container(parse_inspect(inspect({}, {{"HostConfig", {{"CapAdd", {"SYS_ADMIN"}}}}})), {})),
+            std::vector<std::string>{"RT004"});
+  EXPECT_TRUE(check_container(parse_inspect(inspect({}, {{"HostConfig", {{"CapAdd", {"NET_ADMIN"}}}}})), {}).empty());
+}
+
+TEST(Checks, RT005DigestAgainstMountedFile) {
+  TempDir t;
+  fs::create_directory(t.p / "conf");
+  std::ofstream(t.p / "conf/app.yaml") << "a: 1\n";
+  std::string good = sha256_hex("a: 1\n");
+  auto mk = [&](const std::string& hash) {
+    return parse_inspect(inspect({bind((t.p / "conf").string(), "/etc/app", false)},
+                                 {{"Config", {{"Env", {"CONFIG_FILE=/etc/app/app.yaml", "CONFIG_HASH=" + hash}}}}}));
+  };
+  EXPECT_TRUE(check_container(mk(good), {}).empty());
+  auto a = check_container(mk(std::string(64, '0')), {});
+  ASSERT_EQ(rules(a), std::vector<std::string>{"RT005"});
+  EXPECT_EQ(a[0].details["config"]["actual_sha256"], good);
+  // The file mounted directly, and named by label.
+  auto direct = parse_inspect(inspect({bind((t.p / "conf/app.yaml").string(), "/app.yaml", false)},
+                                      {{"Config", {{"Env", {"CONFIG_HASH=" + good}}, {"Labels", {{"tocsin.config", "/app.yaml"}}}}}}));
+  EXPECT_TRUE(check_container(direct, {}).empty());
+  // A symlinked config inside the mount cannot be verified race-free: RT005.
+  fs::create_symlink("app.yaml", t.p / "conf/link.yaml");
+  auto viaLink = parse_inspect(inspect({bind((t.p / "conf").string(), "/etc/app", false)},
+                                       {{"Config", {{"Env", {"CONFIG_FILE=/etc/app/link.yaml", "CONFIG_HASH=" + good}}}}}));
+  EXPECT_EQ(rules(check_container(viaLink, {})), std::vector<std::string>{"RT005"});
+}

@@ -1,0 +1,132 @@
+// safeio::open_in_root / open_no_symlinks (openat2 and the fallback walk) and runtime::verify.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/verify.hpp"
+#include "safeio/resolve.hpp"
+
+namespace fs = std::filesystem;
+using namespace tocsin;
+
+namespace {
+struct TempDir {
+  fs::path p;
+  TempDir() {
+    char tmpl[] = "/tmp/tocsin-rt-XXXXXX";
+    p = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(p); }
+};
+void write(const fs::path& p, const std::string& s) { std::ofstream(p) << s; }
+
+class Resolve : public ::testing::TestWithParam<bool> {};
+}  // namespace
+
+TEST_P(Resolve, OpensPlainFileInRoot) {
+  TempDir t;
+  fs::create_directories(t.p / "a/b");
+  write(t.p / "a/b/f", "hello");
+  auto root = safeio::open_root(t.p);
+  ASSERT_TRUE(root);
+  safeio::ResolveOptions o;
+  o.force_fallback = GetParam();
+  auto data = safeio::read_file_in_root(root->get(), "a/b/f", 100, o);
+  ASSERT_TRUE(data) << data.error().message;
+  EXPECT_EQ(*data, "hello");
+  // Absolute paths are taken relative to the root.
+  auto abs = safeio::read_file_in_root(root->get(), "/a/b/f", 100, o);
+  ASSERT_TRUE(abs);
+}
+
+TEST_P(Resolve, RefusesSymlinksAnywhereAndDotDot) {
+  TempDir t;
+  fs::create_directories(t.p / "a/b");
+  write(t.p / "a/b/f", "x");
+  fs::create_directory_symlink("b", t.p / "a/link");
+  fs::create_symlink("f", t.p / "a/b/flink");
+  fs::create_symlink("/etc/hostname", t.p / "escape");
+  auto root = safeio::open_root(t.p);
+  ASSERT_TRUE(root);
+  safeio::ResolveOptions o;
+  o.force_fallback = GetParam();
+  for (const char* bad : {"a/link/f", "a/b/flink", "escape", "a/b/../b/f", "../x"}) {
+    auto r = safeio::open_in_root(root->get(), bad, O_RDONLY, o);
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error.kind, safeio::ResolveFailure::Unsafe) << bad << ": " << r.error.message;
+  }
+  auto missing = safeio::open_in_root(root->get(), "a/nope", O_RDONLY, o);
+  EXPECT_EQ(missing.error.kind, safeio::ResolveFailure::NotFound);
+  EXPECT_EQ(missing.used_fallback || !GetParam(), true);
+}
+
+TEST_P(Resolve, NoSymlinksFromSlash) {
+  TempDir t;
+  write(t.p / "f", "x");
+  fs::create_directory_symlink(t.p, t.p.string() + "-link");
+  safeio::ResolveOptions o;
+  o.force_fallback = GetParam();
+  EXPECT_TRUE(safeio::open_no_symlinks((t.p / "f").string(), O_RDONLY, o).ok());
+  auto r = safeio::open_no_symlinks(t.p.string() + "-link/f", O_RDONLY, o);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error.kind, safeio::ResolveFailure::Unsafe);
+  fs::remove(t.p.string() + "-link");
+}
+
+INSTANTIATE_TEST_SUITE_P(OpenatAndWalk, Resolve, ::testing::Values(false, true));
+
+TEST(Verify, IntactMismatchModeOwner) {
+  TempDir t;
+  write(t.p / "cfg", "key: value\n");
+  ::chmod((t.p / "cfg").c_str(), 0640);
+  runtime::VerifyOptions o;
+  o.root = t.p.string();
+  o.file = "cfg";
+  auto r = runtime::verify_file(o);
+  ASSERT_TRUE(r.ok()) << runtime::to_json(r);
+  EXPECT_EQ(*r.sha256, runtime::sha256_hex("key: value\n"));
+  EXPECT_EQ(*r.size, 11u);
+  EXPECT_EQ(*r.mode, 0640u);
+  o.sha256 = *r.sha256;
+  o.max_mode = 0644;
+  o.owner = ::geteuid();
+  EXPECT_TRUE(runtime::verify_file(o).ok());
+  o.sha256 = std::string(64, 'a');
+  auto bad = runtime::verify_file(o);
+  EXPECT_EQ(bad.status, runtime::VerifyStatus::Problem);
+  o.sha256.reset();
+  o.max_mode = 0600;
+  EXPECT_EQ(runtime::verify_file(o).status, runtime::VerifyStatus::Problem);
+  o.max_mode.reset();
+  o.owner = ::geteuid() + 1;
+  EXPECT_EQ(runtime::verify_file(o).status, runtime::VerifyStatus::Problem);
+}
+
+TEST(Verify, SymlinkIsUnsafeMissingIsError) {
+  TempDir t;
+  fs::create_symlink("/etc/hostname", t.p / "cfg");
+  runtime::VerifyOptions o;
+  o.root = t.p.string();
+  o.file = "cfg";
+  auto r = runtime::verify_file(o);
+  EXPECT_EQ(r.status, runtime::VerifyStatus::Problem);
+  EXPECT_FALSE(r.sha256);
+  o.file = "nope";
+  EXPECT_EQ(runtime::verify_file(o).status, runtime::VerifyStatus::Error);
+  fs::create_directory(t.p / "dir");
+  o.file = "dir";
+  EXPECT_EQ(runtime::verify_file(o).status, runtime::VerifyStatus::Problem);
+}
+
+TEST(Verify, KnownDigestAndJsonShape) {
+  EXPECT_EQ(runtime::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(runtime::is_sha256_hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  EXPECT_FALSE(runtime::is_sha256_hex("xyz"));
+  runtime::VerifyReport r;
+  r.file = "f";
+  r.problems.push_back("p");
+  EXPECT_EQ(runtime::to_json(r), R"({"file":"f","ok":false,"sha256":null,"size":null,"owner":null,"mode":null,"problems":["p"]})");
+}
