@@ -88,7 +88,14 @@ std::vector<AbiLine> abi_lines(const std::vector<RulesArch>& arches) {
         break;
     }
   }
-  return out;
+  // i386 is both x86_64's compat ABI and a machine of its own: one set of rules for it.
+  std::vector<AbiLine> unique;
+  for (auto& l : out) {
+    auto it = std::find_if(unique.begin(), unique.end(), [&](auto& u) { return u.abi == l.abi; });
+    if (it == unique.end()) unique.push_back(l);
+    else it->native64 = it->native64 || l.native64;
+  }
+  return unique;
 }
 
 std::string_view abi_title(Abi a) {

@@ -168,8 +168,12 @@ void add_scan(CLI::App& root, Commands& cmds) {
   app->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
   app->add_option("-c,--config", args->config, "Use this configuration file instead of searching for .tocsin.yaml");
   app->add_flag("--no-config", args->no_config, "Ignore .tocsin.yaml files");
-  app->add_option("--select", args->select, "Only run these rules or families (comma-separated, e.g. DF001,DC)");
-  app->add_option("--ignore", args->ignore, "Do not run these rules or families (comma-separated)");
+  app->add_option("--select", args->select, "Only run these rules or families (comma-separated, e.g. DF001,DC)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app->add_option("--ignore", args->ignore, "Do not run these rules or families (comma-separated)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app->add_option("--fail-on", args->fail_on, "Exit 1 when a finding is at or above this severity (default: low)")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
   app->add_option("--min-severity", args->min_severity, "Do not report findings below this severity")

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 
 #include "audit/alert.hpp"
@@ -116,6 +117,16 @@ ContainerInfo parse_inspect(const nlohmann::json& j) {
   return c;
 }
 
+namespace {
+// Distribution compatibility links (usrmerge, /var/run -> /run): root-owned, in root-owned
+// directories, identical on every host; a bind through them is not steerable by anyone but root.
+bool is_system_compat_link(const std::string& p, const struct stat& st) {
+  static const char* kLinks[] = {"/var/run", "/var/lock", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
+  return st.st_uid == 0 &&
+         std::any_of(std::begin(kLinks), std::end(kLinks), [&](const char* l) { return p == l; });
+}
+}  // namespace
+
 std::optional<std::string> first_symlink_component(const std::string& host_root, const std::string& path) {
   auto comps = components(path);
   std::string base = host_root == "/" ? "" : host_root;
@@ -124,7 +135,7 @@ std::optional<std::string> first_symlink_component(const std::string& host_root,
     std::string p = join(comps, n);
     struct stat st {};
     if (::lstat((base + p).c_str(), &st) != 0) return std::nullopt;  // gone: nothing to say
-    if (S_ISLNK(st.st_mode)) return p;
+    if (S_ISLNK(st.st_mode) && !is_system_compat_link(p, st)) return p;
   }
   return std::nullopt;
 }

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -16,6 +16,11 @@ namespace {
 
 constexpr int kAlwaysFlags = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
 
+// openat2 rejects O_PATH combined with anything but O_DIRECTORY/O_NOFOLLOW/O_CLOEXEC (EINVAL).
+int with_always(int flags) {
+  return (flags & O_PATH) ? (flags | O_CLOEXEC | O_NOFOLLOW) : (flags | kAlwaysFlags);
+}
+
 long sys_openat2(int dirfd, const char* path, struct open_how* how) {
   return ::syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
@@ -72,7 +77,7 @@ Opened walk(int root_fd, const std::vector<std::string>& comps, int flags, std::
   Opened o;
   o.used_fallback = true;
   if (comps.empty()) {
-    int fd = ::openat(root_fd, ".", flags | kAlwaysFlags);
+    int fd = ::openat(root_fd, ".", with_always(flags));
     if (fd < 0) return fail(classify(errno), describe(errno, shown));
     o.fd = Fd(fd);
     return o;
@@ -90,7 +95,7 @@ Opened walk(int root_fd, const std::vector<std::string>& comps, int flags, std::
     }
     cur = Fd(fd);
   }
-  int fd = ::openat(cur.get(), comps.back().c_str(), flags | kAlwaysFlags);
+  int fd = ::openat(cur.get(), comps.back().c_str(), with_always(flags));
   if (fd < 0) {
     int err = errno;
     return fail(classify(err), describe(err, shown));
@@ -117,7 +122,7 @@ Opened resolve(int dirfd, std::string_view relpath, int flags, const ResolveOpti
   }
   if (!opt.force_fallback && openat2_available()) {
     struct open_how how {};
-    how.flags = static_cast<uint64_t>(flags | kAlwaysFlags);
+    how.flags = static_cast<uint64_t>(with_always(flags));
     how.resolve = resolve_flags | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
     for (int attempt = 0; attempt <= opt.max_retries; ++attempt) {
       long fd = sys_openat2(dirfd, rel.c_str(), &how);
@@ -138,7 +143,9 @@ Opened resolve(int dirfd, std::string_view relpath, int flags, const ResolveOpti
                   fmt::format("{}: refused: resolution kept racing with renames ({} retries)",
                               relpath, opt.max_retries));
   }
-  return walk(dirfd, comps, flags, relpath);
+  Opened r = walk(dirfd, comps, flags, relpath);
+  r.used_fallback = true;
+  return r;
 }
 
 }  // namespace

@@ -51,13 +51,15 @@ run() { "$DOCKER" run -d --network none --name "$@" tocsin-lab:1 /bin/sleep 600 
 run tocsin-lab-rt-symlink -v "$work/link/data:/data:ro"
 run tocsin-lab-rt-sock -v /var/run/docker.sock:/var/run/docker.sock
 run tocsin-lab-rt-rshared -v "$work/shared-src:/m:rshared"
-run tocsin-lab-rt-priv --privileged
+# Some VMs refuse capabilities outside their bounding set: then RT004 is left to the unit tests.
+want_priv=1
+run tocsin-lab-rt-priv --cap-add SYS_ADMIN 2>"$work/priv.err" || { want_priv=0; echo "note: SYS_ADMIN container refused here: $(tail -1 "$work/priv.err")"; }
 run tocsin-lab-rt-badcfg -v "$work/conf:/etc/app:ro" -e CONFIG_FILE=/etc/app/app.yaml -e CONFIG_HASH="$bad"
 run tocsin-lab-rt-goodcfg -v "$work/conf:/etc/app:ro" -e CONFIG_FILE=/etc/app/app.yaml -e CONFIG_HASH="$good"
 run tocsin-lab-rt-clean -v "$work/real/data:/data:ro"
 
 for ((i = 0; i < 50; i++)); do
-  [ "$(grep -c . "$work/live.jsonl" 2>/dev/null || echo 0)" -ge 5 ] && break
+  [ "$(grep -c . "$work/live.jsonl" 2>/dev/null || echo 0)" -ge $((4 + want_priv)) ] && break
   sleep 0.2
 done
 sleep 1
@@ -69,7 +71,7 @@ rc=0
 fail=0
 check() {  # check FILE LABEL
   local f=$1 label=$2
-  python3 - "$f" "$label" <<'PY' || fail=1
+  python3 - "$f" "$label" "$want_priv" <<'PY' || fail=1
 import json, sys
 path, label = sys.argv[1], sys.argv[2]
 got = {}
@@ -83,11 +85,15 @@ for line in open(path):
 want = {"tocsin-lab-rt-symlink": ["RT001"], "tocsin-lab-rt-sock": ["RT002"],
         "tocsin-lab-rt-rshared": ["RT003"], "tocsin-lab-rt-priv": ["RT004"],
         "tocsin-lab-rt-badcfg": ["RT005"]}
+if sys.argv[3] != "1": del want["tocsin-lab-rt-priv"]
 mine = {k: sorted(v) for k, v in got.items() if k.startswith("tocsin-lab-rt-")}
 print(f"{label}: {json.dumps(mine, sort_keys=True)}")
 ok = mine == want
 if not ok:
     print(f"FAIL {label}: want {want}")
+    for line in open(path):
+        a = json.loads(line)
+        if a["container"]["name"].startswith("tocsin-lab-rt-"): print("  ", a["container"]["name"], a["rule"], a["message"])
 sys.exit(0 if ok else 1)
 PY
 }

@@ -62,13 +62,22 @@ def load(p):
         line = line.strip()
         if not line: continue
         a = json.loads(line)
-        c[(a["rule"], tuple(a.get("event_ids", [])[:1]))] += 1
+        c[(a["rule"], a.get("time"), (a.get("docker_cp") or {}).get("path"))] += 1
     return c
 h, w = load(sys.argv[1]), load(sys.argv[2])
 by = lambda c: dict(sorted(collections.Counter(k[0] for k in c.elements()).items()))
 print("hunt :", by(h)); print("watch:", by(w))
+# A swap-loop episode (AU002) that is open when watch stops is closed at the stop and a new one
+# starts after the restart (correlation state is not saved), so AU002 may come split in more
+# alerts than hunt's; every other rule must match one for one.
+split = lambda c: collections.Counter({k: v for k, v in c.items() if k[0] != "AU002"})
+loops_h = sum(v for k, v in h.items() if k[0] == "AU002")
+loops_w = sum(v for k, v in w.items() if k[0] == "AU002")
+if loops_w < loops_h: print(f"FAIL: AU002 {loops_w} < hunt's {loops_h}")
+h, w = split(h), split(w)
 missing, extra = h - w, w - h
 dups = {k: v for k, v in w.items() if v > 1 and h[k] < v}
+if loops_w < loops_h: missing["AU002 episodes"] = loops_h - loops_w
 if missing: print("missing in watch:", list(missing.items())[:10])
 if extra: print("extra in watch:", list(extra.items())[:10])
 if dups: print("repeated:", list(dups.items())[:10])

@@ -12,6 +12,8 @@ RUN make -C /build && chmod 755 /build
 RUN chmod o+w /tmp
 # ...but not after a numeric mode cleared it.
 # expect-next: DF010
-RUN chmod 0777 /var/tmp && chmod o+w /var/tmp
+RUN chmod 0777 /var/tmp
+# expect-next: DF010
+RUN chmod o+w /var/tmp
 # Clean: a scratch directory removed again in the same stage does not ship.
 RUN d="$(mktemp -d)" && chmod 777 "$d" && make -C "$d" && rm -rf "$d"

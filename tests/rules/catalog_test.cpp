@@ -45,12 +45,17 @@ TEST(Catalog, EveryRuleHasAFixture) {
     auto n = e.path().filename().string();
     if (n.size() >= 5) have.insert(n.substr(0, 5));
   }
-  for (const auto& r : rule_catalog()) EXPECT_TRUE(have.count(r.id)) << r.id << " has no fixture in tests/rules";
+  for (const auto& r : rule_catalog()) {
+    EXPECT_TRUE(have.count(r.id)) << r.id << " has no fixture in tests/rules";
+  }
 }
 
 TEST(Catalog, AnalyzerRulesAreDocumented) {
-  for (const auto& a : iac::analyzers())
-    for (auto id : a->rules()) EXPECT_NE(find_rule(id), nullptr) << a->kind() << " reports undocumented " << id;
+  for (const auto& a : iac::analyzers()) {
+    for (auto id : a->rules()) {
+      EXPECT_NE(find_rule(id), nullptr) << a->kind() << " reports undocumented " << id;
+    }
+  }
 }
 
 TEST(Catalog, DocumentedIacRulesHaveAnImplementation) {
@@ -58,8 +63,9 @@ TEST(Catalog, DocumentedIacRulesHaveAnImplementation) {
   for (const auto& a : iac::analyzers())
     for (auto id : a->rules()) implemented.insert(std::string(id));
   for (const auto& r : rule_catalog()) {
-    if (r.family == "dockerfile" || r.family == "compose" || r.family == "kubernetes" || r.family == "script")
+    if (r.family == "dockerfile" || r.family == "compose" || r.family == "kubernetes" || r.family == "script") {
       EXPECT_TRUE(implemented.count(r.id)) << r.id << " is documented but no analyzer reports it";
+    }
   }
 }
 

@@ -34,6 +34,8 @@ struct Fixture {
   fs::path path;
 };
 
+void PrintTo(const Fixture& f, std::ostream* os) { *os << f.path.filename().string(); }
+
 std::vector<Fixture> fixtures() {
   std::vector<Fixture> out;
   if (!fs::is_directory(kDir)) return out;

@@ -108,8 +108,10 @@ bool all_alnum(std::string_view t) {
 
 // A name token that varies between instances of the same service: numbers, hashes, the random
 // suffixes of Kubernetes pods and compose replicas.
-std::string normalise_token(std::string_view t) {
+std::string normalise_token(std::string_view t, bool last) {
   if (all_digits(t)) return "*";
+  // A hex suffix ("web-ecaa", compose/docker random ids) even without a digit.
+  if (last && t.size() >= 4 && all_hex(t)) return "*";
   if (t.size() >= 4 && all_hex(t) && has_digit(t)) return "*";
   if (t.size() >= 5 && all_alnum(t) && has_digit(t)) {
     // "x2k4z" (k8s pod suffix), "7f9c8d6b5": mixed letters and digits, not a word + number.
@@ -163,7 +165,10 @@ std::string container_pattern(std::string_view name) {
   while (i <= name.size()) {
     size_t j = name.find_first_of("-_./", i);
     if (j == std::string_view::npos) j = name.size();
-    std::string tok = normalise_token(name.substr(i, j - i));
+    std::string_view raw = name.substr(i, j - i);
+    std::string tok = normalise_token(raw, i > 0 && j == name.size());
+    // The pod suffix after a replica-set hash ("-snxg4") is random even when it reads like a word.
+    if (prev_var && j == name.size() && raw.size() <= 10 && all_alnum(raw)) tok = "*";
     bool var = tok == "*";
     if (!(var && prev_var)) {
       if (i > 0) out.push_back(name[i - 1]);

@@ -24,7 +24,7 @@ constexpr double kWeightEuid = 0.7;
 // Back-off: a value this user never used but others on the host use often keeps this share
 // of its rarity (time habits are personal, so they back off less).
 constexpr double kBackoffKeep = 0.6;
-constexpr double kBackoffKeepTime = 0.8;
+constexpr double kBackoffKeepTime = 0.9;
 // Reasons below this contribution are left out of the explanation.
 constexpr double kExplainMin = 0.15;
 

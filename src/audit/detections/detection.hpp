@@ -22,7 +22,10 @@ class Event;
 inline constexpr uint64_t kLoopMinRenames = 32;
 inline constexpr uint64_t kLoopMaxGapMs = 1000;
 // A copy is closed (reported) once the log has moved this far past its last activity.
-inline constexpr uint64_t kCopySettleMs = 5000;
+inline constexpr uint64_t kCopySettleMs = 8000;
+// Events reach the engine out of time order by up to the assembler's watermark (records of
+// interleaved events complete late): state is only closed once the log is this far past it.
+inline constexpr uint64_t kReorderMs = 5000;
 // Slack around a copy's time span when matching it with other activity (ms resolution of
 // audit timestamps, records of the daemon that are not logged).
 inline constexpr uint64_t kCopySlackMs = 250;

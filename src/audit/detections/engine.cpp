@@ -240,6 +240,11 @@ void Engine::track_copies(const Event& ev) {
       c.user = user_of(ev);
       c.container_alias = ctx_.containers.add(ContainerRegistry::name_alias(c.cmd.container));
       ctx_.copies.push_back(std::move(c));
+      for (auto it = pending_helpers_.begin(); it != pending_helpers_.end(); ++it)
+        if (attach_helper(*it)) {
+          pending_helpers_.erase(it);
+          break;
+        }
       if (ctx_.copies.size() > 4096) {
         // Bounded memory: report the oldest open copy now rather than grow without end.
         Copy& old = ctx_.copies.front();
@@ -252,40 +257,13 @@ void Engine::track_copies(const Event& ev) {
       return;
     }
     std::string_view a0 = argv.empty() ? std::string_view() : std::string_view(argv[0]);
-    bool untar = a0 == "docker-untar", tar = a0 == "docker-tar";
-    if (untar || tar) {
-      std::string_view want = untar ? "to-container" : "from-container";
-      // The most recent waiting copy of that direction; one whose requested directory is
-      // what the helper got wins over one that does not (a failed copy never gets a helper,
-      // and must not take the next copy's).
-      Copy* best = nullptr;
-      Copy* best_match = nullptr;
-      std::string a1 = argv.size() > 1 ? normalize_path(argv[1]) : std::string();
-      std::string layer_alias;
-      if (argv.size() > 2)
-        if (auto layer = storage_layer_of(argv[2])) layer_alias = ContainerRegistry::layer_alias(*layer);
-      for (auto& c : ctx_.copies) {
-        if (c.closed || c.helper_pid || c.node != node || c.cmd.tool != "docker" ||
-            c.cmd.direction != want)
-          continue;
-        if (c.start_ms > t + kCopySlackMs || t - std::min(t, c.start_ms) > 60000) continue;
-        if (!layer_alias.empty() && ctx_.containers.same(c.container_alias, layer_alias) == Same::No) continue;
-        best = &c;
-        std::string req = normalize_path("/" + c.cmd.path);
-        if (a1 == req || a1 == dir_name(req)) best_match = &c;
-      }
-      if (best_match) best = best_match;
-      if (best) {
-        best->helper_pid = *pid;
-        best->helper_event = event_id(ev);
-        best->helper_ms = t;
-        best->end_ms = std::max(best->end_ms, t);
-        if (argv.size() > 1) best->resolved_dir = normalize_path(argv[1]);
-        if (argv.size() > 2) {
-          best->rootfs = argv[2];
-          if (auto layer = storage_layer_of(argv[2]))
-            ctx_.containers.link(best->container_alias, ContainerRegistry::layer_alias(*layer));
-        }
+    if (a0 == "docker-untar" || a0 == "docker-tar") {
+      PendingHelper h{std::string(node), *pid, event_id(ev), t, argv};
+      if (!attach_helper(h)) {
+        // The assembler can hand out the helper before the client's execve (events complete
+        // out of order): keep it until the client shows up.
+        pending_helpers_.push_back(std::move(h));
+        if (pending_helpers_.size() > 256) pending_helpers_.pop_front();
       }
       return;
     }
@@ -324,6 +302,42 @@ void Engine::track_copies(const Event& ev) {
       }
     }
   }
+}
+
+bool Engine::attach_helper(const PendingHelper& h) {
+  const auto& argv = h.argv;
+  std::string_view want = argv[0] == "docker-untar" ? "to-container" : "from-container";
+  uint64_t t = h.ms;
+  // The most recent waiting copy of that direction; one whose requested directory is what
+  // the helper got wins over one that does not (a failed copy never gets a helper, and must
+  // not take the next copy's).
+  Copy* best = nullptr;
+  Copy* best_match = nullptr;
+  std::string a1 = argv.size() > 1 ? normalize_path(argv[1]) : std::string();
+  std::string layer_alias;
+  if (argv.size() > 2)
+    if (auto layer = storage_layer_of(argv[2])) layer_alias = ContainerRegistry::layer_alias(*layer);
+  for (auto& c : ctx_.copies) {
+    if (c.closed || c.helper_pid || c.node != h.node || c.cmd.tool != "docker" || c.cmd.direction != want)
+      continue;
+    if (c.start_ms > t + kCopySlackMs || t - std::min(t, c.start_ms) > 60000) continue;
+    if (!layer_alias.empty() && ctx_.containers.same(c.container_alias, layer_alias) == Same::No) continue;
+    best = &c;
+    std::string req = normalize_path("/" + c.cmd.path);
+    if (a1 == req || a1 == dir_name(req)) best_match = &c;
+  }
+  if (best_match) best = best_match;
+  if (!best) return false;
+  best->helper_pid = h.pid;
+  best->helper_event = h.event;
+  best->helper_ms = t;
+  best->end_ms = std::max(best->end_ms, t);
+  if (argv.size() > 1) best->resolved_dir = a1;
+  if (argv.size() > 2) {
+    best->rootfs = argv[2];
+    if (!layer_alias.empty()) ctx_.containers.link(best->container_alias, layer_alias);
+  }
+  return true;
 }
 
 void Engine::track_loops(const Event& ev) {
@@ -407,7 +421,7 @@ void Engine::sweep(bool all) {
   // Loops first: a copy closing now sees every episode that overlapped it.
   for (auto it = loop_states_.begin(); it != loop_states_.end();) {
     LoopState& st = *it->second;
-    if (all || now > st.last_ms + kLoopMaxGapMs) {
+    if (all || now > st.last_ms + kLoopMaxGapMs + kReorderMs) {
       if (st.episode_id)
         for (auto& ep : ctx_.loops)
           if (ep.id == st.episode_id && !ep.closed) {
@@ -429,6 +443,8 @@ void Engine::sweep(bool all) {
   while (!ctx_.copies.empty() && ctx_.copies.front().closed &&
          (all || now > ctx_.copies.front().end_ms + 60000))
     ctx_.copies.pop_front();
+  while (!pending_helpers_.empty() && (all || now > pending_helpers_.front().ms + 60000))
+    pending_helpers_.pop_front();
   while (!ctx_.loops.empty() && ctx_.loops.front().closed && now > ctx_.loops.front().last_ms + 120000)
     ctx_.loops.pop_front();
 }

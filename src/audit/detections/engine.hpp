@@ -3,6 +3,7 @@
 // `watch`). Also keeps the input statistics printed at the end of a hunt.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -64,6 +65,15 @@ class Engine {
   bool rule_enabled(std::string_view id) const;
 
   struct LoopState;
+  struct PendingHelper {
+    std::string node;
+    int64_t pid = 0;
+    std::string event;
+    uint64_t ms = 0;
+    std::vector<std::string> argv;
+  };
+  bool attach_helper(const PendingHelper& h);
+  std::deque<PendingHelper> pending_helpers_;
   EngineOptions opt_;
   Context ctx_;
   std::vector<std::unique_ptr<Detection>> rules_;

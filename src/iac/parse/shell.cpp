@@ -566,6 +566,7 @@ class Parser {
       // `(( arithmetic ))` or a subshell.
       if (t.end < end_ && s_[t.end] == '(') {
         size_t close = find_close(s_, t.end + 1, end_, '(');
+        if (close >= end_) error("unterminated (( arithmetic");
         size_t e = close < end_ ? close + 1 : end_;
         if (e < end_ && s_[e] == ')') ++e;
         pos_ = e;

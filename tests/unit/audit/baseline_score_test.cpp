@@ -104,7 +104,8 @@ TEST(BaselineScore, OddHourSecretsAndForeignContainerScoreAboveThreshold) {
   // A service account copying from a terminal is odd.
   auto svc = score_copy(m, rec("node-1", std::nullopt, at(31, 2, 16), "db-4a7f", "from-container",
                                "/var/lib/postgresql/backup.dump", true));
-  EXPECT_GT(svc.score, 0.5);
+  EXPECT_GT(svc.score, 0.3);  // moderate alone: the host knows terminals (admins)
+  EXPECT_LT(svc.score, kDefaultThreshold);
   EXPECT_NE(svc.explanation.find("terminal"), std::string::npos) << svc.explanation;
 }
 

@@ -88,7 +88,7 @@ TEST(AuditRules, NeverDeletesOrReconfiguresTheAuditSystem) {
     EXPECT_NE(l.rfind("-r", 0), 0u) << l;
   }
   // The backlog advice is there, as a comment.
-  EXPECT_TRUE(contains(text, "#    -b 8192"));
+  EXPECT_TRUE(contains(text, "#     -b 8192"));
 }
 
 TEST(AuditRules, X86_64CoversBothAbisWithTheirOwnSyscallNames) {
@@ -116,9 +116,15 @@ TEST(AuditRules, Aarch64UsesOnlySyscallsThatExistThere) {
   std::string text = generate_audit_rules(opts_for({RulesArch::Aarch64}, RulesScope::Lab));
   for (auto& l : rule_lines(text)) {
     if (!contains(l, "-F arch=b64")) continue;
-    for (auto bad : {"-S rename,", " rename,", "open,", "creat", "symlink,", "-S symlink ",
-                     ",lstat,", ",access,"}) {
-      EXPECT_FALSE(contains(l, bad)) << "aarch64 has no such syscall: " << bad << " in " << l;
+    auto s = l.find(" -S ");
+    ASSERT_NE(s, std::string::npos) << l;
+    std::string list = l.substr(s + 4, l.find(' ', s + 4) - s - 4);
+    std::stringstream names(list);
+    std::string name;
+    while (std::getline(names, name, ',')) {
+      for (auto bad : {"rename", "open", "creat", "symlink", "lstat", "stat", "access",
+                       "readlink", "umount", "mkdir", "link", "chown"})
+        EXPECT_NE(name, bad) << "aarch64 has no " << bad << ": " << l;
     }
   }
   EXPECT_TRUE(contains(text, "-F arch=b64 -S renameat,renameat2 -k tocsin_swap"));
@@ -132,7 +138,7 @@ TEST(AuditRules, Aarch64UsesOnlySyscallsThatExistThere) {
 
 TEST(AuditRules, I386HasOnlyThe32BitAbi) {
   std::string text = generate_audit_rules(opts_for({RulesArch::I386}, RulesScope::Host));
-  EXPECT_FALSE(contains(text, "arch=b64"));
+  for (auto& l : rule_lines(text)) EXPECT_FALSE(contains(l, "arch=b64")) << l;
   EXPECT_TRUE(contains(text, "-F arch=b32 -S execve,execveat -F exe=/usr/sbin/dockerd -k tocsin_runtime_exec"));
   EXPECT_TRUE(contains(text, "-S mount,umount,umount2,"));
 }
@@ -143,8 +149,10 @@ TEST(AuditRules, AllArchitecturesNameEachAbiExplicitly) {
   std::string text = generate_audit_rules(opts_for(*arches, RulesScope::Host));
   for (auto a : {"x86_64", "i386", "aarch64", "arm"})
     EXPECT_TRUE(contains(text, std::string("-F arch=") + a + " -S ")) << a;
-  EXPECT_FALSE(contains(text, "arch=b64"));
-  EXPECT_FALSE(contains(text, "arch=b32"));
+  for (auto& l : rule_lines(text)) {
+    EXPECT_FALSE(contains(l, "arch=b64")) << l;
+    EXPECT_FALSE(contains(l, "arch=b32")) << l;
+  }
 }
 
 TEST(AuditRules, KeysCarryThePrefixAndAreListed) {
@@ -253,7 +261,9 @@ TEST_P(KernelRules, AuditctlLoadsThemAndTheyAreRemovedExactly) {
   EXPECT_EQ(count_lines_with(after, o.key_prefix), 0u);
   // Nothing else was removed (others may add rules meanwhile, so only a subset check).
   for (auto& l : lines_of(before))
-    if (l != "No rules") EXPECT_TRUE(contains(after, l)) << "removed a rule that is not ours: " << l;
+    if (l != "No rules") {
+      EXPECT_TRUE(contains(after, l)) << "removed a rule that is not ours: " << l;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, KernelRules,

@@ -46,15 +46,17 @@ struct TempDir {
   ~TempDir() { fs::remove_all(p); }
 };
 
-nlohmann::json inspect(const nlohmann::json& mounts, const nlohmann::json& extra = {}) {
+nlohmann::json inspect(const std::vector<nlohmann::json>& mount_list, const nlohmann::json& extra = nullptr) {
+  nlohmann::json mounts = nlohmann::json::array();
+  for (const auto& m : mount_list) mounts.push_back(m);
   nlohmann::json j = {{"Id", std::string(64, 'a')}, {"Name", "/web"},
                       {"Config", {{"Image", "lab:1"}, {"Env", {"PATH=/bin"}}, {"Labels", nlohmann::json::object()}}},
                       {"HostConfig", {{"Privileged", false}, {"CapAdd", nullptr}, {"Binds", nullptr}}},
                       {"Mounts", mounts}};
-  j.merge_patch(extra);
+  if (!extra.is_null()) j.merge_patch(extra);
   return j;
 }
-nlohmann::json bind(const std::string& src, const std::string& dst, bool rw = true, const std::string& prop = "rprivate") {
+nlohmann::json bind_mount(const std::string& src, const std::string& dst, bool rw = true, const std::string& prop = "rprivate") {
   return {{"Type", "bind"}, {"Source", src}, {"Destination", dst}, {"RW", rw}, {"Propagation", prop}};
 }
 std::vector<std::string> rules(const std::vector<RuntimeAlert>& v) {
@@ -67,7 +69,7 @@ std::vector<std::string> rules(const std::vector<RuntimeAlert>& v) {
 TEST(Checks, CleanContainerHasNoAlert) {
   TempDir t;
   fs::create_directory(t.p / "data");
-  auto c = parse_inspect(inspect({bind((t.p / "data").string(), "/data", false)}));
+  auto c = parse_inspect(inspect({bind_mount((t.p / "data").string(), "/data", false)}));
   EXPECT_EQ(c.name, "web");
   EXPECT_TRUE(check_container(c, {}).empty());
   EXPECT_TRUE(check_container(parse_inspect(nlohmann::json("junk")), {}).empty());
@@ -77,7 +79,7 @@ TEST(Checks, RT001SymlinkSourceOrParent) {
   TempDir t;
   fs::create_directories(t.p / "real/sub");
   fs::create_directory_symlink(t.p / "real", t.p / "link");
-  auto c = parse_inspect(inspect({bind((t.p / "link/sub").string(), "/x", false)}));
+  auto c = parse_inspect(inspect({bind_mount((t.p / "link/sub").string(), "/x", false)}));
   auto a = check_container(c, {});
   ASSERT_EQ(rules(a), std::vector<std::string>{"RT001"});
   EXPECT_EQ(a[0].details["symlink"], (t.p / "link").string());
@@ -87,11 +89,11 @@ TEST(Checks, RT001SymlinkSourceOrParent) {
 }
 
 TEST(Checks, RT002SocketAndSensitiveWritable) {
-  EXPECT_EQ(rules(check_container(parse_inspect(inspect({bind("/var/run/docker.sock", "/var/run/docker.sock", false)})), {})),
+  EXPECT_EQ(rules(check_container(parse_inspect(inspect({bind_mount("/var/run/docker.sock", "/var/run/docker.sock", false)})), {})),
             std::vector<std::string>{"RT002"});
-  EXPECT_EQ(rules(check_container(parse_inspect(inspect({bind("/etc", "/host-etc", true)})), {})),
+  EXPECT_EQ(rules(check_container(parse_inspect(inspect({bind_mount("/etc", "/host-etc", true)})), {})),
             std::vector<std::string>{"RT002"});
-  EXPECT_TRUE(check_container(parse_inspect(inspect({bind("/etc", "/host-etc", false)})), {}).empty());
+  EXPECT_TRUE(check_container(parse_inspect(inspect({bind_mount("/etc", "/host-etc", false)})), {}).empty());
   EXPECT_FALSE(is_sensitive_host_path("/home/me/project"));
   EXPECT_TRUE(is_sensitive_host_path("/home"));
   EXPECT_TRUE(is_sensitive_host_path("/var/lib/docker/volumes"));
@@ -99,9 +101,9 @@ TEST(Checks, RT002SocketAndSensitiveWritable) {
 
 TEST(Checks, RT003AndRT004) {
   TempDir t;
-  EXPECT_EQ(rules(check_container(parse_inspect(inspect({bind(t.p.string(), "/m", false, "rshared")})), {})),
+  EXPECT_EQ(rules(check_container(parse_inspect(inspect({bind_mount(t.p.string(), "/m", false, "rshared")})), {})),
             std::vector<std::string>{"RT003"});
-  EXPECT_TRUE(check_container(parse_inspect(inspect({bind(t.p.string(), "/m", false, "rslave")})), {}).empty());
+  EXPECT_TRUE(check_container(parse_inspect(inspect({bind_mount(t.p.string(), "/m", false, "rslave")})), {}).empty());
   EXPECT_EQ(rules(check_container(parse_inspect(inspect({}, {{"HostConfig", {{"Privileged", true}}}})), {})),
             std::vector<std::string>{"RT004"});
   EXPECT_EQ(rules(check_container(parse_inspect(inspect({}, {{"HostConfig", {{"CapAdd", {"SYS_ADMIN"}}}}})), {})),
@@ -115,7 +117,7 @@ TEST(Checks, RT005DigestAgainstMountedFile) {
   std::ofstream(t.p / "conf/app.yaml") << "a: 1\n";
   std::string good = sha256_hex("a: 1\n");
   auto mk = [&](const std::string& hash) {
-    return parse_inspect(inspect({bind((t.p / "conf").string(), "/etc/app", false)},
+    return parse_inspect(inspect({bind_mount((t.p / "conf").string(), "/etc/app", false)},
                                  {{"Config", {{"Env", {"CONFIG_FILE=/etc/app/app.yaml", "CONFIG_HASH=" + hash}}}}}));
   };
   EXPECT_TRUE(check_container(mk(good), {}).empty());
@@ -123,12 +125,12 @@ TEST(Checks, RT005DigestAgainstMountedFile) {
   ASSERT_EQ(rules(a), std::vector<std::string>{"RT005"});
   EXPECT_EQ(a[0].details["config"]["actual_sha256"], good);
   // The file mounted directly, and named by label.
-  auto direct = parse_inspect(inspect({bind((t.p / "conf/app.yaml").string(), "/app.yaml", false)},
+  auto direct = parse_inspect(inspect({bind_mount((t.p / "conf/app.yaml").string(), "/app.yaml", false)},
                                       {{"Config", {{"Env", {"CONFIG_HASH=" + good}}, {"Labels", {{"tocsin.config", "/app.yaml"}}}}}}));
   EXPECT_TRUE(check_container(direct, {}).empty());
   // A symlinked config inside the mount cannot be verified race-free: RT005.
   fs::create_symlink("app.yaml", t.p / "conf/link.yaml");
-  auto viaLink = parse_inspect(inspect({bind((t.p / "conf").string(), "/etc/app", false)},
+  auto viaLink = parse_inspect(inspect({bind_mount((t.p / "conf").string(), "/etc/app", false)},
                                        {{"Config", {{"Env", {"CONFIG_FILE=/etc/app/link.yaml", "CONFIG_HASH=" + good}}}}}));
   EXPECT_EQ(rules(check_container(viaLink, {})), std::vector<std::string>{"RT005"});
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "iac/rules/dockerfile/check.hpp"
 #include "iac/rules/dockerfile/dfa_util.hpp"
@@ -28,6 +29,14 @@ class DF003 final : public Check {
     for (int s = static_cast<int>(file.stages.size()) - 1; s >= 0 && chain.size() < file.stages.size();
          s = file.stages[static_cast<size_t>(s)].base_stage)
       chain.push_back(static_cast<size_t>(s));
+    // Windows containers have no numeric UIDs (ContainerUser, ContainerAdministrator).
+    if (file.escape == '`') return;
+    for (size_t s : chain) {
+      std::string base = file.stages[s].base;
+      for (auto& ch : base) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (base.find("windows") != std::string::npos || base.find("nanoserver") != std::string::npos)
+        return;
+    }
     for (size_t s : chain) {
       std::vector<size_t> users;
       const auto& stage = file.stages[s];

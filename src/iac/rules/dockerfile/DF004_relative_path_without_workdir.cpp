@@ -60,6 +60,10 @@ class DF004 final : public Check {
         case df::Kind::Copy:
         case df::Kind::Add: {
           if (anchored || ins.args.size() < 2) break;
+          bool windows = false;  // drive-letter paths: Windows images resolve differently
+          for (const auto& a : ins.args)
+            windows = windows || (a.text.size() >= 2 && a.text[1] == ':' && dfa::is_abs(a.text));
+          if (windows) break;
           const df::Word& dest = ins.args.back();
           auto d = dfa::expand_known(dest.text, vars);
           if (!d || d->empty() || dfa::is_abs(*d)) break;

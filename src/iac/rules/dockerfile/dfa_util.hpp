@@ -215,13 +215,14 @@ inline std::optional<CopyInfo> copy_info(const df::Instruction& ins, size_t inde
         ci.entries.push_back({join_path(ci.dest, b), true, true});
       else
         ci.entries.push_back({ci.dest, false, false});
-    } else if (!ci.dest_dir) {
-      ci.entries.push_back({ci.dest, true, false});  // file or directory: the path and below
     } else {
-      // `COPY name /dir/`: a file lands at /dir/name; a directory would spread its contents
-      // into /dir — names without an extension may be either, treat them as a tree at /dir/name.
-      bool file_like = b.find('.') != std::string_view::npos;
-      ci.entries.push_back({join_path(ci.dest, b), !file_like, false});
+      // A name with an extension is taken for a file; names without one may be a directory
+      // (whose contents `COPY dir /dst/` spreads into /dst), so they are treated as a tree.
+      bool file_like = b.find('.', 1) != std::string_view::npos;
+      if (!ci.dest_dir)
+        ci.entries.push_back({ci.dest, !file_like, false});
+      else
+        ci.entries.push_back({join_path(ci.dest, b), !file_like, false});
     }
   }
   return ci;

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+# expect-next: DF000
+RUN <<EOF
