@@ -73,6 +73,7 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
                     std::span<const Event::FieldRef> fields,
                     const std::shared_ptr<const std::string>& file, uint64_t line_no) {
   if (stopped_) return false;
+  ++records_added_;
   const uint32_t node = intern_node(rec.node);
   const Key key{node, rec.msec, rec.sec, rec.serial};
   const uint64_t t_ms = rec.sec * 1000 + rec.msec;
@@ -96,7 +97,7 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
         return expire();
       }
     }
-    Slot slot{Event{}, ++gen_};
+    Slot slot{Event{}, ++gen_, records_added_};
     Event& ev = slot.ev;
     ev.file_ = file;
     ev.sec_ = rec.sec;
@@ -141,6 +142,7 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
         return true;
       }
       append_record(ev, line, rec, fields, line_no);
+      it->second.touched = records_added_;
       ++stats_.records;
     } else {
       ++stats_.records;
@@ -190,6 +192,22 @@ bool Assembler::expire() {
     Key key = k;
     order_.pop_front();
     if (!emit(key, how)) return false;
+  }
+  return !stopped_;
+}
+
+bool Assembler::flush_untouched(uint64_t mark) {
+  // In insertion order, so events still reach the sink oldest first.
+  for (const auto& [k, g] : order_) {
+    if (stopped_) break;
+    auto it = live_.find(k);
+    if (it == live_.end() || it->second.gen != g || it->second.touched > mark) continue;
+    if (!emit(k, Completion::EndOfInput)) return false;
+  }
+  while (!order_.empty()) {
+    auto it = live_.find(order_.front().first);
+    if (it != live_.end() && it->second.gen == order_.front().second) break;
+    order_.pop_front();
   }
   return !stopped_;
 }

@@ -40,6 +40,12 @@ class Assembler {
            const std::shared_ptr<const std::string>& file, uint64_t line_no);
   // Emits every event still in flight (end of input). Returns false if the sink stopped.
   bool flush_all();
+  // Live input: emits the events in flight that got no record since the assembler had seen
+  // `mark` records (a value of records_added() taken earlier). auditd writes an event's records
+  // in one burst and logs no EOE, so a live follower calls this on a timer instead of waiting
+  // for the log-time watermark. Returns false if the sink stopped.
+  bool flush_untouched(uint64_t mark);
+  uint64_t records_added() const { return records_added_; }
   size_t in_flight() const { return live_.size(); }
   bool stopped() const { return stopped_; }
   // Set when a record was dropped because its event grew over max_event_bytes.
@@ -64,6 +70,7 @@ class Assembler {
   struct Slot {
     Event ev;
     uint64_t gen;
+    uint64_t touched = 0;  // records_added_ when the event last got a record
   };
 
   uint32_t intern_node(std::string_view node);
@@ -89,6 +96,7 @@ class Assembler {
   std::vector<uint64_t> last_serial_;  // per node, 0 = none yet
   uint64_t newest_ms_ = 0;
   uint64_t gen_ = 0;
+  uint64_t records_added_ = 0;
   uint64_t oversized_ = 0;
   bool stopped_ = false;
 };

@@ -559,8 +559,9 @@ std::optional<std::string> Event::cwd() const {
   return c->str("cwd");
 }
 
-std::vector<PathItem> Event::paths() const {
-  std::vector<PathItem> out;
+const std::vector<PathItem>& Event::paths() const {
+  if (paths_cache_.items) return *paths_cache_.items;
+  std::vector<PathItem>& out = paths_cache_.items.emplace();
   for (size_t r = 0; r < records_.size(); ++r) {
     if (records_[r].type != RecordType::Path) continue;
     RecordView rv = record(r);

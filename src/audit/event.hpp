@@ -274,8 +274,9 @@ class Event {
   std::optional<int64_t> argc() const;
   // CWD record's cwd, decoded.
   std::optional<std::string> cwd() const;
-  // PATH records in item order.
-  std::vector<PathItem> paths() const;
+  // PATH records in item order. Computed once per event (several detections ask for them);
+  // the reference stays valid until the event is copied, moved or destroyed.
+  const std::vector<PathItem>& paths() const;
   // PROCTITLE decoded and split at NULs (the kernel truncates it at 128 bytes: the last
   // element may be cut).
   std::vector<std::string> proctitle_argv() const;
@@ -323,6 +324,17 @@ class Event {
   mutable std::vector<RecordRef> records_;
   mutable std::vector<FieldRef> fields_;
   mutable bool lexed_ = true;
+  // Cache of paths(): its items view buf_, so a copied or moved event starts without it.
+  struct PathsCache {
+    std::optional<std::vector<PathItem>> items;
+    PathsCache() = default;
+    PathsCache(const PathsCache&) {}
+    PathsCache(PathsCache&&) noexcept {}
+    PathsCache& operator=(const PathsCache&) { items.reset(); return *this; }
+    PathsCache& operator=(PathsCache&&) noexcept { items.reset(); return *this; }
+    ~PathsCache() = default;
+  };
+  mutable PathsCache paths_cache_;
   std::shared_ptr<const std::string> file_;
   uint32_t node_off_ = 0, node_len_ = 0;
   uint64_t sec_ = 0;

@@ -126,11 +126,11 @@ int run_hunt(HuntArgs& a) {
   std::set<std::string> known;
   for (const auto& id : builtin_detection_ids()) known.insert(id);
   for (const auto& id : split_ids(a.select)) {
-    if (!known.count(id)) return fail(fmt::format("--select {}: not a hunt rule (AU000-AU008)", id));
+    if (!known.count(id)) return fail(fmt::format("--select {}: not a hunt rule (AU000-AU009)", id));
     eo.select.insert(id);
   }
   for (const auto& id : split_ids(a.ignore)) {
-    if (!known.count(id)) return fail(fmt::format("--ignore {}: not a hunt rule (AU000-AU008)", id));
+    if (!known.count(id)) return fail(fmt::format("--ignore {}: not a hunt rule (AU000-AU009)", id));
     eo.ignore.insert(id);
   }
   uint64_t now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -263,6 +263,7 @@ void add_hunt(CLI::App& root, Commands& cmds) {
   AU006 critical  a docker-tar/docker-untar helper started a program (CVE-2019-14271)
   AU007 critical  cwd/exec via /proc/self/fd/N (CVE-2024-21626), write to /proc/PID/exe (CVE-2019-5736)
   AU008 medium    the audit system reported lost events
+  AU009 high      the runtime checked a path, then used the name and got another inode (race)
   AU000 low       input that is not audit data (one summary per file)
 The audit rules these need: tocsin audit-rules.
 

@@ -23,6 +23,9 @@ namespace tocsin::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+// Live copies are reported this long (log time) after their last activity: the alert is due
+// within 2 s of the copy, and a copy's client and helper come within milliseconds.
+constexpr uint64_t kLiveCopySettleMs = 1000;
 extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 struct WatchArgs {
@@ -99,6 +102,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
       } else if (stream.in_flight() > 0 && now_ms() - last_line_ms > static_cast<uint64_t>(args.idle_flush_ms)) {
         stream.flush();
       }
+      stream.tick(now_ms());
     }
     stream.flush();
     engine.finish();
@@ -133,6 +137,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
       break;
     }
     if (stream.in_flight() > 0 && now_ms() - last_line_ms > static_cast<uint64_t>(args.idle_flush_ms)) stream.flush();
+    stream.tick(now_ms());
     // Checkpoint only when no event is half-read, so a resumed run starts on an event boundary.
     if (stream.in_flight() == 0 && now_ms() - last_save_ms >= static_cast<uint64_t>(args.checkpoint_ms)) checkpoint();
     std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));
@@ -220,7 +225,9 @@ void add_watch(CLI::App& root, Commands& cmds) {
       }
       return kExitClean;
     }
-    audit::Engine engine;
+    audit::EngineOptions eopt;
+    eopt.copy_settle_ms = kLiveCopySettleMs;
+    audit::Engine engine(eopt);
     engine.set_sink([&](audit::Alert&& a) {
       ++alerts;
       output.write(render_audit(a, output.format()), a.severity);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "audit/alert.hpp"
 #include "audit/process/containers.hpp"
 
@@ -32,10 +34,27 @@ void AuditStream::line(std::string_view text, const std::string& file, uint64_t 
     engine_.on_broken(file, line_no, audit::lex_status_message(st));
     return;
   }
+  uint64_t t = rec_.sec * 1000 + rec_.msec;
+  if (t > newest_log_ms_) {
+    newest_log_ms_ = t;
+    newest_read_ms_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::steady_clock::now().time_since_epoch())
+                                                .count());
+  }
   assembler_.add(text, rec_, fields_, file_, line_no);
 }
 
 void AuditStream::flush() { assembler_.flush_all(); }
+
+void AuditStream::tick(uint64_t steady_ms) {
+  if (steady_ms >= mark_ms_ + kQuietMs) {
+    assembler_.flush_untouched(mark_);
+    mark_ = assembler_.records_added();
+    mark_ms_ = steady_ms;
+  }
+  if (newest_log_ms_ && steady_ms >= newest_read_ms_)
+    engine_.advance_time(newest_log_ms_ + (steady_ms - newest_read_ms_));
+}
 
 void ContainerFeed::push(const nlohmann::json& j) {
   Identity id;

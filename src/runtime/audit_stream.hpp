@@ -24,6 +24,12 @@ class AuditStream {
   void line(std::string_view text, const std::string& file, uint64_t line_no);
   // Emits every event still in flight (idle, or before saving a position at shutdown).
   void flush();
+  // Call on every poll with the steady clock: completes events that got no record for
+  // kQuietMs (auditd logs no EOE, so the log-time watermark would hold them for seconds), and
+  // moves the engine's clock to the newest log time plus the wall time since it was read, so
+  // a finished copy is reported while the log is quiet.
+  void tick(uint64_t steady_ms);
+  static constexpr uint64_t kQuietMs = 200;
   size_t in_flight() const { return assembler_.in_flight(); }
   const std::string& last_event_id() const { return last_event_id_; }
   // Events whose id equals this are dropped (the one event a resumed position may repeat).
@@ -41,6 +47,8 @@ class AuditStream {
   std::shared_ptr<const std::string> file_;
   std::string last_event_id_, skip_id_;
   uint64_t events_ = 0, lines_ = 0, bad_ = 0;
+  uint64_t mark_ = 0, mark_ms_ = 0;                   // records_added() at steady time mark_ms_
+  uint64_t newest_log_ms_ = 0, newest_read_ms_ = 0;  // newest record time, steady time read
 };
 
 // Container identities (id <-> name <-> storage layer) from inspect data, handed from the

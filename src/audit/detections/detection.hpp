@@ -93,6 +93,7 @@ std::unique_ptr<Detection> make_au005();
 std::unique_ptr<Detection> make_au006();
 std::unique_ptr<Detection> make_au007();
 std::unique_ptr<Detection> make_au008();
+std::unique_ptr<Detection> make_au009();
 
 // An alert about a copy: anchored at the client's execve, with user and docker_cp filled in.
 Alert copy_alert(std::string_view rule, const Copy& c, std::string message);

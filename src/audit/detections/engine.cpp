@@ -435,7 +435,7 @@ void Engine::sweep(bool all) {
   }
   for (auto& c : ctx_.copies) {
     if (c.closed) continue;
-    if (all || now > std::max(c.end_ms, c.helper_ms) + kCopySettleMs) {
+    if (all || now > std::max(c.end_ms, c.helper_ms) + opt_.copy_settle_ms) {
       c.closed = true;
       for (auto& r : rules_) r->on_copy_closed(c, ctx_);
     }
@@ -447,6 +447,13 @@ void Engine::sweep(bool all) {
     pending_helpers_.pop_front();
   while (!ctx_.loops.empty() && ctx_.loops.front().closed && now > ctx_.loops.front().last_ms + 120000)
     ctx_.loops.pop_front();
+}
+
+void Engine::advance_time(uint64_t log_ms) {
+  if (log_ms <= ctx_.now_ms) return;
+  ctx_.now_ms = log_ms;
+  sweep(false);
+  last_sweep_ms_ = ctx_.now_ms;
 }
 
 void Engine::finish() {

@@ -21,6 +21,10 @@ struct EngineOptions {
   std::set<std::string> select;  // when not empty, only these rules report
   std::set<std::string> ignore;
   std::optional<uint64_t> since_ms, until_ms;  // alerts outside are dropped (events still feed the model)
+  // How far past a copy's last activity the clock must move before it is reported. Live
+  // watching uses less than an offline hunt: an alert seconds late is worth more than the
+  // little activity that shows up that late.
+  uint64_t copy_settle_ms = kCopySettleMs;
 };
 
 struct HuntStats {
@@ -49,6 +53,10 @@ class Engine {
   // `count` broken records in `file`, the first at `line` (sources report them per file).
   void on_broken(std::string_view file, uint64_t line, std::string_view reason, uint64_t count = 1);
   void end_of_file(std::string_view file);
+  // Moves the clock to `log_ms` (log time) without an event, closing what is due: a live
+  // watcher calls it while the log is quiet so a finished copy is reported without waiting
+  // for the next event. Never moves the clock back.
+  void advance_time(uint64_t log_ms);
   // Closes everything still open (end of input).
   void finish();
 

@@ -14,6 +14,7 @@ std::vector<std::unique_ptr<Detection>> make_builtin_detections() {
   v.push_back(make_au006());
   v.push_back(make_au007());
   v.push_back(make_au008());
+  v.push_back(make_au009());
   return v;
 }
 
