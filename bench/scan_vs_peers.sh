@@ -12,7 +12,7 @@ peers=bench/peers/node_modules/.bin
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
 # The Dockerfile set: every file tocsin's scan treats as a Dockerfile in the corpus.
-"$bin" scan --no-config --format json --select DF "$corpus/dockerfiles" > "$work/df.json" || true
+"$bin" scan --no-config --select DF --format json "$corpus/dockerfiles" > "$work/df.json" || true
 find "$corpus/dockerfiles" -type f \( -name 'Dockerfile' -o -name 'Dockerfile.*' -o -name '*.Dockerfile' -o -name 'Containerfile' \) \
   ! -name '*.dockerignore' | sort > "$work/df.list"
 n_df=$(wc -l < "$work/df.list")
@@ -22,7 +22,7 @@ n_dc=$(wc -l < "$work/dc.list")
 now() { date +%s.%N; }
 # CPU time (user+sys, children included) of one command, written to $work/cpu; wall time is
 # noisy on a shared machine, CPU time much less so.
-cpu_of() { /usr/bin/time -f "%U %S" -o "$work/cpu.raw" "$@"; python3 -c "u,s=open('$work/cpu.raw').read().split()[-2:];print(float(u)+float(s))" > "$work/cpu"; }
+cpu_of() { /usr/bin/time -f "%U %S" -o "$work/cpu.raw" "$@"; python3 -c "u,s=open('$work/cpu.raw').read().split()[-2:];print(f'{float(u)+float(s):.2f}')" > "$work/cpu"; }
 rate() { python3 -c "import sys; n,t=float(sys.argv[1]),float(sys.argv[2]); print(f'{n/t:,.0f}')" "$1" "$2"; }
 
 # tocsin: one process over the whole list (its normal use), best of 5
@@ -30,7 +30,7 @@ best=999; cbest=999
 for _ in 1 2 3 4 5; do
   t0=$(now); cpu_of xargs -a "$work/df.list" -d '\n' "$bin" scan --no-config --select DF --format json > "$work/t.json" || true; t1=$(now)
   t=$(python3 -c "print($t1-$t0)"); best=$(python3 -c "print(min($best,$t))")
-  cbest=$(python3 -c "print(min($cbest,$(cat "$work/cpu")))")
+  cbest=$(python3 -c "print(f'{min($cbest,$(cat "$work/cpu")):.2f}')")
 done
 c_tocsin_df=$cbest
 scanned=$(python3 -c "import json;print(json.load(open('$work/t.json'))['files_scanned'])")
@@ -42,7 +42,7 @@ best=999; cbest=999
 for _ in 1 2 3; do
   t0=$(now); cpu_of xargs -a "$work/df.list" -d '\n' "$peers/dockerfilelint" -o json > "$work/p.json" 2>/dev/null || true; t1=$(now)
   t=$(python3 -c "print($t1-$t0)"); best=$(python3 -c "print(min($best,$t))")
-  cbest=$(python3 -c "print(min($cbest,$(cat "$work/cpu")))")
+  cbest=$(python3 -c "print(f'{min($cbest,$(cat "$work/cpu")):.2f}')")
 done
 c_peer_df=$cbest
 peer_files=$(python3 -c "import json;d=json.load(open('$work/p.json'));print(len(d.get('files',d)))" 2>/dev/null || echo "?")

@@ -2,6 +2,7 @@
 #include "core/source.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <tuple>
 
 namespace tocsin {
@@ -13,7 +14,19 @@ bool finding_less(const Finding& a, const Finding& b) {
 
 SourceFile::SourceFile(std::string path, std::string content)
     : path_(std::move(path)), content_(std::move(content)) {
+  line_starts_.reserve(content_.size() / 32 + 2);
   line_starts_.push_back(0);
+  const char* data = content_.data();
+  const size_t n = content_.size();
+  if (std::memchr(data, '\r', n) == nullptr) {
+    // No carriage returns (the usual case): only '\n' ends lines, so jump between them.
+    size_t i = 0;
+    while (const void* nl = std::memchr(data + i, '\n', n - i)) {
+      i = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
+      line_starts_.push_back(i);
+    }
+    return;
+  }
   for (size_t i = 0; i < content_.size(); ++i) {
     char c = content_[i];
     if (c == '\n') {

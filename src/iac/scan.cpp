@@ -7,12 +7,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <exception>
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "safeio/safe_file.hpp"
 
@@ -69,23 +74,48 @@ Result<Config> effective_config(const ScanOptions& opts) {
 namespace {
 
 constexpr size_t kSniffBytes = 8192;
+// Below this many files a worker pool costs more than it saves.
+constexpr size_t kMinParallelFiles = 32;
+constexpr unsigned kMaxWorkers = 8;
+
+// One unit of work in walk order: a file to scan, or an error found while walking. Files are
+// analyzed on worker threads; outcomes are merged on the calling thread in job order, so the
+// result (errors, messages, counts, findings) is the same as a sequential scan.
+struct Job {
+  std::string path;
+  bool explicit_arg = false;
+  bool is_error = false;  // `path`/`message` is a walk error, nothing to scan
+  std::string message;
+};
+
+struct Outcome {
+  std::vector<FileError> errors;
+  std::string note;       // message for stderr
+  bool recorded = false;  // counts as a scanned file
+  SourcePtr src;          // kept only when there are findings
+  std::vector<Finding> found;
+  std::exception_ptr exception;  // rethrown on the calling thread, as a sequential scan would
+};
 
 class Scanner {
  public:
   Scanner(const ScanOptions& opts, ScanResult& res) : opts_(opts), res_(res) {}
 
   void scan_path(const std::string& path) {
-    if (path == "-") return scan_stdin();
+    if (path == "-") {
+      run_jobs();
+      return scan_stdin();
+    }
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
-      res_.errors.push_back({path, fmt::format("{}: {}", path, std::strerror(errno))});
+      add_error(path, fmt::format("{}: {}", path, std::strerror(errno)));
       return;
     }
     if (S_ISDIR(st.st_mode)) {
       std::error_code ec;
       auto root = fs::canonical(path, ec);
       if (ec) {
-        res_.errors.push_back({path, fmt::format("{}: {}", path, ec.message())});
+        add_error(path, fmt::format("{}: {}", path, ec.message()));
         return;
       }
       root_ = root;
@@ -93,10 +123,89 @@ class Scanner {
       return;
     }
     // A file named explicitly is read even through a symlink: the user chose it.
-    scan_file(path, /*explicit_arg=*/true);
+    jobs_.push_back({path, /*explicit_arg=*/true, false, {}});
+  }
+
+  // Analyzes the queued files (in parallel when there are enough) and merges their outcomes
+  // in queue order.
+  void run_jobs() {
+    const size_t n = jobs_.size();
+    if (n == 0) return;
+    unsigned hw = std::thread::hardware_concurrency();
+    unsigned workers = std::min(hw == 0 ? 1u : hw, kMaxWorkers);
+    if (n < kMinParallelFiles || workers < 2) {
+      for (const auto& job : jobs_) {
+        Outcome o;
+        run_job(job, o);
+        merge(o);
+      }
+      jobs_.clear();
+      return;
+    }
+    std::vector<Outcome> outcomes(n);
+    std::vector<char> done(n, 0);
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    std::condition_variable cv;
+    auto work = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < n;) {
+        try {
+          run_job(jobs_[i], outcomes[i]);
+        } catch (...) {
+          outcomes[i].exception = std::current_exception();
+        }
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          done[i] = 1;
+        }
+        cv.notify_all();
+      }
+    };
+    std::vector<std::thread> pool;
+    pool.reserve(workers);
+    for (unsigned w = 0; w < workers; ++w) pool.emplace_back(work);
+    std::exception_ptr failed;
+    for (size_t i = 0; i < n; ++i) {
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return done[i] != 0; });
+      }
+      if (outcomes[i].exception) {
+        failed = outcomes[i].exception;
+        next.store(n);  // stop handing out work
+        break;
+      }
+      merge(outcomes[i]);
+      outcomes[i] = Outcome();  // release the file early
+    }
+    for (auto& t : pool) t.join();
+    jobs_.clear();
+    if (failed) std::rethrow_exception(failed);
   }
 
  private:
+  void add_error(const std::string& path, std::string message) {
+    Job j;
+    j.path = path;
+    j.is_error = true;
+    j.message = std::move(message);
+    jobs_.push_back(std::move(j));
+  }
+
+  void run_job(const Job& job, Outcome& o) const {
+    if (job.is_error) {
+      o.errors.push_back({job.path, job.message});
+      return;
+    }
+    scan_file(job.path, job.explicit_arg, o);
+  }
+
+  void merge(Outcome& o) {
+    for (auto& e : o.errors) res_.errors.push_back(std::move(e));
+    if (!o.note.empty()) fmt::print(stderr, "{}", o.note);
+    if (o.recorded) record(o.src, std::move(o.found));
+  }
+
   void progress() {
     if (opts_.progress && res_.files_scanned % 200 == 0)
       fmt::print(stderr, "\rtocsin: {} files scanned", res_.files_scanned);
@@ -121,7 +230,7 @@ class Scanner {
          !ec && it != end; it.increment(ec))
       entries.push_back(*it);
     if (ec) {
-      res_.errors.push_back({dir.string(), fmt::format("{}: {}", dir.string(), ec.message())});
+      add_error(dir.string(), fmt::format("{}: {}", dir.string(), ec.message()));
       return;
     }
     std::sort(entries.begin(), entries.end(),
@@ -147,7 +256,7 @@ class Scanner {
       if (fs::is_directory(status)) {
         walk(e.path(), real, depth + 1);
       } else if (fs::is_regular_file(status)) {
-        scan_file(shown, /*explicit_arg=*/false);
+        jobs_.push_back({shown, /*explicit_arg=*/false, false, {}});
       }
     }
   }
@@ -163,16 +272,19 @@ class Scanner {
         return;
       }
     }
-    analyze(std::make_shared<SourceFile>(opts_.stdin_name, std::move(content)), true);
+    Outcome o;
+    analyze(std::make_shared<SourceFile>(opts_.stdin_name, std::move(content)), true, o);
+    merge(o);
   }
 
-  void scan_file(const std::string& path, bool explicit_arg) {
+  // Runs on worker threads: reads only immutable scanner state, writes only `o`.
+  void scan_file(const std::string& path, bool explicit_arg, Outcome& o) const {
     const Analyzer* by_name = nullptr;
     for (const auto& a : analyzers())
       if (a->claims_name(path)) { by_name = a.get(); break; }
     auto fd = safeio::open_regular(path);
     if (!fd) {
-      if (explicit_arg || by_name) res_.errors.push_back({path, fd.error().message});
+      if (explicit_arg || by_name) o.errors.push_back({path, fd.error().message});
       return;
     }
     struct stat st {};
@@ -181,13 +293,13 @@ class Scanner {
     if (size > opts_.max_file_bytes) {
       if (by_name) {
         auto src = std::make_shared<SourceFile>(path, std::string());
-        std::vector<Finding> found;
-        Emitter em(*src, res_.config, found);
+        Emitter em(*src, res_.config, o.found);
         auto ids = by_name->rules();
         em.report(ids.front(), Range{1, 1, 1, 1},
                   fmt::format("file is {} bytes, over the {} byte limit; not parsed", size,
                               opts_.max_file_bytes));
-        record(src, std::move(found));
+        o.recorded = true;
+        if (!o.found.empty()) o.src = src;
       }
       return;
     }
@@ -202,28 +314,29 @@ class Scanner {
         if (a->claims_content(path, head)) { claimed = true; break; }
       if (!claimed) {
         if (explicit_arg)
-          fmt::print(stderr, "tocsin: {}: not a Dockerfile, Compose file, Kubernetes manifest, "
-                             "script or CI file; skipped\n", path);
+          o.note = fmt::format("tocsin: {}: not a Dockerfile, Compose file, Kubernetes manifest, "
+                               "script or CI file; skipped\n", path);
         return;
       }
     }
     auto text = safeio::read_fd(fd->get(), opts_.max_file_bytes, path);
     if (!text) {
-      res_.errors.push_back({path, text.error().message});
+      o.errors.push_back({path, text.error().message});
       return;
     }
-    analyze(std::make_shared<SourceFile>(path, std::move(*text)), explicit_arg, by_name);
+    analyze(std::make_shared<SourceFile>(path, std::move(*text)), explicit_arg, o, by_name);
   }
 
-  void analyze(SourcePtr src, bool explicit_arg, const Analyzer* forced = nullptr) {
-    std::vector<Finding> found;
-    bool claimed = scan_source(*src, res_.config, found, forced);
+  void analyze(SourcePtr src, bool explicit_arg, Outcome& o,
+               const Analyzer* forced = nullptr) const {
+    bool claimed = scan_source(*src, res_.config, o.found, forced);
     if (!claimed) {
       if (explicit_arg)
-        fmt::print(stderr, "tocsin: {}: not a recognised file kind; skipped\n", src->path());
+        o.note = fmt::format("tocsin: {}: not a recognised file kind; skipped\n", src->path());
       return;
     }
-    record(src, std::move(found));
+    o.recorded = true;
+    if (!o.found.empty()) o.src = std::move(src);
   }
 
   void record(const SourcePtr& src, std::vector<Finding> found) {
@@ -237,6 +350,7 @@ class Scanner {
   ScanResult& res_;
   fs::path root_;
   std::set<std::pair<dev_t, ino_t>> visited_;
+  std::vector<Job> jobs_;
 };
 
 }  // namespace
@@ -252,6 +366,7 @@ ScanResult scan(const ScanOptions& opts) {
   Scanner s(opts, res);
   std::vector<std::string> paths = opts.paths.empty() ? std::vector<std::string>{"."} : opts.paths;
   for (const auto& p : paths) s.scan_path(p);
+  s.run_jobs();
   if (opts.progress) fmt::print(stderr, "\r\033[K");
   std::stable_sort(res.findings.begin(), res.findings.end(), finding_less);
   return res;

@@ -13,7 +13,11 @@ namespace tocsin::df {
 namespace {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+  // Most bytes are above ' ': one comparison settles them.
+  if (static_cast<unsigned char>(c) > ' ') return false;
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -147,10 +151,15 @@ struct Joined {
 // Removes quotes and escape characters the way Docker's word processing does, without
 // expanding variables (`$` is kept).
 std::string unquote(std::string_view raw, char esc) {
+  // Most words have nothing to remove: copy them in one go.
+  const size_t n = raw.size();
+  auto special = [esc](char ch) { return ch == esc || ch == '\'' || ch == '"'; };
+  size_t i = 0;
+  while (i < n && !special(raw[i])) ++i;
+  if (i == n) return std::string(raw);
   std::string out;
   out.reserve(raw.size());
-  size_t i = 0;
-  const size_t n = raw.size();
+  out.append(raw.data(), i);
   while (i < n) {
     char c = raw[i];
     if (c == esc && i + 1 < n) {
@@ -158,7 +167,10 @@ std::string unquote(std::string_view raw, char esc) {
       i += 2;
     } else if (c == '\'') {
       ++i;
-      while (i < n && raw[i] != '\'') out += raw[i++];
+      size_t q = i;
+      while (q < n && raw[q] != '\'') ++q;
+      out.append(raw.data() + i, q - i);
+      i = q;
       if (i < n) ++i;
     } else if (c == '"') {
       ++i;
@@ -173,8 +185,10 @@ std::string unquote(std::string_view raw, char esc) {
       }
       if (i < n) ++i;
     } else {
-      out += c;
-      ++i;
+      size_t j = i + 1;
+      while (j < n && !special(raw[j])) ++j;
+      out.append(raw.data() + i, j - i);
+      i = j;
     }
   }
   return out;
@@ -490,7 +504,9 @@ class Parser {
 
 void Parser::fill_words(Instruction& ins, const Joined& j, size_t rb, size_t re) {
   std::string_view s = std::string_view(j.text).substr(rb, re - rb);
-  for (const auto& w : split_words(s, df_.escape)) {
+  const auto words = split_words(s, df_.escape);
+  ins.args.reserve(ins.args.size() + words.size());
+  for (const auto& w : words) {
     Word word;
     word.raw = std::string(s.substr(w.begin, w.end - w.begin));
     word.text = unquote(word.raw, df_.escape);

@@ -13,11 +13,23 @@ namespace {
 
 constexpr int kMaxDepth = 256;
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-bool is_meta(char c) {
+constexpr bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+constexpr bool is_meta(char c) {
   return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>' ||
          c == '\n';
 }
+// Characters a word copies as they are (outside quotes and expansions), as a table: this
+// test runs once per byte of every word.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int i = 0; i < 256; ++i) {
+    char c = static_cast<char>(i);
+    t[static_cast<size_t>(i)] = !is_blank(c) && !is_meta(c) && c != '\\' && c != '\'' &&
+                                c != '"' && c != '$' && c != '`';
+  }
+  return t;
+}();
+bool is_plain(char c) { return kPlain[static_cast<unsigned char>(c)]; }
 bool is_name_start(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
 }
@@ -31,7 +43,7 @@ struct Token {
   Tok type = Tok::End;
   size_t begin = 0;
   size_t end = 0;
-  std::string op;  // for Op / Redir
+  std::string_view op;  // for Op / Redir: a literal or a slice of the parsed text
   Word word;       // for Word
   std::vector<std::pair<size_t, size_t>> subs;  // command substitutions inside the word
 };
@@ -129,7 +141,7 @@ class Parser {
   std::string token_text(const Token& t) const {
     if (t.type == Tok::Word) return t.word.raw;
     if (t.type == Tok::Newline) return "newline";
-    return t.op;
+    return std::string(t.op);
   }
 
   size_t skip_blanks(size_t i) const {
@@ -176,6 +188,11 @@ class Parser {
       t.end = i + 1;
       return t;
     }
+    // Every operator and redirection starts with a metacharacter or an fd number.
+    if (!is_meta(c) && !std::isdigit(static_cast<unsigned char>(c))) {
+      scan_word(i, t);
+      return t;
+    }
     // Redirections, with an optional file descriptor number.
     size_t d = i;
     while (d < end_ && std::isdigit(static_cast<unsigned char>(s_[d]))) ++d;
@@ -186,7 +203,7 @@ class Parser {
         if (d + r.size() <= end_ && s_.substr(d, r.size()) == r) {
           t.type = Tok::Redir;
           t.end = d + r.size();
-          t.op = std::string(s_.substr(i, t.end - i));
+          t.op = s_.substr(i, t.end - i);
           return t;
         }
       }
@@ -194,7 +211,7 @@ class Parser {
     if (rest_starts("&>>") || rest_starts("&>")) {
       t.type = Tok::Redir;
       t.end = i + (rest_starts("&>>") ? 3 : 2);
-      t.op = std::string(s_.substr(i, t.end - i));
+      t.op = s_.substr(i, t.end - i);
       return t;
     }
     static constexpr std::array<std::string_view, 12> kOps = {
@@ -204,7 +221,7 @@ class Parser {
         if (rest_starts(o)) {
           t.type = Tok::Op;
           t.end = i + o.size();
-          t.op = std::string(o);
+          t.op = o;
           return t;
         }
       }
@@ -353,8 +370,10 @@ class Parser {
           } else if (d == '`') {
             i = scan_backtick(i, t, text);
           } else {
-            text += d;
-            ++i;
+            size_t j = i + 1;
+            while (j < n && s_[j] != '"' && s_[j] != '\\' && s_[j] != '$' && s_[j] != '`') ++j;
+            text.append(s_.data() + i, j - i);
+            i = j;
           }
         }
         if (!closed) error("unterminated double quote");
@@ -363,14 +382,26 @@ class Parser {
       } else if (c == '`') {
         i = scan_backtick(i, t, text);
       } else {
-        text += c;
-        ++i;
+        size_t j = i + 1;
+        while (j < n && is_plain(s_[j])) ++j;
+        text.append(s_.data() + i, j - i);
+        i = j;
       }
     }
     t.end = i;
     t.word.begin = t.begin;
     t.word.end = i;
-    t.word.raw = std::string(s_.substr(t.begin, i - t.begin));
+    t.word.raw.assign(s_.data() + t.begin, i - t.begin);
+  }
+
+  // Moves the current token out of the cache and advances past it (consume() without a copy).
+  Token take() {
+    peek();
+    Token t = std::move(cache_);
+    pos_ = t.end;
+    cache_valid_ = false;
+    if (t.type == Tok::Newline && !pending_.empty()) skip_heredoc_bodies();
+    return t;
   }
 
   void consume() {
@@ -476,7 +507,7 @@ class Parser {
       const Token& t = peek();
       if (t.type == Tok::Op && t.op != "(") {
         if (t.op == ")" || t.op == ";;" || t.op == ";&" || t.op == ";;&") return;
-        error("unexpected '" + t.op + "'");
+        error("unexpected '" + std::string(t.op) + "'");
         consume();
         continue;
       }
@@ -537,19 +568,18 @@ class Parser {
 
   void skip_redirects_after_compound() {
     while (!ctx_.abort && peek().type == Tok::Redir) {
-      Token r = peek();
-      consume();
+      Token r = take();
       if (peek().type == Tok::Word) {
-        Token w = peek();
-        consume();
-        if (r.op.find("<<") != std::string::npos && r.op.find("<<<") == std::string::npos) {
+        Token w = take();
+        if (r.op.find("<<") != std::string_view::npos &&
+            r.op.find("<<<") == std::string_view::npos) {
           add_heredoc(r.op, w.word);
         }
       }
     }
   }
 
-  void add_heredoc(const std::string& op, const Word& w) {
+  void add_heredoc(std::string_view op, const Word& w) {
     pending_.emplace_back(w.text, op.size() >= 3 && op.substr(op.size() - 3) == "<<-");
   }
 
@@ -614,13 +644,14 @@ class Parser {
         leave();
         return;
       }
-      // `name() body`
+      // `name() body`: the next two tokens are the operators `(` and `)` exactly when the
+      // next non-blank characters are, so look at characters instead of scanning tokens.
       if (is_name_start(w.empty() ? ' ' : w[0]) && t.subs.empty()) {
-        Token next = scan(t.end);
-        if (next.type == Tok::Op && next.op == "(" ) {
-          Token close = scan(next.end);
-          if (close.type == Tok::Op && close.op == ")") {
-            pos_ = close.end;
+        size_t open = skip_blanks(t.end);
+        if (open < end_ && s_[open] == '(') {
+          size_t close = skip_blanks(open + 1);
+          if (close < end_ && s_[close] == ')') {
+            pos_ = close + 1;
             cache_valid_ = false;
             skip_newlines();
             if (!enter()) return;
@@ -692,8 +723,7 @@ class Parser {
     if (is_keyword(peek(), "in")) {
       consume();
       while (!ctx_.abort && peek().type == Tok::Word) {
-        Token w = peek();
-        consume();
+        Token w = take();
         parse_subs(w);
       }
     }
@@ -710,8 +740,7 @@ class Parser {
   void parse_case() {
     consume();  // case
     if (peek().type == Tok::Word) {
-      Token w = peek();
-      consume();
+      Token w = take();
       parse_subs(w);
     }
     skip_newlines();
@@ -797,7 +826,7 @@ class Parser {
     bool have_tokens = false;
     size_t begin = peek().begin;
     size_t end = begin;
-    std::vector<Token> words;
+    std::vector<Word> words;
     std::vector<Redirect> redirects;
     std::vector<Word> assignments;
     bool dbracket = false;
@@ -805,58 +834,57 @@ class Parser {
       const Token& t = peek();
       if (t.type == Tok::Word) {
         if (dbracket && t.word.raw == "]]" && !t.word.quoted) dbracket = false;
-        Token w = t;
-        consume();
+        Token w = take();
         end = w.end;
         have_tokens = true;
+        // The word's substitutions are parsed before the word is moved out of the token.
+        parse_subs(w);
         if (words.empty() && is_assignment(w.word)) {
-          assignments.push_back(w.word);
+          assignments.push_back(std::move(w.word));
         } else {
           if (words.empty() && w.word.raw == "[[" && !w.word.quoted) dbracket = true;
-          words.push_back(w);
+          words.push_back(std::move(w.word));
         }
-        parse_subs(w);
         continue;
       }
       if (t.type == Tok::Redir) {
-        Token r = t;
-        consume();
+        Token r = take();
         have_tokens = true;
         end = r.end;
         Redirect rd;
-        rd.op = r.op;
+        rd.op = std::string(r.op);
         if (dbracket) {
-          Token w;
-          w.word.text = r.op;
-          w.word.raw = r.op;
-          w.word.begin = r.begin;
-          w.word.end = r.end;
-          words.push_back(w);
+          Word w;
+          w.text = r.op;
+          w.raw = r.op;
+          w.begin = r.begin;
+          w.end = r.end;
+          words.push_back(std::move(w));
           continue;
         }
         if (peek().type == Tok::Word) {
-          Token w = peek();
-          consume();
+          Token w = take();
           end = w.end;
-          rd.target = w.word;
-          if (r.op.find("<<") != std::string::npos && r.op.find("<<<") == std::string::npos) {
+          if (r.op.find("<<") != std::string_view::npos &&
+              r.op.find("<<<") == std::string_view::npos) {
             add_heredoc(r.op, w.word);
           }
           parse_subs(w);
+          rd.target = std::move(w.word);
         } else {
-          error("redirection '" + r.op + "' without a target");
+          error("redirection '" + rd.op + "' without a target");
         }
         redirects.push_back(std::move(rd));
         continue;
       }
       if (dbracket && t.type == Tok::Op) {
-        Token w;
-        w.word.text = t.op;
-        w.word.raw = t.op;
-        w.word.begin = t.begin;
-        w.word.end = t.end;
+        Word w;
+        w.text = t.op;
+        w.raw = t.op;
+        w.begin = t.begin;
+        w.end = t.end;
         consume();
-        words.push_back(w);
+        words.push_back(std::move(w));
         continue;
       }
       break;
@@ -868,7 +896,7 @@ class Parser {
     }
     Command& c = ctx_.out.commands[slot];
     c.assignments = std::move(assignments);
-    for (auto& w : words) c.words.push_back(std::move(w.word));
+    c.words = std::move(words);
     c.redirects = std::move(redirects);
     c.depth = depth_;
     c.conditional = cond_ > 0;
