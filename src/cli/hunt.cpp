@@ -286,8 +286,8 @@ Exit codes: 0 no alert at or above --fail-on, 1 at least one, 2 unreadable input
   app->add_option("--since", args->since, "Only alerts at or after: ISO-8601 UTC time or a duration ago (2h, 30m, 7d)");
   app->add_option("--until", args->until, "Only alerts at or before: ISO-8601 UTC time or a duration ago");
   app->add_option("--fail-on", args->fail_on, "Exit 1 when an alert is at or above: info, low (default), medium, high, critical, none");
-  app->add_option("--select", args->select, "Only these rules (comma-separated, e.g. AU003,AU004)")->expected(1);
-  app->add_option("--ignore", args->ignore, "Skip these rules (comma-separated)")->expected(1);
+  app->add_option("--select", args->select, "Only these rules (comma-separated, e.g. AU003,AU004)")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app->add_option("--ignore", args->ignore, "Skip these rules (comma-separated)")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app->add_option("--input-format", args->input_format, "auto (default), raw, enriched, es, laurel, ecs");
   app->add_flag("-q,--quiet", args->quiet, "No statistics line and no progress on stderr");
   app->add_option("--baseline", args->baseline, "Score each AU001 copy against this model (tocsin baseline train) and report rare ones as AU010");

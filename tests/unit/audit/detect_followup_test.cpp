@@ -61,7 +61,8 @@ TEST(DetectAU009, SameDeviceDifferentInodeAndRelativeNamesFire) {
                  "040755", "yes", "/var/lib/docker/overlay2/ab") +
       path_event("1795331090.202:4", 165, 1500, "dockerd", "/usr/sbin/dockerd",
                  "/var/lib/docker/overlay2/ab/merged/data", 6002, "00:2f", "040755");
-  auto a = of_rule(hunt_text(log, only("AU009")), "AU009");
+  auto r = hunt_text(log, only("AU009"));
+  auto a = of_rule(r, "AU009");
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0]->event_ids.front(), "1795331090.200:3");
 }
