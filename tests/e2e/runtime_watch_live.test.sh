@@ -11,8 +11,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DOCKER=${TOCSIN_LAB_DOCKER:-/usr/bin/docker}
 STATE=${TOCSIN_LAB_STATE:-/run/tocsin-lab}
 KEY=tocsin-lab-rtwatch
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 0; }
-command -v auditctl >/dev/null || { echo "SKIP: no auditctl"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; [ "${CI:-}" = true ] && { echo "FAIL: CI must run this lab test"; exit 1; }; exit 0; }
+command -v auditctl >/dev/null || { echo "SKIP: no auditctl"; [ "${CI:-}" = true ] && { echo "FAIL: CI must run this lab test"; exit 1; }; exit 0; }
 work=$(mktemp -d /tmp/tocsin-watch-live.XXXXXX)
 started_lab=0 wpid=""
 cleanup() {
