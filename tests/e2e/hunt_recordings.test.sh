@@ -12,7 +12,7 @@
 set -euo pipefail
 TOCSIN=${1:?usage: hunt_recordings.test.sh /path/to/tocsin}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-REC=$ROOT/tests/e2e/recordings
+REC=${TOCSIN_RECORDINGS:-$ROOT/tests/e2e/recordings}
 command -v python3 >/dev/null || { echo "FAIL: python3 is needed to read the truth files"; exit 1; }
 shopt -s nullglob
 truths=("$REC"/*.truth.json)
