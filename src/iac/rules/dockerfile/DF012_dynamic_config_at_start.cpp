@@ -16,33 +16,6 @@
 namespace tocsin::iac::dockerfile {
 namespace {
 
-// `path` joined onto `workdir` when relative, with "." and ".." folded (never above "/").
-std::string join_path(std::string_view workdir, std::string_view path) {
-  std::string joined = !path.empty() && path[0] == '/' ? std::string(path)
-                                                        : std::string(workdir) + "/" + std::string(path);
-  std::vector<std::string_view> parts;
-  const std::string_view j = joined;
-  size_t i = 0;
-  while (i < j.size()) {
-    while (i < j.size() && j[i] == '/') ++i;
-    const size_t b = i;
-    while (i < j.size() && j[i] != '/') ++i;
-    const std::string_view part = j.substr(b, i - b);
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (std::string_view p : parts) {
-    out += '/';
-    out += p;
-  }
-  return out.empty() ? "/" : out;
-}
-
 std::string_view base_name(std::string_view s) {
   const size_t slash = s.rfind('/');
   return slash == std::string_view::npos ? s : s.substr(slash + 1);

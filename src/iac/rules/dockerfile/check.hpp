@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -40,6 +41,11 @@ class Check {
   virtual std::string_view id() const = 0;
   virtual void run(const Context& ctx) const = 0;
 };
+
+// `path` joined onto `workdir` when relative, "." and ".." folded (never above "/").
+inline std::string join_path(std::string_view workdir, std::string_view path) {
+  return df::resolve_path(path, workdir);
+}
 
 // All Dockerfile checks (DF001–DF013 and SH001 on RUN), sorted by id.
 const std::vector<std::unique_ptr<Check>>& checks();

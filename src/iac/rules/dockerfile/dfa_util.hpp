@@ -84,38 +84,9 @@ inline std::optional<std::string> expand_known(std::string_view word, const df::
 }
 
 // Joins a relative `path` onto the absolute `workdir` and normalises "." and ".." (never above
-// "/"); trailing slashes are dropped. Kept here so the rules do not depend on argument order
-// conventions elsewhere.
+// "/"); trailing slashes are dropped.
 inline std::string normalize(std::string_view workdir, std::string_view path) {
-  std::string joined;
-  if (is_abs(path) && path.front() == '/') {
-    joined = std::string(path);
-  } else {
-    joined = std::string(workdir.empty() ? std::string_view("/") : workdir);
-    joined += '/';
-    joined += path;
-  }
-  std::vector<std::string_view> parts;
-  std::string_view j = joined;
-  size_t i = 0;
-  while (i < j.size()) {
-    while (i < j.size() && j[i] == '/') ++i;
-    size_t b = i;
-    while (i < j.size() && j[i] != '/') ++i;
-    std::string_view part = j.substr(b, i - b);
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (auto p : parts) {
-    out += '/';
-    out += p;
-  }
-  return out.empty() ? "/" : out;
+  return df::resolve_path(path, workdir);
 }
 
 // An absolute, normalised path for a word, or nothing when it cannot be known statically.
