@@ -42,18 +42,6 @@ using simdjson::dom::object;
 
 namespace {
 
-// Named results: iterating a temporary simdjson_result trips g++ 12's dangling-pointer check.
-inline simdjson::dom::array as_array(simdjson::dom::element e) {
-  simdjson::dom::array a;
-  if (e.get_array().get(a) != simdjson::SUCCESS) return a;  // callers check is_array() first
-  return a;
-}
-inline simdjson::dom::object as_object(simdjson::dom::element e) {
-  simdjson::dom::object o;
-  if (e.get_object().get(o) != simdjson::SUCCESS) return o;  // callers check is_object() first
-  return o;
-}
-
 bool is_upper_key(std::string_view k) {
   bool letter = false;
   for (unsigned char c : k) {

@@ -14,6 +14,18 @@
 
 namespace tocsin::audit {
 
+// Named results: iterating a temporary simdjson_result trips g++ 12's dangling-pointer check.
+inline simdjson::dom::array as_array(simdjson::dom::element e) {
+  simdjson::dom::array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) return a;  // callers check is_array() first
+  return a;
+}
+inline simdjson::dom::object as_object(simdjson::dom::element e) {
+  simdjson::dom::object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return o;  // callers check is_object() first
+  return o;
+}
+
 // Which flavour one parsed object is (Auto when none fits).
 JsonFlavor classify_json_object(simdjson::dom::object obj);
 

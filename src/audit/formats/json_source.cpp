@@ -57,18 +57,6 @@ JsonFlavor sniff_json_flavor(std::string_view head) {
 
 namespace {
 
-// Named results: iterating a temporary simdjson_result trips g++ 12's dangling-pointer check.
-inline simdjson::dom::array as_array(simdjson::dom::element e) {
-  simdjson::dom::array a;
-  if (e.get_array().get(a) != simdjson::SUCCESS) return a;  // callers check is_array() first
-  return a;
-}
-inline simdjson::dom::object as_object(simdjson::dom::element e) {
-  simdjson::dom::object o;
-  if (e.get_object().get(o) != simdjson::SUCCESS) return o;  // callers check is_object() first
-  return o;
-}
-
 constexpr size_t kExcerpt = 120;
 
 std::string_view excerpt_of(std::string_view s) { return s.substr(0, kExcerpt); }
