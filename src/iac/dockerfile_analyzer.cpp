@@ -145,11 +145,8 @@ class DockerfileAnalyzer final : public Analyzer {
       }
       sup.add(*p, first, last);
     }
+    // A binary file stops the parser before any instruction, so it ends here too.
     if (file.instructions.empty()) return;
-    bool fatal = false;
-    for (const auto& e : file.errors)
-      if (e.message.find("binary") != std::string::npos) fatal = true;
-    if (fatal) return;
     auto state = df::evaluate(file);
     std::vector<dockerfile::RunScript> scripts;
     for (size_t i = 0; i < file.instructions.size(); ++i)
