@@ -30,10 +30,14 @@ uint32_t Assembler::intern_node(std::string_view node) {
   return static_cast<uint32_t>(nodes_.size() - 1);
 }
 
-bool Assembler::is_duplicate(const Event& ev, std::string_view text, RecordType t) {
+bool Assembler::is_duplicate(const Event& ev, std::string_view text, RecordType t, uint32_t header_len) {
+  // Records of one event share the key, so equal type and header length mean an equal header:
+  // compare what follows it (the fields differ within a few bytes for distinct records).
   for (const auto& r : ev.records_) {
     if (r.type != t || r.text_len != text.size()) continue;
-    if (std::memcmp(ev.buf_.data() + r.text_off, text.data(), text.size()) == 0) return true;
+    size_t skip = r.header_len == header_len ? header_len : 0;
+    if (std::memcmp(ev.buf_.data() + r.text_off + skip, text.data() + skip, text.size() - skip) == 0)
+      return true;
   }
   return false;
 }
@@ -55,8 +59,10 @@ void Assembler::append_record(Event& ev, std::string_view line, const LexedRecor
   r.text_len = static_cast<uint32_t>(text.size());
   r.line = line_no;
   r.field_begin = static_cast<uint32_t>(ev.fields_.size());
+  r.header_len = rec.header_end > rec.text_begin ? rec.header_end - rec.text_begin : 0;
+  if (r.header_len > text.size()) r.header_len = 0;
   // Without fields from the caller, the Event lexes them on first access.
-  if (fields.empty()) ev.lexed_ = false;
+  r.lexed = !fields.empty();
   for (size_t i = 0; i < fields.size(); ++i) {
     Event::FieldRef f = fields[i];
     f.key_off = f.key_off - shift + base;
@@ -79,8 +85,14 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
   const uint64_t t_ms = rec.sec * 1000 + rec.msec;
   if (t_ms > newest_ms_) newest_ms_ = t_ms;
 
-  auto it = live_.find(key);
-  if (it == live_.end()) {
+  // Records of one event nearly always arrive together: try the last event before hashing.
+  Slot* slot_ptr = nullptr;
+  if (last_slot_ && key == last_key_) {
+    slot_ptr = last_slot_;
+  } else if (auto f = live_.find(key); f != live_.end()) {
+    slot_ptr = &f->second;
+  }
+  if (!slot_ptr) {
     bool late = was_emitted(key);
     if (late) {
       ++stats_.late_records;
@@ -124,15 +136,19 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
       }
       return expire();
     }
-    it = live_.emplace(key, std::move(slot)).first;
+    last_slot_ = &live_.emplace(key, std::move(slot)).first->second;
+    last_key_ = key;
     order_.emplace_back(key, gen_);
     if (live_.size() > stats_.max_in_flight) stats_.max_in_flight = live_.size();
   } else {
-    Event& ev = it->second.ev;
+    last_slot_ = slot_ptr;
+    last_key_ = key;
+    Event& ev = slot_ptr->ev;
     std::string_view text = line.substr(rec.text_begin);
     while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
     if (rec.type != RecordType::Eoe) {
-      if (is_duplicate(ev, text, rec.type)) {
+      uint32_t hl = rec.header_end > rec.text_begin ? rec.header_end - rec.text_begin : 0;
+      if (is_duplicate(ev, text, rec.type, hl <= text.size() ? hl : 0)) {
         ++stats_.duplicate_records;
         return true;
       }
@@ -142,7 +158,7 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
         return true;
       }
       append_record(ev, line, rec, fields, line_no);
-      it->second.touched = records_added_;
+      slot_ptr->touched = records_added_;
       ++stats_.records;
     } else {
       ++stats_.records;
@@ -161,6 +177,12 @@ void Assembler::remember(const Key& k) {
 bool Assembler::emit(const Key& k, Completion how) {
   auto it = live_.find(k);
   if (it == live_.end()) return !stopped_;
+  return emit(it, how);
+}
+
+bool Assembler::emit(LiveMap::iterator it, Completion how) {
+  const Key k = it->first;
+  if (last_slot_ == &it->second) last_slot_ = nullptr;
   Event ev = std::move(it->second.ev);
   live_.erase(it);
   ev.completion_ = how;
@@ -173,6 +195,9 @@ bool Assembler::emit(const Key& k, Completion how) {
 }
 
 bool Assembler::expire() {
+  // Nothing can have become due unless log time moved on or too many events are held.
+  if (newest_ms_ == expired_at_ms_ && live_.size() <= opts_.max_in_flight) return !stopped_;
+  expired_at_ms_ = newest_ms_;
   while (!order_.empty() && !stopped_) {
     const auto& [k, g] = order_.front();
     auto it = live_.find(k);
@@ -189,9 +214,8 @@ bool Assembler::expire() {
     } else {
       break;
     }
-    Key key = k;
     order_.pop_front();
-    if (!emit(key, how)) return false;
+    if (!emit(it, how)) return false;
   }
   return !stopped_;
 }
@@ -218,7 +242,7 @@ bool Assembler::flush_all() {
     order_.pop_front();
     auto it = live_.find(k);
     if (it == live_.end() || it->second.gen != g) continue;
-    if (!emit(k, Completion::EndOfInput)) return false;
+    if (!emit(it, Completion::EndOfInput)) return false;
   }
   return !stopped_;
 }

@@ -74,17 +74,19 @@ class Assembler {
   };
 
   uint32_t intern_node(std::string_view node);
+  using LiveMap = std::unordered_map<Key, Slot, KeyHash>;
   bool emit(const Key& k, Completion how);
+  bool emit(LiveMap::iterator it, Completion how);
   bool expire();
   void remember(const Key& k);
-  static bool is_duplicate(const Event& ev, std::string_view text, RecordType t);
+  static bool is_duplicate(const Event& ev, std::string_view text, RecordType t, uint32_t header_len);
   void append_record(Event& ev, std::string_view line, const LexedRecord& rec,
                      std::span<const Event::FieldRef> fields, uint64_t line_no);
 
   AssemblerOptions opts_;
   SourceStats& stats_;
   EventSink sink_;
-  std::unordered_map<Key, Slot, KeyHash> live_;
+  LiveMap live_;
   // Insertion order of live events (key, generation); stale entries are skipped.
   std::deque<std::pair<Key, uint64_t>> order_;
   // Direct-mapped by hash, power-of-two size; holds the key's 64-bit hash (| 1, so 0 = empty):
@@ -94,7 +96,11 @@ class Assembler {
   std::vector<std::string> nodes_;
   std::unordered_map<std::string, uint32_t> node_ids_;
   std::vector<uint64_t> last_serial_;  // per node, 0 = none yet
+  // The event the previous record went to (element pointers survive rehashing).
+  Slot* last_slot_ = nullptr;
+  Key last_key_{};
   uint64_t newest_ms_ = 0;
+  uint64_t expired_at_ms_ = ~0ULL;  // newest_ms_ when expire() last ran its scan
   uint64_t gen_ = 0;
   uint64_t records_added_ = 0;
   uint64_t oversized_ = 0;

@@ -258,12 +258,12 @@ std::optional<uint64_t> parse_unsigned(std::string_view s, int base) {
   }
   if (s.empty() || s.size() > 24) return std::nullopt;
   uint64_t v = 0;
+  const auto b = static_cast<uint64_t>(base);
   for (char c : s) {
-    int d = hex_val(c);
+    int d = base == 10 ? (is_digit(c) ? c - '0' : -1) : hex_val(c);
     if (d < 0 || d >= base) return std::nullopt;
-    uint64_t nv = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
-    if (nv / static_cast<uint64_t>(base) != v && v != 0) return std::nullopt;  // overflow
-    v = nv;
+    if (__builtin_mul_overflow(v, b, &v) || __builtin_add_overflow(v, static_cast<uint64_t>(d), &v))
+      return std::nullopt;
   }
   return v;
 }
@@ -282,16 +282,16 @@ std::optional<int64_t> parse_signed(std::string_view s, int base) {
 
 // ---------------------------------------------------------------- RecordView
 
-RecordType RecordView::type() const { return ev_->record_ref(idx_).type; }
+RecordType RecordView::type() const { return ev_->record_head(idx_).type; }
 std::string_view RecordView::type_name() const {
-  const auto& r = ev_->record_ref(idx_);
+  const auto& r = ev_->record_head(idx_);
   return ev_->view(r.type_off, r.type_len);
 }
 std::string_view RecordView::text() const {
-  const auto& r = ev_->record_ref(idx_);
+  const auto& r = ev_->record_head(idx_);
   return ev_->view(r.text_off, r.text_len);
 }
-uint64_t RecordView::line() const { return ev_->record_ref(idx_).line; }
+uint64_t RecordView::line() const { return ev_->record_head(idx_).line; }
 size_t RecordView::field_count() const {
   const auto& r = ev_->record_ref(idx_);
   return r.field_end - r.field_begin;
@@ -344,26 +344,131 @@ Field RecordView::interp_at(size_t i) const {
 
 // ---------------------------------------------------------------- Event
 
-void Event::lex_fields_now() const {
-  lexed_ = true;
+void Event::lex_record(uint32_t i) const {
+  RecordRef& r = records_[i];
+  r.lexed = true;
   thread_local std::vector<FieldRef> scratch;
+  std::string_view text = view(r.text_off, r.text_len);
+  auto at = static_cast<uint32_t>(fields_.size());
+  r.field_begin = r.field_end = r.interp_begin = r.interp_end = at;
   LexedRecord rec;
-  fields_.clear();
-  for (auto& r : records_) {
-    std::string_view text = view(r.text_off, r.text_len);
-    auto at = static_cast<uint32_t>(fields_.size());
-    r.field_begin = r.field_end = r.interp_begin = r.interp_end = at;
-    if (lex_line(text, rec, scratch) != LexStatus::Ok) continue;
-    for (size_t i = 0; i < scratch.size(); ++i) {
-      FieldRef f = scratch[i];
-      f.key_off += r.text_off;
-      f.val_off += r.text_off;
-      fields_.push_back(f);
-    }
-    r.field_end = at + rec.interp_begin;
-    r.interp_begin = r.field_end;
-    r.interp_end = static_cast<uint32_t>(fields_.size());
+  if (r.header_len > 0) {
+    // The assembler already parsed the header: lex only the fields.
+    scratch.clear();
+    rec.interp_begin = lex_body(text, r.header_len, scratch);
+  } else if (lex_line(text, rec, scratch) != LexStatus::Ok) {
+    return;
   }
+  if (fields_.capacity() < at + scratch.size()) fields_.reserve(std::max<size_t>(64, 2 * (at + scratch.size())));
+  for (size_t k = 0; k < scratch.size(); ++k) {
+    FieldRef f = scratch[k];
+    f.key_off += r.text_off;
+    f.val_off += r.text_off;
+    fields_.push_back(f);
+  }
+  r.field_end = at + rec.interp_begin;
+  r.interp_begin = r.field_end;
+  r.interp_end = static_cast<uint32_t>(fields_.size());
+}
+
+namespace {
+constexpr std::string_view kHotNames[] = {
+    "arch", "syscall", "success", "exit", "a0",  "a1",  "a2",   "a3",   "items",
+    "ppid", "pid",     "auid",    "uid",  "gid", "euid", "suid", "fsuid", "egid",
+    "sgid", "fsgid",   "tty",     "ses",  "comm", "exe", "key"};
+static_assert(std::size(kHotNames) == 25);
+
+// Index of a hot key in kHotNames, -1 otherwise (by length, then a full compare).
+int hot_index(std::string_view k) {
+  auto is = [&](int j) { return kHotNames[j] == k ? j : -1; };
+  switch (k.size()) {
+    case 2:
+      return k[0] == 'a' && k[1] >= '0' && k[1] <= '3' ? 4 + (k[1] - '0') : -1;
+    case 3:
+      switch (k[0]) {
+        case 'p': return is(10);
+        case 'u': return is(12);
+        case 'g': return is(13);
+        case 't': return is(20);
+        case 's': return is(21);
+        case 'e': return is(23);
+        case 'k': return is(24);
+        default: return -1;
+      }
+    case 4:
+      switch (k[0]) {
+        case 'a': return k[1] == 'r' ? is(0) : is(11);
+        case 'e': return k[1] == 'x' ? is(3) : k[1] == 'u' ? is(14) : is(17);
+        case 'p': return is(9);
+        case 's': return k[1] == 'u' ? is(15) : is(18);
+        case 'c': return is(22);
+        default: return -1;
+      }
+    case 5:
+      return k[0] == 'i' ? is(8) : k[0] == 'f' ? (k[2] == 'u' ? is(16) : is(19)) : -1;
+    case 7:
+      return k[1] == 'y' ? is(1) : is(2);
+    default:
+      return -1;
+  }
+}
+}  // namespace
+
+void Event::build_hot() const {
+  HotCache& h = hot_cache_;
+  h.ready = true;
+  h.syscall_rec = -1;
+  std::fill(std::begin(h.idx), std::end(h.idx), kNoField);
+  h.interp_syscall = h.interp_arch = kNoField;
+  for (uint32_t i = 0; i < records_.size(); ++i)
+    if (records_[i].type == RecordType::Syscall) {
+      h.syscall_rec = static_cast<int32_t>(i);
+      break;
+    }
+  if (h.syscall_rec < 0) return;
+  const RecordRef& r = record_ref(static_cast<uint32_t>(h.syscall_rec));
+  for (uint32_t i = r.field_begin; i < r.field_end; ++i) {
+    std::string_view k = view(fields_[i].key_off, fields_[i].key_len);
+    int j = hot_index(k);
+    if (j >= 0 && h.idx[j] == kNoField) h.idx[j] = i;
+  }
+  for (uint32_t i = r.interp_begin; i < r.interp_end; ++i) {
+    std::string_view k = view(fields_[i].key_off, fields_[i].key_len);
+    if (k == "SYSCALL" && h.interp_syscall == kNoField) h.interp_syscall = i;
+    if (k == "ARCH" && h.interp_arch == kNoField) h.interp_arch = i;
+  }
+}
+
+std::optional<std::string_view> Event::hot_raw(Hot k) const {
+  uint32_t i = hot().idx[static_cast<size_t>(k)];
+  if (i == kNoField) return std::nullopt;
+  return view(fields_[i].val_off, fields_[i].val_len);
+}
+
+// The typed accessors read the SYSCALL record's indexed field; an event without it (USER_*
+// records, exports) takes the general path: the first record that carries the field.
+std::optional<int64_t> Event::hot_num(Hot k, std::string_view name, int base) const {
+  if (auto raw = hot_raw(k)) return parse_signed(unquote(*raw), base);
+  return num(name);
+}
+
+std::string_view Event::hot_view(Hot k, std::string_view name, int slot) const {
+  std::optional<std::string_view> raw = hot_raw(k);
+  if (!raw) {
+    // Not in a SYSCALL record: decode from whichever record has it and keep the result.
+    auto v = str(name);
+    if (!v) return {};
+    hot_cache_.decoded[slot] = std::move(*v);
+    return hot_cache_.decoded[slot];
+  }
+  if (*raw == "(null)") return {};
+  if (!raw->empty() && (raw->front() == '"' || raw->front() == '\'')) return unquote(*raw);
+  if (is_encoded_field(RecordType::Syscall, name) && is_hex_string(*raw))
+    if (auto d = hex_decode(*raw)) {
+      hot_cache_.decoded[slot] = std::move(*d);
+      return hot_cache_.decoded[slot];
+    }
+  return *raw;
 }
 
 std::optional<RecordView> Event::find(RecordType t) const {
@@ -424,20 +529,19 @@ std::optional<std::string_view> Event::interp(std::string_view key) const {
 }
 
 Arch Event::arch() const {
-  auto s = find(RecordType::Syscall);
-  if (!s) return Arch::Unknown;
-  if (auto a = s->field("arch")) {
+  const HotCache& h = hot();
+  if (h.syscall_rec < 0) return Arch::Unknown;
+  if (auto a = hot_raw(Hot::Arch)) {
     Arch r = arch_from_text(unquote(*a));
     if (r != Arch::Unknown) return r;
   }
-  if (auto a = s->interp("ARCH")) return arch_from_text(*a);
+  if (h.interp_arch != kNoField)
+    return arch_from_text(unquote(view(fields_[h.interp_arch].val_off, fields_[h.interp_arch].val_len)));
   return Arch::Unknown;
 }
 
 std::optional<int> Event::syscall() const {
-  auto s = find(RecordType::Syscall);
-  if (!s) return std::nullopt;
-  auto raw = s->field("syscall");
+  auto raw = hot_raw(Hot::Syscall);
   if (!raw) return std::nullopt;
   auto v = parse_signed(unquote(*raw), 10);
   if (v && *v >= 0 && *v < 100000) return static_cast<int>(*v);
@@ -447,25 +551,29 @@ std::optional<int> Event::syscall() const {
 }
 
 std::string_view Event::syscall_name() const {
-  auto s = find(RecordType::Syscall);
-  if (!s) return {};
-  if (auto e = s->interp("SYSCALL")) return *e;
-  auto nr = syscall();
-  if (!nr) return {};
-  auto name = audit::syscall_name(arch(), *nr);
-  if (!name.empty()) return name;
-  // A name written in place of the number.
-  if (auto raw = s->field("syscall")) {
-    auto v = unquote(*raw);
-    if (!v.empty() && !is_digit(v[0])) return v;
+  const HotCache& h = hot();
+  if (h.name_ready) return h.syscall_name;
+  std::string_view out;
+  if (h.syscall_rec < 0) {
+    out = {};
+  } else if (h.interp_syscall != kNoField) {
+    out = unquote(view(fields_[h.interp_syscall].val_off, fields_[h.interp_syscall].val_len));
+  } else if (auto nr = syscall()) {
+    out = audit::syscall_name(arch(), *nr);
+    // A name written in place of the number.
+    if (out.empty())
+      if (auto raw = hot_raw(Hot::Syscall)) {
+        auto v = unquote(*raw);
+        if (!v.empty() && !is_digit(v[0])) out = v;
+      }
   }
-  return {};
+  hot_cache_.syscall_name = out;
+  hot_cache_.name_ready = true;
+  return out;
 }
 
 std::optional<bool> Event::success() const {
-  auto s = find(RecordType::Syscall);
-  if (!s) return std::nullopt;
-  auto v = s->field("success");
+  auto v = hot_raw(Hot::Success);
   if (!v) return std::nullopt;
   if (*v == "yes") return true;
   if (*v == "no") return false;
@@ -473,37 +581,50 @@ std::optional<bool> Event::success() const {
 }
 
 std::optional<int64_t> Event::exit() const {
-  auto s = find(RecordType::Syscall);
-  if (!s) return std::nullopt;
-  return s->num("exit");
+  auto raw = hot_raw(Hot::Exit);
+  if (!raw) return std::nullopt;
+  return parse_signed(unquote(*raw), 10);
 }
 
 std::optional<uint64_t> Event::arg(int i) const {
   if (i < 0 || i > 3) return std::nullopt;
-  auto s = find(RecordType::Syscall);
-  if (!s) return std::nullopt;
-  const char key[3] = {'a', static_cast<char>('0' + i), 0};
-  return s->unum(std::string_view(key, 2));
+  auto raw = hot_raw(static_cast<Hot>(static_cast<int>(Hot::A0) + i));
+  if (!raw) return std::nullopt;
+  return parse_unsigned(unquote(*raw), 16);
 }
 
-std::optional<int64_t> Event::pid() const { return num("pid"); }
-std::optional<int64_t> Event::ppid() const { return num("ppid"); }
-std::optional<int64_t> Event::uid() const { return num("uid"); }
-std::optional<int64_t> Event::euid() const { return num("euid"); }
-std::optional<int64_t> Event::gid() const { return num("gid"); }
-std::optional<int64_t> Event::egid() const { return num("egid"); }
-std::optional<int64_t> Event::suid() const { return num("suid"); }
-std::optional<int64_t> Event::fsuid() const { return num("fsuid"); }
-std::optional<int64_t> Event::auid() const { return num("auid"); }
-std::optional<int64_t> Event::ses() const { return num("ses"); }
-std::optional<int64_t> Event::items() const { return num("items"); }
-std::optional<std::string> Event::tty() const { return str("tty"); }
-std::optional<std::string> Event::comm() const { return str("comm"); }
-std::optional<std::string> Event::exe() const { return str("exe"); }
+std::optional<int64_t> Event::pid() const { return hot_num(Hot::Pid, "pid", 10); }
+std::optional<int64_t> Event::ppid() const { return hot_num(Hot::Ppid, "ppid", 10); }
+std::optional<int64_t> Event::uid() const { return hot_num(Hot::Uid, "uid", 10); }
+std::optional<int64_t> Event::euid() const { return hot_num(Hot::Euid, "euid", 10); }
+std::optional<int64_t> Event::gid() const { return hot_num(Hot::Gid, "gid", 10); }
+std::optional<int64_t> Event::egid() const { return hot_num(Hot::Egid, "egid", 10); }
+std::optional<int64_t> Event::suid() const { return hot_num(Hot::Suid, "suid", 10); }
+std::optional<int64_t> Event::fsuid() const { return hot_num(Hot::Fsuid, "fsuid", 10); }
+std::optional<int64_t> Event::auid() const { return hot_num(Hot::Auid, "auid", 10); }
+std::optional<int64_t> Event::ses() const { return hot_num(Hot::Ses, "ses", 10); }
+std::optional<int64_t> Event::items() const { return hot_num(Hot::Items, "items", 10); }
+std::optional<std::string> Event::tty() const {
+  if (auto raw = hot_raw(Hot::Tty)) return decode_value(*raw, is_encoded_field(RecordType::Syscall, "tty"));
+  return str("tty");
+}
+std::optional<std::string> Event::comm() const {
+  if (auto raw = hot_raw(Hot::Comm)) return decode_value(*raw, true);
+  return str("comm");
+}
+std::optional<std::string> Event::exe() const {
+  if (auto raw = hot_raw(Hot::Exe)) return decode_value(*raw, true);
+  return str("exe");
+}
+std::string_view Event::tty_view() const { return hot_view(Hot::Tty, "tty", 0); }
+std::string_view Event::comm_view() const { return hot_view(Hot::Comm, "comm", 1); }
+std::string_view Event::exe_view() const { return hot_view(Hot::Exe, "exe", 2); }
 
 std::vector<std::string> Event::keys() const {
   std::vector<std::string> out;
-  auto k = str("key");
+  std::optional<std::string> k;
+  if (auto raw = hot_raw(Hot::Key)) k = decode_value(*raw, true);
+  else k = str("key");
   if (!k) return out;
   size_t start = 0;
   for (size_t i = 0; i <= k->size(); ++i) {
@@ -562,26 +683,56 @@ std::optional<std::string> Event::cwd() const {
 const std::vector<PathItem>& Event::paths() const {
   if (paths_cache_.items) return *paths_cache_.items;
   std::vector<PathItem>& out = paths_cache_.items.emplace();
-  for (size_t r = 0; r < records_.size(); ++r) {
+  for (uint32_t r = 0; r < records_.size(); ++r) {
     if (records_[r].type != RecordType::Path) continue;
-    RecordView rv = record(r);
+    // One pass over the record's fields; the first occurrence of a key wins (as field() does).
+    const RecordRef& rr = record_ref(r);
+    std::optional<std::string_view> item, name, inode, dev, mode, nametype, objtype, ouid, ogid, rdev;
+    for (uint32_t i = rr.field_begin; i < rr.field_end; ++i) {
+      std::string_view k = view(fields_[i].key_off, fields_[i].key_len);
+      std::string_view v = view(fields_[i].val_off, fields_[i].val_len);
+      std::optional<std::string_view>* slot = nullptr;
+      switch (k.size()) {
+        case 3: slot = k == "dev" ? &dev : nullptr; break;
+        case 4:
+          slot = k == "item" ? &item : k == "name" ? &name : k == "mode" ? &mode
+               : k == "ouid" ? &ouid : k == "ogid" ? &ogid : k == "rdev" ? &rdev : nullptr;
+          break;
+        case 5: slot = k == "inode" ? &inode : nullptr; break;
+        case 7: slot = k == "objtype" ? &objtype : nullptr; break;
+        case 8: slot = k == "nametype" ? &nametype : nullptr; break;
+        default: break;
+      }
+      if (slot && !*slot) *slot = v;
+    }
     PathItem p;
-    p.item = rv.num("item").value_or(-1);
-    p.name = rv.str("name");
-    p.inode = rv.unum("inode");
-    p.dev = rv.field("dev").value_or(std::string_view());
-    if (auto m = rv.unum("mode")) p.mode = static_cast<uint32_t>(*m);
-    p.nametype = rv.field("nametype").value_or(std::string_view());
-    if (p.nametype.empty()) p.nametype = rv.field("objtype").value_or(std::string_view());
-    p.ouid = rv.num("ouid");
-    p.ogid = rv.num("ogid");
-    p.rdev = rv.field("rdev").value_or(std::string_view());
-    p.line = rv.line();
+    if (item) p.item = parse_signed(unquote(*item), 10).value_or(-1);
+    if (name) p.name = decode_value(*name, true);
+    if (inode) p.inode = parse_unsigned(unquote(*inode), 10);
+    p.dev = dev.value_or(std::string_view());
+    if (mode)
+      if (auto m = parse_unsigned(unquote(*mode), 8)) p.mode = static_cast<uint32_t>(*m);
+    p.nametype = nametype.value_or(std::string_view());
+    if (p.nametype.empty()) p.nametype = objtype.value_or(std::string_view());
+    if (ouid) p.ouid = parse_signed(unquote(*ouid), 10);
+    if (ogid) p.ogid = parse_signed(unquote(*ogid), 10);
+    p.rdev = rdev.value_or(std::string_view());
+    p.line = rr.line;
     out.push_back(std::move(p));
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const PathItem& a, const PathItem& b) { return a.item < b.item; });
   return out;
+}
+
+void Event::prepare() const {
+  bool has_path = false;
+  for (uint32_t i = 0; i < records_.size(); ++i) {
+    record_ref(i);
+    has_path = has_path || records_[i].type == RecordType::Path;
+  }
+  syscall_name();
+  if (has_path) paths();
 }
 
 std::vector<std::string> Event::proctitle_argv() const {

@@ -3,9 +3,12 @@
 // Design note:
 // - An Event is the set of records that share one key (node, sec, msec, serial).
 // - Zero-copy: each record's raw line is copied ONCE into the Event's own byte buffer; fields are
-//   (key, raw value) offsets into that buffer, lexed lazily on the first field access (the
-//   assembler reads only record headers). An Event is not safe for concurrent first access. Offsets (not pointers) keep the Event movable and
-//   growable while records arrive. Per event there are three allocations (bytes, records,
+//   (key, raw value) offsets into that buffer, lexed lazily per record on the first access to
+//   that record's fields (the assembler reads only record headers; a detection that looks at the
+//   SYSCALL record never pays for lexing the PATH or PROCTITLE records). The SYSCALL record's
+//   common fields (pid, exe, syscall, ...) are indexed once, so typed accessors are O(1).
+//   An Event is not safe for concurrent first access. Offsets (not pointers) keep the Event
+//   movable and growable while records arrive. Per event there are three allocations (bytes, records,
 //   fields) whatever the number of fields. Accessors hand out std::string_view into the buffer:
 //   they stay valid while the Event lives and is not modified.
 // - Values are kept raw (as in the log: `"quoted"`, `2F62696E` hex, `(null)`, `0x1f`, `-2`) and
@@ -260,6 +263,11 @@ class Event {
   std::optional<std::string> tty() const;
   std::optional<std::string> comm() const;
   std::optional<std::string> exe() const;
+  // The same values decoded without a copy (empty when absent or "(null)"); hex-encoded values
+  // are decoded once and kept with the event. Views stay valid while the Event lives unmoved.
+  std::string_view tty_view() const;
+  std::string_view comm_view() const;
+  std::string_view exe_view() const;
   // Rule key(s): several keys are joined by 0x01 in the log; split here.
   std::vector<std::string> keys() const;
   // First field named `key` in any record, decoded (handy for USER_* fields: acct, op, res...).
@@ -282,6 +290,10 @@ class Event {
   std::vector<std::string> proctitle_argv() const;
   // Proctitle joined with spaces.
   std::optional<std::string> proctitle() const;
+  // Fills every lazy cache (fields of all records, the SYSCALL index, the syscall name, PATH
+  // items) so that later reads only read: a prepared event can be handed to another thread as
+  // long as it is not moved (a move drops the caches).
+  void prepare() const;
 
   // --- construction (used by the assembler and EventBuilder)
   struct FieldRef {
@@ -295,35 +307,66 @@ class Event {
     uint32_t field_begin, field_end;    // plain fields [begin, end)
     uint32_t interp_begin, interp_end;  // ENRICHED fields [begin, end)
     uint64_t line;
+    uint32_t header_len = 0;  // bytes of "type=T msg=audit(...):" (0 when unknown)
+    bool lexed = true;        // false until the record's fields were lexed from its text
   };
   // Internal: raw access for RecordView and builders.
   std::string_view view(uint32_t off, uint32_t len) const {
     return std::string_view(buf_.data() + off, len);
   }
+  // Record i with its fields lexed.
   const RecordRef& record_ref(uint32_t i) const {
-    ensure_fields();
+    if (!records_[i].lexed) lex_record(i);
     return records_[i];
   }
-  const FieldRef& field_ref(uint32_t i) const {
-    ensure_fields();
-    return fields_[i];
-  }
+  // Record i's header only (type, text, line): no lexing.
+  const RecordRef& record_head(uint32_t i) const { return records_[i]; }
+  // A field index taken from record_ref(i)'s ranges.
+  const FieldRef& field_ref(uint32_t i) const { return fields_[i]; }
 
  private:
   friend class EventBuilder;
   friend class Assembler;
   std::optional<std::string_view> first_field(RecordType t, std::string_view key) const;
-  // Fields are lexed from the records' text on first access: the assembler only needs
-  // record headers, and most events of a hunt are dropped after a look at their type.
-  void ensure_fields() const {
-    if (!lexed_) lex_fields_now();
+  // Lexes one record's fields from its text (appended to fields_; each record's range stays
+  // contiguous whatever the order records are lexed in).
+  void lex_record(uint32_t i) const;
+
+  // The SYSCALL record's fields that nearly every detection reads, indexed once.
+  enum class Hot : uint8_t {
+    Arch, Syscall, Success, Exit, A0, A1, A2, A3, Items, Ppid, Pid, Auid, Uid, Gid, Euid, Suid,
+    Fsuid, Egid, Sgid, Fsgid, Tty, Ses, Comm, Exe, Key, Count
+  };
+  static constexpr uint32_t kNoField = 0xFFFFFFFFu;
+  struct HotCache {
+    bool ready = false;
+    bool name_ready = false;
+    int32_t syscall_rec = -1;
+    uint32_t idx[static_cast<size_t>(Hot::Count)];
+    uint32_t interp_syscall = kNoField, interp_arch = kNoField;
+    std::string_view syscall_name;  // into buf_ or a static table
+    std::string decoded[3];         // tty, comm, exe when hex-encoded
+    HotCache() = default;
+    // Views into buf_ do not survive a copy or move: start over.
+    HotCache(const HotCache&) {}
+    HotCache(HotCache&&) noexcept {}
+    HotCache& operator=(const HotCache&) { ready = name_ready = false; return *this; }
+    HotCache& operator=(HotCache&&) noexcept { ready = name_ready = false; return *this; }
+    ~HotCache() = default;
+  };
+  const HotCache& hot() const {
+    if (!hot_cache_.ready) build_hot();
+    return hot_cache_;
   }
-  void lex_fields_now() const;
+  void build_hot() const;
+  std::optional<std::string_view> hot_raw(Hot k) const;
+  std::optional<int64_t> hot_num(Hot k, std::string_view name, int base) const;
+  std::string_view hot_view(Hot k, std::string_view name, int slot) const;
 
   std::string buf_;
   mutable std::vector<RecordRef> records_;
   mutable std::vector<FieldRef> fields_;
-  mutable bool lexed_ = true;
+  mutable HotCache hot_cache_;
   // Cache of paths(): its items view buf_, so a copied or moved event starts without it.
   struct PathsCache {
     std::optional<std::vector<PathItem>> items;

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace tocsin::audit {
 namespace {
@@ -10,6 +13,38 @@ namespace {
 constexpr char kEnrichSep = '\x1d';
 
 inline bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// Token scanning, 16 bytes at a time where the line has them (keys and values are short, so one
+// step usually finds the end); the tail is scanned bytewise so nothing past `end` is read.
+// End of a key: '=' or a space.
+inline size_t key_end(const char* d, size_t pos, size_t end) {
+#ifdef __SSE2__
+  const __m128i eq = _mm_set1_epi8('='), sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
+  while (pos + 16 <= end) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + pos));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, sp)),
+                               _mm_cmpeq_epi8(v, tab));
+    if (int m = _mm_movemask_epi8(hit)) return pos + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
+    pos += 16;
+  }
+#endif
+  while (pos < end && d[pos] != '=' && !is_space(d[pos])) ++pos;
+  return pos;
+}
+// End of an unquoted value: a space.
+inline size_t value_end(const char* d, size_t pos, size_t end) {
+#ifdef __SSE2__
+  const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
+  while (pos + 16 <= end) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + pos));
+    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab));
+    if (int m = _mm_movemask_epi8(hit)) return pos + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
+    pos += 16;
+  }
+#endif
+  while (pos < end && !is_space(d[pos])) ++pos;
+  return pos;
+}
 
 // Parses decimal digits at s[pos...]; returns false when there are none or on overflow.
 bool parse_dec(std::string_view s, size_t& pos, uint64_t& out) {
@@ -48,7 +83,7 @@ void lex_fields(std::string_view line, size_t pos, size_t end,
     while (pos < end && is_space(d[pos])) ++pos;
     if (pos >= end) break;
     size_t ks = pos;
-    while (pos < end && d[pos] != '=' && !is_space(d[pos])) ++pos;
+    pos = key_end(d, pos, end);
     if (pos >= end || d[pos] != '=') {
       // A bare word (AVC's "avc:  denied  { read } for"): not a field.
       continue;
@@ -57,7 +92,7 @@ void lex_fields(std::string_view line, size_t pos, size_t end,
     ++pos;  // '='
     if (ke == ks) {
       // "=value" without key: skip the value.
-      while (pos < end && !is_space(d[pos])) ++pos;
+      pos = value_end(d, pos, end);
       continue;
     }
     size_t vs = pos;
@@ -91,7 +126,7 @@ void lex_fields(std::string_view line, size_t pos, size_t end,
       }
       pos = close < end ? close + 1 : end;
     } else {
-      while (pos < end && !is_space(d[pos])) ++pos;
+      pos = value_end(d, pos, end);
       push_field(fields, ks, ke, vs, pos);
     }
   }
@@ -187,18 +222,12 @@ LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::F
   if (pos >= line.size() || line[pos] != ')') return LexStatus::BadTimestamp;
   ++pos;
   if (pos < line.size() && line[pos] == ':') ++pos;
+  out.header_end = static_cast<uint32_t>(pos);
 
   if (!fields_out) return LexStatus::Ok;
-  auto& fields = *fields_out;
-  size_t end = line.size();
-  const void* sep = std::memchr(line.data() + pos, kEnrichSep, end - pos);
-  size_t raw_end = sep ? static_cast<size_t>(static_cast<const char*>(sep) - line.data()) : end;
-  lex_fields(line, pos, raw_end, fields, 0);
-  out.interp_begin = static_cast<uint32_t>(fields.size());
-  if (sep) {
-    out.enriched = true;
-    lex_fields(line, raw_end + 1, end, fields, 1);
-  }
+  out.interp_begin = lex_body(line, pos, *fields_out);
+  out.enriched = out.interp_begin < fields_out->size() ||
+                 std::memchr(line.data() + pos, kEnrichSep, line.size() - pos) != nullptr;
   return LexStatus::Ok;
 }
 
@@ -210,5 +239,17 @@ LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::F
 }
 
 LexStatus lex_header(std::string_view line, LexedRecord& out) { return lex_impl(line, out, nullptr); }
+
+uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef>& fields) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  size_t end = line.size();
+  if (pos > end) pos = end;
+  const void* sep = std::memchr(line.data() + pos, kEnrichSep, end - pos);
+  size_t raw_end = sep ? static_cast<size_t>(static_cast<const char*>(sep) - line.data()) : end;
+  lex_fields(line, pos, raw_end, fields, 0);
+  auto interp_begin = static_cast<uint32_t>(fields.size());
+  if (sep) lex_fields(line, raw_end + 1, end, fields, 1);
+  return interp_begin;
+}
 
 }  // namespace tocsin::audit

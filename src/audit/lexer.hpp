@@ -21,6 +21,8 @@ struct LexedRecord {
   uint64_t serial = 0;
   // Offset of the record text within the line (past any syslog-style prefix).
   uint32_t text_begin = 0;
+  // Offset just past the "msg=audit(...):" header (where the fields start).
+  uint32_t header_end = 0;
   // fields[0, interp_begin) are the raw fields, fields[interp_begin, end) the ENRICHED ones.
   uint32_t interp_begin = 0;
   bool enriched = false;
@@ -43,5 +45,8 @@ LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::F
 // Only the header (node, type, timestamp, serial): what the assembler needs. Fields are lexed
 // later, on first access, by the Event.
 LexStatus lex_header(std::string_view line, LexedRecord& out);
+// Only the fields of a record whose header ends at `pos` (LexedRecord::header_end): appends to
+// `fields` and returns the index in `fields` where the ENRICHED fields begin.
+uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef>& fields);
 
 }  // namespace tocsin::audit

@@ -35,21 +35,21 @@ class Au005 final : public Detection {
     if (sc.empty()) return;
     auto pid = ev.pid();
     if (!pid) return;
-    std::string key = fmt::format("{}:{}", ev.node(), *pid);
+    auto key = [&] { return fmt::format("{}:{}", ev.node(), *pid); };
     if ((sc == "chroot" || sc == "pivot_root") && ev.success().value_or(false)) {
       if (rooted_.size() > 100000) rooted_.clear();
-      rooted_.insert(key);
+      rooted_.insert(key());
       return;
     }
     if ((sc == "execve" || sc == "execveat") && ev.success().value_or(false)) {
-      rooted_.erase(key);  // a new image starts from its own root again
+      if (!rooted_.empty()) rooted_.erase(key());  // a new image starts from its own root again
       return;
     }
     if (!ev.success().value_or(true) || !is_write_access(ev)) return;
-    std::string exe = ev.exe().value_or("");
+    std::string_view exe = ev.exe_view();
     bool helper = ctx.processes.is_copy_helper(ev.node(), *pid);
     if (!helper && !is_runtime_exe(exe)) return;
-    if (rooted_.count(key)) return;
+    if (!rooted_.empty() && rooted_.count(key())) return;
     auto active = ctx.copies_active_at(ev.node(), ev.time_ms());
     if (active.empty()) return;
     for (const auto& p : touched_paths(ev)) {

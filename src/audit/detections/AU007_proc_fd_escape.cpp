@@ -53,6 +53,17 @@ bool is_runtime_binary(std::string_view p) {
   return false;
 }
 
+// Whether a name as logged may resolve to a runtime binary: its last component is one of
+// their base names (or a dot entry, which only normalisation can tell). Lets the rule skip
+// building absolute paths for the many writes that cannot matter.
+bool may_name_runtime_binary(std::string_view name) {
+  auto b = base_name(name);
+  if (b.empty() || b == "." || b == "..") return true;
+  for (std::string_view n : {"runc", "containerd-shim-runc-v2", "containerd-shim", "containerd", "dockerd", "crun"})
+    if (b == n) return true;
+  return false;
+}
+
 bool is_package_manager(std::string_view comm, std::string_view exe) {
   auto b = base_name(exe);
   for (std::string_view n : {"dpkg", "apt", "apt-get", "rpm", "dnf", "yum", "zypper", "apk",
@@ -68,8 +79,8 @@ class Au007 final : public Detection {
     std::string_view sc = ev.syscall_name();
     if (sc.empty()) return;
     auto pid = ev.pid().value_or(0);
-    std::string exe = ev.exe().value_or("");
-    std::string comm = ev.comm().value_or("");
+    std::string_view exe = ev.exe_view();
+    std::string_view comm = ev.comm_view();
     bool exec = sc == "execve" || sc == "execveat";
     if (exec) {
       auto argv = ev.argv();
@@ -98,6 +109,10 @@ class Au007 final : public Detection {
       }
     }
     if (is_package_manager(comm, exe)) return;
+    bool candidate = false;
+    for (const auto& p : ev.paths())
+      if (p.nametype != "PARENT" && p.name && may_name_runtime_binary(*p.name)) candidate = true;
+    if (!candidate) return;
     for (const auto& p : touched_paths(ev))
       if (is_runtime_binary(p)) {
         report(ctx, ev, pid, fmt::format("pid {} ({}) wrote the runtime binary {} (CVE-2019-5736)", pid,

@@ -136,7 +136,11 @@ std::vector<const LoopEpisode*> Context::loops_racing(const Copy& c) {
 struct Engine::LoopState {
   uint64_t count = 0;
   uint64_t first_ms = 0, last_ms = 0;
-  std::string first_event, last_event;
+  std::string first_event;
+  // The latest event's id, formatted only when the episode is reported (a loop logs thousands).
+  uint64_t last_sec = 0, last_serial = 0;
+  uint32_t last_msec = 0;
+  std::string last_event() const { return event_id(last_sec, last_msec, last_serial); }
   std::string file;
   uint64_t line = 0;
   uint64_t episode_id = 0;  // set once confirmed
@@ -368,6 +372,7 @@ void Engine::track_loops(const Event& ev) {
     for (auto& ep : ctx_.loops)
       if (ep.id == st.episode_id && !ep.closed) {
         ep.closed = true;
+        ep.last_event = st.last_event();
         for (auto& r : rules_) r->on_loop_closed(ep, ctx_);
       }
   };
@@ -385,7 +390,9 @@ void Engine::track_loops(const Event& ev) {
   LoopState& st = *slot;
   ++st.count;
   st.last_ms = std::max(st.last_ms, t);
-  st.last_event = event_id(ev);
+  st.last_sec = ev.sec();
+  st.last_msec = ev.msec();
+  st.last_serial = ev.serial();
   if (!st.episode_id && st.count >= kLoopMinRenames) {
     LoopEpisode ep;
     ep.id = next_loop_id_++;
@@ -409,7 +416,6 @@ void Engine::track_loops(const Event& ev) {
       if (it->id == st.episode_id) {
         it->count = st.count;
         it->last_ms = st.last_ms;
-        it->last_event = st.last_event;
         if (it->container.empty()) it->container = ctx_.processes.container_of(ev);
         break;
       }
@@ -426,6 +432,7 @@ void Engine::sweep(bool all) {
         for (auto& ep : ctx_.loops)
           if (ep.id == st.episode_id && !ep.closed) {
             ep.closed = true;
+            ep.last_event = st.last_event();
             for (auto& r : rules_) r->on_loop_closed(ep, ctx_);
           }
       it = loop_states_.erase(it);

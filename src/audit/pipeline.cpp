@@ -1,0 +1,112 @@
+// Reader/detector pipeline (see pipeline.hpp).
+#include "audit/pipeline.hpp"
+
+namespace tocsin::audit {
+
+EventPipeline::EventPipeline(std::function<bool(const Event&)> sink, unsigned threads, size_t batch,
+                             size_t max_batches)
+    : sink_(std::move(sink)),
+      threaded_(threads >= 2),
+      batch_(batch ? batch : 1),
+      max_batches_(max_batches ? max_batches : 1) {
+  if (!threaded_) return;
+  filling_.reserve(batch_);
+  thread_ = std::thread([this] { consume(); });
+}
+
+EventPipeline::~EventPipeline() {
+  if (!threaded_) return;
+  drain();
+  {
+    std::lock_guard<std::mutex> lk(m_);
+    closing_ = true;
+  }
+  have_work_.notify_all();
+  thread_.join();
+}
+
+unsigned EventPipeline::default_threads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n >= 2 ? 2 : 1;
+}
+
+bool EventPipeline::push(Event&& ev) {
+  if (!threaded_) {
+    if (stopped_) return false;
+    if (!sink_(ev)) stopped_ = true;
+    return !stopped_;
+  }
+  // The vector never grows past its reserved capacity, so the event is not moved again after
+  // prepare() and its caches stay valid.
+  filling_.push_back(std::move(ev));
+  filling_.back().prepare();
+  if (filling_.size() >= batch_) hand_over();
+  std::lock_guard<std::mutex> lk(m_);
+  return !stopped_;
+}
+
+void EventPipeline::hand_over() {
+  if (filling_.empty()) return;
+  std::unique_lock<std::mutex> lk(m_);
+  have_room_.wait(lk, [this] { return ready_.size() < max_batches_ || stopped_; });
+  if (stopped_) {
+    filling_.clear();
+    return;
+  }
+  ready_.push_back(std::move(filling_));
+  lk.unlock();
+  have_work_.notify_one();
+  filling_ = std::vector<Event>();
+  filling_.reserve(batch_);
+}
+
+bool EventPipeline::drain() {
+  if (!threaded_) return !stopped_;
+  hand_over();
+  std::unique_lock<std::mutex> lk(m_);
+  idle_.wait(lk, [this] { return (ready_.empty() && !busy_) || stopped_; });
+  // After a stop the consumer may still be finishing a batch: wait for it before returning.
+  idle_.wait(lk, [this] { return !busy_; });
+  return !stopped_;
+}
+
+void EventPipeline::consume() {
+  for (;;) {
+    std::vector<Event> work;
+    {
+      std::unique_lock<std::mutex> lk(m_);
+      have_work_.wait(lk, [this] { return !ready_.empty() || closing_; });
+      if (ready_.empty()) return;  // closing
+      work = std::move(ready_.front());
+      ready_.pop_front();
+      busy_ = !stopped_;
+      if (stopped_) {
+        ready_.clear();
+        lk.unlock();
+        idle_.notify_all();
+        have_room_.notify_all();
+        continue;
+      }
+    }
+    have_room_.notify_one();
+    bool go = true;
+    for (const Event& ev : work)
+      if (!sink_(ev)) {
+        go = false;
+        break;
+      }
+    work.clear();  // free the events outside the lock
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      busy_ = false;
+      if (!go) {
+        stopped_ = true;
+        ready_.clear();
+      }
+    }
+    idle_.notify_all();
+    have_room_.notify_all();
+  }
+}
+
+}  // namespace tocsin::audit
