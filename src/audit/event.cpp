@@ -353,12 +353,19 @@ void Event::lex_record(uint32_t i) const {
   r.field_begin = r.field_end = r.interp_begin = r.interp_end = at;
   LexedRecord rec;
   if (r.header_len > 0) {
-    // The assembler already parsed the header: lex only the fields.
-    scratch.clear();
-    rec.interp_begin = lex_body(text, r.header_len, scratch);
-  } else if (lex_line(text, rec, scratch) != LexStatus::Ok) {
+    // The assembler already parsed the header: lex only the fields, straight into fields_
+    // (offsets relative to the record text, shifted to the buffer below).
+    uint32_t interp = lex_body(text, r.header_len, fields_);
+    for (size_t k = at; k < fields_.size(); ++k) {
+      fields_[k].key_off += r.text_off;
+      fields_[k].val_off += r.text_off;
+    }
+    r.field_end = interp;
+    r.interp_begin = interp;
+    r.interp_end = static_cast<uint32_t>(fields_.size());
     return;
   }
+  if (lex_line(text, rec, scratch) != LexStatus::Ok) return;
   if (fields_.capacity() < at + scratch.size()) fields_.reserve(std::max<size_t>(64, 2 * (at + scratch.size())));
   for (size_t k = 0; k < scratch.size(); ++k) {
     FieldRef f = scratch[k];
@@ -683,6 +690,9 @@ std::optional<std::string> Event::cwd() const {
 const std::vector<PathItem>& Event::paths() const {
   if (paths_cache_.items) return *paths_cache_.items;
   std::vector<PathItem>& out = paths_cache_.items.emplace();
+  size_t n_paths = 0;
+  for (const auto& r : records_) n_paths += r.type == RecordType::Path;
+  out.reserve(n_paths);
   for (uint32_t r = 0; r < records_.size(); ++r) {
     if (records_[r].type != RecordType::Path) continue;
     // One pass over the record's fields; the first occurrence of a key wins (as field() does).
@@ -720,19 +730,17 @@ const std::vector<PathItem>& Event::paths() const {
     p.line = rr.line;
     out.push_back(std::move(p));
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const PathItem& a, const PathItem& b) { return a.item < b.item; });
+  auto by_item = [](const PathItem& a, const PathItem& b) { return a.item < b.item; };
+  // auditd writes the items in order: sort (which allocates) only when they are not.
+  if (!std::is_sorted(out.begin(), out.end(), by_item)) std::stable_sort(out.begin(), out.end(), by_item);
   return out;
 }
 
 void Event::prepare() const {
-  bool has_path = false;
-  for (uint32_t i = 0; i < records_.size(); ++i) {
-    record_ref(i);
-    has_path = has_path || records_[i].type == RecordType::Path;
-  }
+  // Lexing is most of the reader's share; decoding PATH items is left to paths() on the
+  // consumer's side, which balances the two threads of a hunt.
+  for (uint32_t i = 0; i < records_.size(); ++i) record_ref(i);
   syscall_name();
-  if (has_path) paths();
 }
 
 std::vector<std::string> Event::proctitle_argv() const {

@@ -290,9 +290,10 @@ class Event {
   std::vector<std::string> proctitle_argv() const;
   // Proctitle joined with spaces.
   std::optional<std::string> proctitle() const;
-  // Fills every lazy cache (fields of all records, the SYSCALL index, the syscall name, PATH
-  // items) so that later reads only read: a prepared event can be handed to another thread as
-  // long as it is not moved (a move drops the caches).
+  // Lexes every record and fills the SYSCALL index and the syscall name, so that reads of
+  // those only read. A prepared event can be handed to another thread (which then owns it;
+  // paths() is still computed on first use there) as long as it is not moved (a move drops
+  // the caches).
   void prepare() const;
 
   // --- construction (used by the assembler and EventBuilder)

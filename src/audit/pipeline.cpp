@@ -1,6 +1,8 @@
 // Reader/detector pipeline (see pipeline.hpp).
 #include "audit/pipeline.hpp"
 
+#include <sched.h>
+
 namespace tocsin::audit {
 
 EventPipeline::EventPipeline(std::function<bool(const Event&)> sink, unsigned threads, size_t batch,
@@ -26,7 +28,12 @@ EventPipeline::~EventPipeline() {
 }
 
 unsigned EventPipeline::default_threads() {
-  unsigned n = std::thread::hardware_concurrency();
+  // The CPUs this process may run on (taskset, cgroup cpusets), not the machine's count: two
+  // threads on one CPU would only add switching.
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
+                                                       : static_cast<int>(std::thread::hardware_concurrency());
   return n >= 2 ? 2 : 1;
 }
 

@@ -5,6 +5,7 @@
 
 #include "audit/detections/engine.hpp"
 #include "audit/formats/json_source.hpp"
+#include "audit/pipeline.hpp"
 #include "audit/text_source.hpp"
 
 namespace tocsin::audit::baseline {
@@ -21,16 +22,19 @@ Result<CollectResult> collect_copies(const std::vector<std::string>& inputs, con
   engine.set_sink([&out](Alert&& a) {
     if (auto r = copy_record_from_alert(a)) out.copies.push_back(std::move(*r));
   });
+  // Reading and lexing on this thread, the engine on another (as in hunt).
+  EventPipeline pipe([&engine](const Event& ev) {
+    engine.on_event(ev);
+    return true;
+  }, EventPipeline::default_threads());
   for (const auto& file : *expanded) {
     auto src = open_event_source({file}, fmt_name);
     if (!src) {
       out.errors.push_back(src.error().message);
       continue;
     }
-    Status st = (*src)->for_each([&engine](Event&& ev) {
-      engine.on_event(ev);
-      return true;
-    });
+    Status st = (*src)->for_each([&pipe](Event&& ev) { return pipe.push(std::move(ev)); });
+    pipe.drain();
     if (!st) out.errors.push_back(st.error().message);
     engine.end_of_file(file == "-" ? "<stdin>" : file);
     out.stats += (*src)->stats();

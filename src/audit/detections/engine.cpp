@@ -148,6 +148,7 @@ struct Engine::LoopState {
 
 Engine::Engine(EngineOptions opt) : opt_(std::move(opt)) {
   rules_ = make_builtin_detections();
+  refresh_active();
   ctx_.sink = [this](Alert&& a) { deliver(std::move(a)); };
   ctx_.rule_enabled = [this](std::string_view id) { return rule_enabled(id); };
 }
@@ -156,7 +157,19 @@ Engine::~Engine() = default;
 
 void Engine::set_sink(std::function<void(Alert&&)> sink) { sink_ = std::move(sink); }
 
-void Engine::add_detection(std::unique_ptr<Detection> d) { rules_.push_back(std::move(d)); }
+void Engine::add_detection(std::unique_ptr<Detection> d) {
+  rules_.push_back(std::move(d));
+  refresh_active();
+}
+
+void Engine::refresh_active() {
+  // A rule whose alerts would be dropped need not look at events (training runs with AU001
+  // only); the copy and loop tracking stay, as the enabled rules build on them.
+  event_rules_.clear();
+  for (auto& r : rules_)
+    if (rule_enabled(r->id())) event_rules_.push_back(r.get());
+  loops_needed_ = rule_enabled("AU002") || rule_enabled("AU003");
+}
 
 bool Engine::rule_enabled(std::string_view id) const {
   std::string s(id);
@@ -207,8 +220,8 @@ void Engine::on_event(const Event& ev) {
   }
   ctx_.processes.observe(ev);
   track_copies(ev);
-  track_loops(ev);
-  for (auto& r : rules_) r->on_event(ev, ctx_);
+  if (loops_needed_) track_loops(ev);
+  for (Detection* r : event_rules_) r->on_event(ev, ctx_);
   if (ctx_.now_ms >= last_sweep_ms_ + 250) {
     sweep(false);
     last_sweep_ms_ = ctx_.now_ms;

@@ -85,6 +85,10 @@ class Engine {
   EngineOptions opt_;
   Context ctx_;
   std::vector<std::unique_ptr<Detection>> rules_;
+  // The rules whose alerts can be delivered (--select/--ignore): only they see every event.
+  std::vector<Detection*> event_rules_;
+  bool loops_needed_ = true;  // AU002 or AU003 enabled
+  void refresh_active();
   std::function<void(Alert&&)> sink_;
   std::vector<Alert> collected_;
   HuntStats stats_;
