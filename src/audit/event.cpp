@@ -737,10 +737,13 @@ const std::vector<PathItem>& Event::paths() const {
 }
 
 void Event::prepare() const {
-  // Lexing is most of the reader's share; decoding PATH items is left to paths() on the
-  // consumer's side, which balances the two threads of a hunt.
-  for (uint32_t i = 0; i < records_.size(); ++i) record_ref(i);
-  syscall_name();
+  // Lexing the records every event is read for is most of the reader's share; the SYSCALL
+  // index, the small or rarely read records (CWD, PROCTITLE, ...) and decoding PATH items are
+  // left to the consumer, which balances the two threads of a hunt.
+  for (uint32_t i = 0; i < records_.size(); ++i) {
+    RecordType t = records_[i].type;
+    if (t == RecordType::Syscall || t == RecordType::Path || t == RecordType::Execve) record_ref(i);
+  }
 }
 
 std::vector<std::string> Event::proctitle_argv() const {

@@ -290,10 +290,10 @@ class Event {
   std::vector<std::string> proctitle_argv() const;
   // Proctitle joined with spaces.
   std::optional<std::string> proctitle() const;
-  // Lexes every record and fills the SYSCALL index and the syscall name, so that reads of
-  // those only read. A prepared event can be handed to another thread (which then owns it;
-  // paths() is still computed on first use there) as long as it is not moved (a move drops
-  // the caches).
+  // Does the bulk of the lexing ahead of use (the SYSCALL, PATH and EXECVE records), so a
+  // reader thread can take that work off the thread that runs the detections. The event is
+  // then handed over whole: only one thread may touch it at a time (the rest of the lazy
+  // work happens on first use there).
   void prepare() const;
 
   // --- construction (used by the assembler and EventBuilder)
