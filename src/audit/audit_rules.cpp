@@ -150,6 +150,8 @@ class Writer {
 };
 
 constexpr std::string_view kUnsetAuid = "4294967295";
+// Where dockerd keeps container roots (vfs: vfs/dir/<id>, overlay2: overlay2/<id>/merged).
+constexpr std::string_view kDockerDataRoot = "/var/lib/docker";
 
 }  // namespace
 
@@ -193,6 +195,7 @@ std::vector<std::string> audit_rule_keys(const AuditRulesOptions& opts) {
                                        "swap",          "symlink",       "exec"};
   if (opts.scope == RulesScope::Lab) {
     purposes.push_back("runtime_check");
+    purposes.push_back("container_start");
     purposes.push_back("cwd");
   }
   std::vector<std::string> keys;
@@ -236,7 +239,7 @@ std::string generate_audit_rules(const AuditRulesOptions& opts) {
   w.comment("re-executed as docker-untar/docker-tar, containerd-shim, runc init), _runtime_ns,");
   w.comment("_runtime_write, _runtime_cwd, _runtime_bin (the runtime's namespaces, writes, working");
   w.comment("directory, binaries), _swap (rename loops), _symlink, _exec (other programs)" +
-            std::string(lab ? ", _runtime_check, _cwd." : "."));
+            std::string(lab ? ", _runtime_check, _container_start, _cwd." : "."));
   w.comment("The kernel uses the first rule that matches, so specific rules come first. Rules");
   w.comment("loaded before this file (`-a never,exit ...` exclusions, other keys) win over these.");
   w.comment("");
@@ -254,8 +257,9 @@ std::string generate_audit_rules(const AuditRulesOptions& opts) {
   w.comment("  usually tens per second on a busy host). Runtime write rules fire for every file an");
   w.comment("  image pull or build extracts (tens of thousands per large image).");
   if (lab) {
-    w.comment("- Lab scope also records every execve and chdir of every process and the runtime's");
-    w.comment("  stat/access/readlink checks (AU009): far too much for a production host.");
+    w.comment("- Lab scope also records every execve and chdir of every process, the runtime's");
+    w.comment("  stat/access/readlink checks and every successful stat/open/exec on a file under");
+    w.comment("  /var/lib/docker (AU009): far too much for a production host.");
   } else {
     w.comment("- Host scope records execve only for the container clients, the runtime, and programs");
     w.comment("  started from a login session (auid set: interactive users, sudo, cron jobs, which");
@@ -330,15 +334,43 @@ std::string generate_audit_rules(const AuditRulesOptions& opts) {
   w.blank();
 
   if (lab) {
-    w.comment("== The runtime's checks (AU009 check/use: stat/access/readlink, then use of the name)");
+    w.comment("== The runtime's checks (AU009 check/use: stat/access/readlink, then use of the name),");
+    w.comment("and what runc (runc init) reads while it sets a container up: the uses of its checks");
     for (auto& abi : abis) {
       if (!abi.native64) continue;
       w.comment(fmt::format("{} ABI", abi_title(abi.abi)));
-      for (auto exe : kRuntimeExes)
+      for (auto exe : kRuntimeExes) {
         w.rule(abi,
                {"stat", "lstat", "newfstatat", "stat64", "lstat64", "fstatat64", "statx",
                 "access", "faccessat", "faccessat2", "readlink", "readlinkat"},
                fmt::format("-F exe={}", exe), "runtime_check");
+        auto b = exe.substr(exe.rfind('/') + 1);
+        if (b == "runc" || b == "crun")
+          w.rule(abi, {"open", "openat", "openat2"}, fmt::format("-F exe={}", exe), "runtime_check");
+      }
+    }
+    w.blank();
+
+    w.comment("== A container's start-up as its own processes see it (AU009: the first process, or a");
+    w.comment("child of it, checks a file and then opens or executes it). No rule can name a container's");
+    w.comment("processes; these record the checks and uses of files under Docker's data root, whoever");
+    w.comment("makes them (-F dir= follows the whole tree: a container's files live there, so its");
+    w.comment("processes' calls on them match; so do dockerd's). AU009 picks the container starts out.");
+    w.comment("Only successful calls: failed lookups (a shell searching PATH) are most of the volume.");
+    w.comment("Limits: the kernel tags the mounts below the directory when the rule is loaded, so");
+    w.comment("container roots that are directories of that filesystem (vfs) are covered, but overlay2");
+    w.comment("mounts of containers started later are not (reload this rule, or add -F exe= rules for");
+    w.comment("the host paths of the entrypoints you care about). Other engines keep their roots");
+    w.comment("elsewhere: add the same rule with -F dir=/var/lib/containerd, /run/containerd (containerd,");
+    w.comment("Kubernetes) or /var/lib/containers (podman) where those directories exist (auditctl");
+    w.comment("refuses a rule on a missing directory).");
+    for (auto& abi : abis) {
+      w.comment(fmt::format("{} ABI", abi_title(abi.abi)));
+      w.rule(abi,
+             {"stat", "lstat", "newfstatat", "stat64", "lstat64", "fstatat64", "statx", "access",
+              "faccessat", "faccessat2", "readlink", "readlinkat", "open", "openat", "openat2",
+              "execve", "execveat"},
+             fmt::format("-F dir={} -F success=1", kDockerDataRoot), "container_start");
     }
     w.blank();
   }
