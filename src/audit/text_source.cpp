@@ -10,7 +10,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <unordered_map>
 
+#include "safeio/resolve.hpp"
 #include "safeio/safe_file.hpp"
 
 namespace tocsin::audit {
@@ -168,6 +171,45 @@ std::pair<std::string, uint64_t> rotation_key(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// Files expand_inputs found inside a directory input, with that directory and their name:
+// the reader opens them beneath the directory (no symlink, no escape) instead of by path.
+// Kept here because callers expand first and hand the files over one by one.
+struct FoundFiles {
+  std::mutex mu;
+  std::unordered_map<std::string, std::pair<std::string, std::string>> dir_and_name;
+};
+FoundFiles& found_files() {
+  static FoundFiles f;
+  return f;
+}
+
+// Opens an input file: one found in a directory input beneath that directory's descriptor
+// (a symlink swapped in after the listing is refused); one the user named by its path (a
+// symlink the user named is followed).
+Result<safeio::Fd> open_input(const std::string& path) {
+  std::pair<std::string, std::string> where;
+  {
+    auto& f = found_files();
+    std::lock_guard<std::mutex> lock(f.mu);
+    auto it = f.dir_and_name.find(path);
+    if (it == f.dir_and_name.end()) return safeio::open_regular(path);
+    where = it->second;
+  }
+  auto dir = safeio::open_root(where.first);
+  if (!dir) return dir.error();
+  safeio::Opened o = safeio::open_regular_beneath(dir->get(), where.second, safeio::resolve_options_from_env());
+  if (!o.ok()) {
+    std::string msg = o.error.message;  // names the file relative to the directory: show the path
+    if (msg.rfind(where.second + ": ", 0) == 0) msg = path + msg.substr(where.second.size());
+    return Error{msg};
+  }
+  return std::move(o.fd);
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs) {
   std::vector<std::string> out;
   for (const auto& in : inputs) {
@@ -181,7 +223,8 @@ Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& i
         std::string name = it->path().filename().string();
         if (name.empty() || name[0] == '.') continue;
         std::error_code ec2;
-        if (!std::filesystem::is_regular_file(it->path(), ec2)) continue;
+        // Symlinks in a log directory are not followed (the file itself must be there).
+        if (!std::filesystem::is_regular_file(it->symlink_status(ec2))) continue;
         names.push_back(name);
       }
       std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
@@ -191,7 +234,12 @@ Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& i
         if (ka.second != kb.second) return ka.second > kb.second;  // higher N is older
         return a < b;
       });
-      for (auto& n : names) out.push_back((std::filesystem::path(in) / n).string());
+      for (auto& n : names) {
+        out.push_back((std::filesystem::path(in) / n).string());
+        auto& f = found_files();
+        std::lock_guard<std::mutex> lock(f.mu);
+        f.dir_and_name[out.back()] = {in, n};
+      }
     } else {
       out.push_back(in);
     }
@@ -346,7 +394,7 @@ Status TextSource::for_each(const EventSink& sink) {
       fds.emplace_back();
       continue;
     }
-    auto fd = safeio::open_regular(p);
+    auto fd = open_input(p);
     if (!fd) return fd.error();
     struct stat st {};
     if (fstat(fd->get(), &st) == 0) total += static_cast<uint64_t>(st.st_size);

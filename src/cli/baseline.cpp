@@ -22,6 +22,7 @@ struct BaselineArgs {
   std::string output;
   std::string old_model;
   std::string input_format = "auto";
+  std::string timezone;  // empty: the old model's zone, else the machine's
   bool quiet = false;
   std::string model;
   size_t top = 5;
@@ -44,6 +45,17 @@ int run_train(BaselineArgs& a) {
     if (!old) return fail("train", old.error().message);
     model = std::move(*old);
   }
+  // Hours of week are counted in one zone per model: the one asked for, else the one the model
+  // being continued uses, else the machine's.
+  std::string zone_note;
+  if (!a.timezone.empty()) {
+    auto tz = bl::TimeZone::named(a.timezone);
+    if (!tz) return fail("train", fmt::format("--timezone: {}", tz.error().message));
+    auto st = model.set_zone(std::move(*tz));
+    if (!st) return fail("train", fmt::format("--timezone {}: {} ({})", a.timezone, st.error().message, a.old_model));
+  } else if (a.old_model.empty()) {
+    (void)model.set_zone(bl::TimeZone::local(&zone_note));  // an empty model takes any zone
+  }
   auto t0 = std::chrono::steady_clock::now();
   auto got = bl::collect_copies(a.inputs, a.input_format);
   if (!got) return fail("train", got.error().message);
@@ -51,6 +63,7 @@ int run_train(BaselineArgs& a) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   size_t n = got->copies.size();
   bl::Model fresh;
+  (void)fresh.set_zone(model.zone());  // empty: cannot fail
   fresh.train(std::move(got->copies));
   model.merge(fresh);
   auto st = model.save(a.output);
@@ -59,9 +72,11 @@ int run_train(BaselineArgs& a) {
     double mb = static_cast<double>(got->stats.bytes) / 1e6;
     fmt::print(stderr,
                "tocsin baseline train: {} events, {:.1f} MB in {:.2f} s ({:.0f} events/s); {} copies learned{}; "
-               "model {} ({} copies in total)\n",
+               "model {} ({} copies in total, hours of week in {})\n",
                got->events, mb, secs, secs > 0 ? static_cast<double>(got->events) / secs : 0.0, n,
-               a.old_model.empty() ? "" : fmt::format(", added to {}", a.old_model), a.output, model.copies());
+               a.old_model.empty() ? "" : fmt::format(", added to {}", a.old_model), a.output, model.copies(),
+               model.zone().name());
+    if (!zone_note.empty()) fmt::print(stderr, "tocsin baseline train: note: {} (give --timezone)\n", zone_note);
     if (n == 0)
       fmt::print(stderr,
                  "tocsin baseline train: warning: no container copies (AU001) in the input: every copy will score "
@@ -80,9 +95,12 @@ int run_show(const BaselineArgs& a) {
 int run_merge(const BaselineArgs& a) {
   if (a.models.size() < 2) return fail("merge", "give at least two models");
   bl::Model out;
+  std::string first;
   for (const auto& p : a.models) {
     auto m = bl::Model::load(p);
     if (!m) return fail("merge", m.error().message);
+    if (auto st = out.can_merge(*m); !st) return fail("merge", fmt::format("{} and {}: {}", first, p, st.error().message));
+    if (first.empty() || out.copies() == 0) first = p;
     out.merge(*m);
   }
   auto st = out.save(a.output);
@@ -100,20 +118,28 @@ void add_baseline(CLI::App& root, Commands& cmds) {
   app->require_subcommand(1);
   app->footer(R"(A baseline counts how container copies (AU001) normally happen: per host and user
 (auid), effective user, terminal or not, container name pattern (db-7f9c -> db-*), direction,
-path prefix, hour of week and rate. `tocsin hunt --baseline MODEL` then scores every copy from
-0 to 1 and reports rare ones as AU010 with the reasons (tocsin explain AU010).
+path prefix, hour of week and rate. `tocsin hunt --baseline MODEL` (or `tocsin watch --baseline
+MODEL`, live) then scores every copy from 0 to 1 and reports rare ones as AU010 with the
+reasons (tocsin explain AU010). Hours of week are counted in the model's time zone: --timezone,
+else the machine's (TZ, /etc/localtime); the model records it, scoring uses it, and models in
+different zones do not merge.
 
 Examples:
   tocsin baseline train /var/log/audit/ -o copies.baseline        # learn from history
+  tocsin baseline train --timezone Europe/Berlin logs/ -o berlin.baseline
   tocsin baseline train today.log --model copies.baseline -o copies.baseline   # add a day
   tocsin baseline merge host-a.baseline host-b.baseline -o fleet.baseline
   tocsin baseline show copies.baseline
-  tocsin hunt --baseline copies.baseline /var/log/audit/audit.log)");
+  tocsin hunt --baseline copies.baseline /var/log/audit/audit.log
+  tocsin watch --audit-log /var/log/audit/audit.log --baseline copies.baseline)");
 
   auto* train = app->add_subcommand("train", "Learn from audit logs (any hunt input format)");
   train->add_option("inputs", args->inputs, "Audit logs: files (.gz ok), directories, or - for stdin");
   train->add_option("-o,--output", args->output, "Write the model here")->required();
   train->add_option("--model", args->old_model, "Continue from this model (incremental training; the old logs are not needed)");
+  train->add_option("--timezone", args->timezone,
+                    "Count hours of week in this zone (IANA name, e.g. Europe/Berlin, or UTC; default: the --model's "
+                    "zone, else the machine's: TZ, /etc/localtime)");
   train->add_option("--input-format", args->input_format, "auto (default), raw, enriched, es, laurel, ecs")
       ->check(CLI::IsMember({"auto", "raw", "enriched", "text", "es", "es-export", "laurel", "ecs", "auditbeat"}));
   train->add_flag("-q,--quiet", args->quiet, "No statistics line on stderr");

@@ -268,7 +268,8 @@ void add_hunt(CLI::App& root, Commands& cmds) {
   AU006 critical  a docker-tar/docker-untar helper started a program (CVE-2019-14271)
   AU007 critical  cwd/exec via /proc/self/fd/N (CVE-2024-21626), write to /proc/PID/exe (CVE-2019-5736)
   AU008 medium    the audit system reported lost events
-  AU009 high      the runtime checked a path, then used the name and got another inode (race)
+  AU009 high      the runtime or a starting container's first process checked a path, then
+                  used the name and got another inode (race)
   AU000 low       input that is not audit data (one summary per file)
 The audit rules these need: tocsin audit-rules.
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "audit/alert.hpp"
+#include "audit/baseline/baseline.hpp"
 #include "audit/detections/engine.hpp"
 #include "cli/commands.hpp"
 #include "runtime/alert_output.hpp"
@@ -34,6 +35,8 @@ struct WatchArgs {
   bool audisp = false, from_start = false, docker = false, check_running = false, once = false;
   int poll_ms = 100, idle_flush_ms = 1000, checkpoint_ms = 1000;
   double exit_after_s = 0;
+  std::string baseline;  // --baseline MODEL: AU010 scores each live AU001 copy
+  double baseline_threshold = audit::baseline::kDefaultThreshold;
 };
 
 uint64_t now_ms() {
@@ -171,6 +174,10 @@ void add_watch(CLI::App& root, Commands& cmds) {
   app->add_option("--poll-ms", args->poll_ms, "log poll interval")->check(CLI::Range(5, 10000));
   app->add_option("--idle-flush-ms", args->idle_flush_ms, "complete in-flight events after this much quiet")->check(CLI::Range(10, 600000));
   app->add_option("--exit-after", args->exit_after_s, "stop after this many seconds (tests, benchmarks)");
+  app->add_option("--baseline", args->baseline,
+                  "score each copy (AU001) against this model (tocsin baseline train) and report rare ones as AU010");
+  app->add_option("--baseline-threshold", args->baseline_threshold, "AU010 from this score (0-1, default 0.7)")
+      ->check(CLI::Range(0.0, 1.0));
   (void)disp;
   cmds.push_back({app, [args] {
     if (args->once) args->docker = args->check_running = true;
@@ -178,6 +185,19 @@ void add_watch(CLI::App& root, Commands& cmds) {
     if (!audit_mode && !args->docker) {
       note("nothing to watch: give --audit-log PATH, --audisp, and/or --docker");
       return kExitError;
+    }
+    std::optional<audit::baseline::Model> model;
+    if (!args->baseline.empty()) {
+      if (!audit_mode) {
+        note("--baseline scores audit copies: give --audit-log PATH or --audisp too");
+        return kExitError;
+      }
+      auto m = audit::baseline::Model::load(args->baseline);
+      if (!m) {
+        note(m.error().message);
+        return kExitError;
+      }
+      model = std::move(*m);
     }
     auto out = runtime::AlertOutput::open(args->output, args->format == "text" ? runtime::AlertFormat::Text : runtime::AlertFormat::Jsonl);
     if (!out) {
@@ -228,9 +248,23 @@ void add_watch(CLI::App& root, Commands& cmds) {
     audit::EngineOptions eopt;
     eopt.copy_settle_ms = kLiveCopySettleMs;
     audit::Engine engine(eopt);
+    // AU010 as in hunt (the same scoring and alert), one copy at a time as copies close; the
+    // burst feature counts the user's copies in the trailing 10 minutes.
+    std::optional<audit::baseline::Scorer> scorer;
+    audit::baseline::ScoreOptions sopt;
+    sopt.threshold = args->baseline_threshold;
+    if (model) scorer.emplace(*model, sopt);
     engine.set_sink([&](audit::Alert&& a) {
+      std::optional<audit::Alert> rare;
+      if (scorer)
+        if (auto rec = audit::baseline::copy_record_from_alert(a))
+          rare = audit::baseline::rare_copy_alert(a, scorer->score_copy(*rec), sopt);
       ++alerts;
       output.write(render_audit(a, output.format()), a.severity);
+      if (rare) {
+        ++alerts;
+        output.write(render_audit(*rare, output.format()), rare->severity);
+      }
     });
     std::thread docker_thread;
     if (args->docker) docker_thread = std::thread([&] { (void)watcher.run(g_stop); });

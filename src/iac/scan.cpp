@@ -1,5 +1,6 @@
 // The scan engine: directory walking confined to the scanned root, kind detection, safe
-// reading, analyzer dispatch, and the one place where configuration is applied to findings.
+// reading (files found by the walk are opened beneath the root's descriptor with no symlink
+// on the way), analyzer dispatch, and the one place where configuration is applied to findings.
 #include "iac/scan.hpp"
 
 #include <fcntl.h>
@@ -15,10 +16,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "safeio/resolve.hpp"
 #include "safeio/safe_file.hpp"
 
 namespace tocsin::iac {
@@ -86,7 +89,18 @@ struct Job {
   bool explicit_arg = false;
   bool is_error = false;  // `path`/`message` is a walk error, nothing to scan
   std::string message;
+  // A file found by the walk: opened as `rel` (its real path, relative to the walked root)
+  // beneath the root's descriptor, so a symlink swapped in after the walk is refused.
+  std::shared_ptr<const safeio::Fd> root;
+  std::string rel;
 };
+
+Job file_job(std::string path, bool explicit_arg) {
+  Job j;
+  j.path = std::move(path);
+  j.explicit_arg = explicit_arg;
+  return j;
+}
 
 struct Outcome {
   std::vector<FileError> errors;
@@ -118,12 +132,20 @@ class Scanner {
         add_error(path, fmt::format("{}: {}", path, ec.message()));
         return;
       }
+      // The root is the user's choice (a symlink to it was followed by canonical()); below
+      // it, files are opened through this descriptor only.
+      auto rfd = safeio::open_root(root.string());
+      if (!rfd) {
+        add_error(path, rfd.error().message);
+        return;
+      }
       root_ = root;
+      root_fd_ = std::make_shared<const safeio::Fd>(std::move(*rfd));
       walk(fs::path(path), root, 0);
       return;
     }
     // A file named explicitly is read even through a symlink: the user chose it.
-    jobs_.push_back({path, /*explicit_arg=*/true, false, {}});
+    jobs_.push_back(file_job(path, /*explicit_arg=*/true));
   }
 
   // Analyzes the queued files (in parallel when there are enough) and merges their outcomes
@@ -197,7 +219,7 @@ class Scanner {
       o.errors.push_back({job.path, job.message});
       return;
     }
-    scan_file(job.path, job.explicit_arg, o);
+    scan_file(job, o);
   }
 
   void merge(Outcome& o) {
@@ -209,6 +231,14 @@ class Scanner {
   void progress() {
     if (opts_.progress && res_.files_scanned % 200 == 0)
       fmt::print(stderr, "\rtocsin: {} files scanned", res_.files_scanned);
+  }
+
+  // `real` (canonical, inside root_) relative to root_.
+  std::string relative_to_root(const fs::path& real) const {
+    const auto& r = root_.native();
+    const auto& p = real.native();
+    if (p.size() <= r.size()) return ".";
+    return p.substr(r.back() == '/' ? r.size() : r.size() + 1);
   }
 
   bool inside_root(const fs::path& real) const {
@@ -256,7 +286,10 @@ class Scanner {
       if (fs::is_directory(status)) {
         walk(e.path(), real, depth + 1);
       } else if (fs::is_regular_file(status)) {
-        jobs_.push_back({shown, /*explicit_arg=*/false, false, {}});
+        Job j = file_job(shown, /*explicit_arg=*/false);
+        j.root = root_fd_;
+        j.rel = relative_to_root(real);
+        jobs_.push_back(std::move(j));
       }
     }
   }
@@ -278,17 +311,22 @@ class Scanner {
   }
 
   // Runs on worker threads: reads only immutable scanner state, writes only `o`.
-  void scan_file(const std::string& path, bool explicit_arg, Outcome& o) const {
+  void scan_file(const Job& job, Outcome& o) const {
+    const std::string& path = job.path;
+    const bool explicit_arg = job.explicit_arg;
     const Analyzer* by_name = nullptr;
     for (const auto& a : analyzers())
       if (a->claims_name(path)) { by_name = a.get(); break; }
-    auto fd = safeio::open_regular(path);
-    if (!fd) {
-      if (explicit_arg || by_name) o.errors.push_back({path, fd.error().message});
+    safeio::Opened fd = open_job(job);
+    if (!fd.ok()) {
+      // A refusal means the tree changed under the scan (a symlink swapped in after the walk):
+      // always worth reporting. Other errors only for files the user or the name points at.
+      if (explicit_arg || by_name || fd.error.kind == safeio::ResolveFailure::Unsafe)
+        o.errors.push_back({path, fd.error.message});
       return;
     }
     struct stat st {};
-    ::fstat(fd->get(), &st);
+    ::fstat(fd.fd.get(), &st);
     auto size = static_cast<size_t>(st.st_size);
     if (size > opts_.max_file_bytes) {
       if (by_name) {
@@ -306,7 +344,7 @@ class Scanner {
     if (!by_name) {
       // Sniff the head before reading the whole file.
       std::string head(std::min(size, kSniffBytes), '\0');
-      ssize_t got = ::pread(fd->get(), head.data(), head.size(), 0);
+      ssize_t got = ::pread(fd.fd.get(), head.data(), head.size(), 0);
       if (got < 0) return;
       head.resize(static_cast<size_t>(got));
       bool claimed = false;
@@ -319,12 +357,29 @@ class Scanner {
         return;
       }
     }
-    auto text = safeio::read_fd(fd->get(), opts_.max_file_bytes, path);
+    auto text = safeio::read_fd(fd.fd.get(), opts_.max_file_bytes, path);
     if (!text) {
       o.errors.push_back({path, text.error().message});
       return;
     }
     analyze(std::make_shared<SourceFile>(path, std::move(*text)), explicit_arg, o, by_name);
+  }
+
+  // Files named by the user are opened as given; files found by the walk beneath the root.
+  safeio::Opened open_job(const Job& job) const {
+    safeio::Opened op;
+    if (!job.root) {
+      auto fd = safeio::open_regular(job.path);
+      if (fd) op.fd = std::move(*fd);
+      else op.error = {safeio::ResolveFailure::Other, fd.error().message};
+      return op;
+    }
+    if (opts_.before_open) opts_.before_open(job.path);
+    op = safeio::open_regular_beneath(job.root->get(), job.rel, opts_.resolve);
+    // The message names the path relative to the root; show the path as the walk found it.
+    if (!op.ok() && op.error.message.rfind(job.rel + ": ", 0) == 0)
+      op.error.message = job.path + op.error.message.substr(job.rel.size());
+    return op;
   }
 
   void analyze(SourcePtr src, bool explicit_arg, Outcome& o,
@@ -349,6 +404,7 @@ class Scanner {
   const ScanOptions& opts_;
   ScanResult& res_;
   fs::path root_;
+  std::shared_ptr<const safeio::Fd> root_fd_;
   std::set<std::pair<dev_t, ino_t>> visited_;
   std::vector<Job> jobs_;
 };

@@ -3,6 +3,7 @@
 // configuration (enabled rules, severity overrides, suppressions, ignored paths).
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "core/diagnostic.hpp"
 #include "core/source.hpp"
 #include "iac/analyzer.hpp"
+#include "safeio/resolve.hpp"
 
 namespace tocsin::iac {
 
@@ -26,6 +28,10 @@ struct ScanOptions {
   size_t max_file_bytes = 64u << 20;         // larger files are reported, not read
   std::string stdin_name = "-";              // --stdin-filename: kind detection for stdin
   bool progress = false;                     // progress line on stderr
+  // How files found by the directory walk are opened (beneath the walked root, no symlinks).
+  safeio::ResolveOptions resolve = safeio::resolve_options_from_env();
+  // Tests: called with the path as shown just before a walked file is opened (to swap it).
+  std::function<void(const std::string&)> before_open;
 };
 
 struct FileError {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
 #include <vector>
@@ -150,6 +151,13 @@ Opened resolve(int dirfd, std::string_view relpath, int flags, const ResolveOpti
 
 }  // namespace
 
+ResolveOptions resolve_options_from_env() {
+  ResolveOptions o;
+  const char* v = std::getenv("TOCSIN_NO_OPENAT2");
+  o.force_fallback = v && *v && std::string_view(v) != "0";
+  return o;
+}
+
 bool openat2_available() {
   static const bool available = [] {
     struct open_how how {};
@@ -182,6 +190,19 @@ Opened open_no_symlinks(const std::string& path, int open_flags, const ResolveOp
   // From "/" RESOLVE_BENEATH changes nothing for absolute paths; from "." it keeps a relative
   // path where it was written.
   return resolve(base.get(), path, open_flags, opt, RESOLVE_BENEATH);
+}
+
+Opened open_regular_beneath(int root_fd, std::string_view relpath, const ResolveOptions& opt) {
+  if (relpath.empty() || relpath.front() == '/')
+    return fail(ResolveFailure::Unsafe, fmt::format("{}: refused: not a path relative to the walked directory", relpath));
+  Opened o = resolve(root_fd, relpath, O_RDONLY | O_NONBLOCK, opt, RESOLVE_BENEATH);
+  if (!o.ok()) return o;
+  struct stat st {};
+  if (::fstat(o.fd.get(), &st) != 0) return fail(ResolveFailure::Other, describe(errno, relpath));
+  if (!S_ISREG(st.st_mode)) return fail(ResolveFailure::Other, fmt::format("{}: not a regular file", relpath));
+  int flags = ::fcntl(o.fd.get(), F_GETFL);
+  if (flags >= 0) ::fcntl(o.fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+  return o;
 }
 
 Result<std::string> read_file_in_root(int root_fd, std::string_view relpath, size_t max_bytes,

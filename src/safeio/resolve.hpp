@@ -37,6 +37,10 @@ struct Opened {
   bool ok() const { return fd.valid(); }
 };
 
+// Options from the environment: TOCSIN_NO_OPENAT2=1 forces the walk (for tests and for
+// checking the fallback on a kernel that has openat2).
+ResolveOptions resolve_options_from_env();
+
 // True when the kernel has openat2 (checked once).
 bool openat2_available();
 
@@ -55,6 +59,15 @@ Opened open_in_root(int root_fd, std::string_view relpath, int open_flags = O_RD
 // with no symlink anywhere on the way.
 Opened open_no_symlinks(const std::string& path, int open_flags = O_RDONLY,
                         const ResolveOptions& opt = {});
+
+// Opens a regular file found by walking the directory `root_fd` (an O_PATH descriptor the
+// caller opened once for the walk): `relpath` must be relative and is resolved beneath the root
+// (RESOLVE_BENEATH: no `..`, no escape) with no symlink anywhere, magic links included
+// (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS; the O_NOFOLLOW walk where openat2 is missing).
+// A symlink put in place of the file or of a directory on the way after the walk saw it is
+// refused as `Unsafe`. The open is non-blocking (a FIFO cannot hang the reader; the flag is
+// cleared afterwards) and fstat must then show a regular file (`Other` otherwise).
+Opened open_regular_beneath(int root_fd, std::string_view relpath, const ResolveOptions& opt = {});
 
 // open_in_root + fstat (regular file) + read_fd.
 Result<std::string> read_file_in_root(int root_fd, std::string_view relpath, size_t max_bytes,

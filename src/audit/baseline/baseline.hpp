@@ -1,7 +1,7 @@
 // The AU010 baseline: what normal privileged container copies look like, learned as explainable
 // smoothed counts (per host, user, effective user, terminal, container pattern, direction, path
-// prefix, hour of week, rate), stored in a small versioned text file that merges by addition,
-// and the rarity score (0-1) that turns AU001 copies into AU010 alerts.
+// prefix, hour of week in the model's time zone, rate), stored in a small versioned text file
+// that merges by addition, and the rarity score (0-1) that turns AU001 copies into AU010 alerts.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -11,12 +11,15 @@
 #include <vector>
 
 #include "audit/alert.hpp"
+#include "audit/baseline/timezone.hpp"
 #include "core/result.hpp"
 #include "core/severity.hpp"
 
 namespace tocsin::audit::baseline {
 
-inline constexpr int kModelVersion = 1;
+// 2: the time zone of the hour-of-week counts is recorded ("tz" line). Version 1 files load
+// as UTC (the only zone version 1 counted in).
+inline constexpr int kModelVersion = 2;
 inline constexpr uint64_t kRateWindowMs = 10 * 60 * 1000;
 inline constexpr double kDefaultThreshold = 0.7;
 
@@ -42,6 +45,7 @@ std::string host_key(const CopyRecord& r);       // node, or "-" when unknown
 std::string container_pattern(std::string_view name);  // "db-7f9c" -> "db-*"
 std::string path_prefix(std::string_view path);  // directory, first two components
 int hour_of_week(uint64_t epoch_ms);             // 0 = Monday 00:00 UTC
+int hour_of_week(uint64_t epoch_ms, const TimeZone& tz);  // 0 = Monday 00:00 local time
 bool is_weekend(int how);
 bool is_night(int how);                          // before 07:00 or from 19:00
 std::string describe_how(int how);               // "Sunday 03:00"
@@ -50,13 +54,21 @@ struct Feature {
   std::string name;   // euid, tty, ctr, cdir, path, how
   std::string value;
 };
-std::vector<Feature> features_of(const CopyRecord& r);
+std::vector<Feature> features_of(const CopyRecord& r, const TimeZone& tz = TimeZone());
 
 class Model {
  public:
+  // The zone hours of week are counted in (UTC unless set). Set it before the first copy is
+  // learned: counts already made in another zone cannot be moved (Error).
+  const TimeZone& zone() const { return zone_; }
+  Status set_zone(TimeZone tz);
+  // Error (naming both zones) when both models hold copies counted in different zones: their
+  // hour-of-week counts would not add up.
+  Status can_merge(const Model& other) const;
   // Adds copies (any order). Rates are computed per (host, user) over the given batch.
   void train(std::vector<CopyRecord> records);
-  // Adds another model's counts (maxima and time span combine).
+  // Adds another model's counts (maxima and time span combine). Check can_merge() first; an
+  // empty model takes the other's zone.
   void merge(const Model& other);
 
   uint64_t count(std::string_view host, std::string_view user, std::string_view feature,
@@ -67,7 +79,8 @@ class Model {
   uint64_t last_ms() const { return last_ms_; }
   double days() const;  // span of the history, at least 1
 
-  // Versioned text: "tocsin-baseline 1", then one count per line (sorted, so diffs are readable).
+  // Versioned text: "tocsin-baseline 2", the zone, then one count per line (sorted, so diffs
+  // are readable).
   std::string serialize() const;
   static Result<Model> parse(std::string_view text, std::string_view name = "<model>");
   static Result<Model> load(const std::string& path);
@@ -86,6 +99,7 @@ class Model {
   std::unordered_map<std::string, uint64_t> counts_;
   std::unordered_map<std::string, uint64_t> maxima_;
   uint64_t first_ms_ = 0, last_ms_ = 0;
+  TimeZone zone_;
 };
 
 struct ScoreOptions {
@@ -125,6 +139,10 @@ class Scorer {
 
 // Rarity of a value seen `c` times out of `n` (documented in docs/rules/AU010.md).
 double rarity(uint64_t c, uint64_t n);
+
+// The AU010 alert for a scored AU001 alert, or nullopt below the threshold (severity from the
+// score: medium, high from 0.9). Shared by hunt (apply_baseline) and watch (a Scorer per copy).
+std::optional<Alert> rare_copy_alert(const Alert& au001, const Scored& s, const ScoreOptions& opt);
 
 // Scores the AU001 alerts among `alerts` and returns the AU010 alerts for those at or above the
 // threshold (severity from the score: medium, high from 0.9).

@@ -197,6 +197,8 @@ std::string path_prefix(std::string_view path) {
   return b == std::string::npos ? p : p.substr(0, b);
 }
 
+int hour_of_week(uint64_t epoch_ms, const TimeZone& tz) { return hour_of_week(tz.local_ms(epoch_ms)); }
+
 int hour_of_week(uint64_t epoch_ms) {
   uint64_t secs = epoch_ms / 1000;
   uint64_t days = secs / 86400;
@@ -211,7 +213,7 @@ bool is_night(int how) {
 }
 std::string describe_how(int how) { return fmt::format("{} {:02}:00", kDays[(how / 24) % 7], how % 24); }
 
-std::vector<Feature> features_of(const CopyRecord& r) {
+std::vector<Feature> features_of(const CopyRecord& r, const TimeZone& tz) {
   std::string ctr = container_pattern(r.container);
   const char* dir = r.direction == "from-container" ? "from" : "to";
   return {
@@ -220,7 +222,7 @@ std::vector<Feature> features_of(const CopyRecord& r) {
       {"ctr", ctr},
       {"cdir", fmt::format("{} {}", dir, ctr)},
       {"path", fmt::format("{} {}", dir, path_prefix(r.path))},
-      {"how", std::to_string(hour_of_week(r.time_ms))},
+      {"how", std::to_string(hour_of_week(r.time_ms, tz))},
   };
 }
 
@@ -254,7 +256,7 @@ void Model::train(std::vector<CopyRecord> records) {
     add(h, "*", "n", "");
     add("*", u, "n", "");
     add(h, u, "n", "");
-    for (const auto& f : features_of(r)) {
+    for (const auto& f : features_of(r, zone_)) {
       add(h, u, f.name, f.value);
       add(h, "*", f.name, f.value);
     }
@@ -275,7 +277,23 @@ void Model::train(std::vector<CopyRecord> records) {
   }
 }
 
+Status Model::set_zone(TimeZone tz) {
+  if (tz.name() != zone_.name() && !counts_.empty())
+    return Error{fmt::format("the model counts hours of week in {}; it cannot switch to {} (train a new model)",
+                             zone_.name(), tz.name())};
+  zone_ = std::move(tz);
+  return ok_status();
+}
+
+Status Model::can_merge(const Model& o) const {
+  if (o.zone_.name() == zone_.name() || counts_.empty() || o.counts_.empty()) return ok_status();
+  return Error{fmt::format("the models count hours of week in different time zones ({} and {}): "
+                           "retrain one with --timezone {}",
+                           zone_.name(), o.zone_.name(), zone_.name())};
+}
+
 void Model::merge(const Model& o) {
+  if (counts_.empty()) zone_ = o.zone_;
   for (const auto& [k, v] : o.counts_) counts_[k] += v;
   for (const auto& [k, v] : o.maxima_) {
     auto& m = maxima_[k];
@@ -288,8 +306,9 @@ void Model::merge(const Model& o) {
 std::string Model::serialize() const {
   std::string out = fmt::format("tocsin-baseline {}\n", kModelVersion);
   out += "# container copies (AU001) counted per host, user (auid), feature and value; see docs/rules/AU010.md\n";
-  out += "# c COUNT HOST USER FEATURE VALUE | m MAX HOST USER FEATURE | span FIRST_MS LAST_MS\n";
+  out += "# c COUNT HOST USER FEATURE VALUE | m MAX HOST USER FEATURE | span FIRST_MS LAST_MS | tz ZONE of the hours\n";
   out += fmt::format("span\t{}\t{}\n", first_ms_, last_ms_);
+  out += fmt::format("tz\t{}\n", escape(zone_.name()));
   std::map<std::string, uint64_t> sorted(counts_.begin(), counts_.end());
   auto line = [&out](char kind, uint64_t n, const std::string& key, bool with_value) {
     auto p = split(key, kSep);
@@ -323,14 +342,21 @@ Result<Model> Model::parse(std::string_view text, std::string_view name) {
       if (ln.substr(0, 16) != "tocsin-baseline ") return bad("missing the 'tocsin-baseline N' header");
       auto v = parse_u64(ln.substr(16));
       if (!v) return bad("bad version");
-      if (*v != static_cast<uint64_t>(kModelVersion))
-        return bad(fmt::format("version {} (this tocsin reads version {})", *v, kModelVersion));
+      // Version 1 had no zone line: its hours are UTC, which is what an unset zone means.
+      if (*v < 1 || *v > static_cast<uint64_t>(kModelVersion))
+        return bad(fmt::format("version {} (this tocsin reads versions 1 to {})", *v, kModelVersion));
       header = true;
       continue;
     }
     if (ln.empty() || ln[0] == '#') continue;
     auto p = split(ln, '\t');
-    if (p[0] == "span" && p.size() == 3) {
+    if (p[0] == "tz" && p.size() == 2) {
+      auto zone_name = unescape(p[1]);
+      if (!zone_name) return bad("bad escape");
+      auto tz = TimeZone::named(*zone_name);
+      if (!tz) return Error{fmt::format("{}:{}: {}", name, lineno, tz.error().message), lineno, 0};
+      m.zone_ = std::move(*tz);
+    } else if (p[0] == "span" && p.size() == 3) {
       auto a = parse_u64(p[1]), b = parse_u64(p[2]);
       if (!a || !b) return bad("bad span");
       m.first_ms_ = *a;
@@ -378,7 +404,7 @@ Status Model::save(const std::string& path) const {
 std::string Model::describe(size_t top) const {
   std::string out = fmt::format("baseline: {} copies over {:.1f} days", copies(), days());
   if (first_ms_) out += fmt::format(" ({} .. {})", iso_time_ms(first_ms_), iso_time_ms(last_ms_));
-  out += "\n";
+  out += fmt::format("; hours of week in {}\n", zone_.name());
   // host -> users, from the "n" counts.
   std::map<std::string, std::map<std::string, uint64_t>> hosts;
   std::map<std::string, std::map<std::string, std::vector<std::pair<uint64_t, std::string>>>> feats;

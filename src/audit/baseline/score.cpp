@@ -53,10 +53,11 @@ std::string shift_name(int how) {
   return fmt::format("{} {}", is_weekend(how) ? "weekend" : "weekday", is_night(how) ? "night" : "day");
 }
 
-std::string when(uint64_t ms) {
-  uint64_t secs = ms / 1000;
-  int how = hour_of_week(ms);
-  return fmt::format("{:02}:{:02} on a {}", how % 24, (secs % 3600) / 60, kDayNames[how / 24]);
+// "03:12 on a Sunday (Europe/Berlin)": the copy's local time in the model's zone.
+std::string when(uint64_t ms, const TimeZone& tz) {
+  uint64_t local = tz.local_ms(ms);
+  int how = hour_of_week(local);
+  return fmt::format("{:02}:{:02} on a {} ({})", how % 24, (local / 1000 % 3600) / 60, kDayNames[how / 24], tz.name());
 }
 
 struct TimeCounts {
@@ -117,7 +118,7 @@ Scored score_copy(const Model& m, const CopyRecord& r, uint64_t copies_in_window
   }
 
   if (n_hu > 0) {
-    auto feats = features_of(r);
+    auto feats = features_of(r, m.zone());
     auto value = [&feats](std::string_view name) {
       for (const auto& f : feats)
         if (f.name == name) return f.value;
@@ -170,7 +171,7 @@ Scored score_copy(const Model& m, const CopyRecord& r, uint64_t copies_in_window
 
     // Time of week: the shift (weekday/weekend x day/night) and the hour band (+-1 h, same kind
     // of day), so routine work at another hour of the same shift stays quiet.
-    int how = hour_of_week(r.time_ms);
+    int how = hour_of_week(r.time_ms, m.zone());
     TimeCounts tu = time_counts(m, h, u, how), th = time_counts(m, h, "*", how);
     auto time_rarity = [&](const TimeCounts& t, uint64_t n) {
       double rs = rarity(t.shift, n), rb = rarity(t.band, n);
@@ -184,13 +185,13 @@ Scored score_copy(const Model& m, const CopyRecord& r, uint64_t copies_in_window
     if (r_time > 0) {
       if (tu.shift == 0)
         add("time", r_time, kWeightTime,
-            fmt::format("{} never copied on a {} in {:.0f} days; this copy at {}", who(u), shift_name(how), days, when(r.time_ms)));
+            fmt::format("{} never copied on a {} in {:.0f} days; this copy at {}", who(u), shift_name(how), days, when(r.time_ms, m.zone())));
       else
         add("time", r_time, kWeightTime,
             tu.band ? fmt::format("{} copied around {:02}:00 on {}s only {}; this copy at {}", who(u), how % 24,
-                                  is_weekend(how) ? "weekend day" : "weekday", times(tu.band), when(r.time_ms))
+                                  is_weekend(how) ? "weekend day" : "weekday", times(tu.band), when(r.time_ms, m.zone()))
                     : fmt::format("{} never copied around {:02}:00 on {}s; this copy at {}", who(u), how % 24,
-                                  is_weekend(how) ? "weekend day" : "weekday", when(r.time_ms)));
+                                  is_weekend(how) ? "weekend day" : "weekday", when(r.time_ms, m.zone())));
     }
 
     // Terminal and effective user.
@@ -270,20 +271,21 @@ std::vector<Alert> apply_baseline(const Model& m, const std::vector<Alert>& aler
     }
   }
   std::vector<Alert> out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    Scored s = score_copy(m, items[i].rec, window[i]);
-    if (s.score < opt.threshold) continue;
-    const Alert& src = *items[i].alert;
-    Alert a = src;
-    a.rule = "AU010";
-    a.severity = s.score >= 0.9 ? Severity::high : Severity::medium;
-    a.score = std::round(s.score * 100.0) / 100.0;
-    const auto& cp = *src.docker_cp;
-    a.message = fmt::format("rare copy (score {:.2f}): {} {}:{} — {}", s.score,
-                            cp.direction == "from-container" ? "out of" : "into", cp.container, cp.path, s.explanation);
-    out.push_back(std::move(a));
-  }
+  for (size_t i = 0; i < items.size(); ++i)
+    if (auto a = rare_copy_alert(*items[i].alert, score_copy(m, items[i].rec, window[i]), opt)) out.push_back(std::move(*a));
   return out;
+}
+
+std::optional<Alert> rare_copy_alert(const Alert& src, const Scored& s, const ScoreOptions& opt) {
+  if (s.score < opt.threshold || !src.docker_cp) return std::nullopt;
+  Alert a = src;
+  a.rule = "AU010";
+  a.severity = s.score >= 0.9 ? Severity::high : Severity::medium;
+  a.score = std::round(s.score * 100.0) / 100.0;
+  const auto& cp = *src.docker_cp;
+  a.message = fmt::format("rare copy (score {:.2f}): {} {}:{} — {}", s.score,
+                          cp.direction == "from-container" ? "out of" : "into", cp.container, cp.path, s.explanation);
+  return a;
 }
 
 }  // namespace tocsin::audit::baseline

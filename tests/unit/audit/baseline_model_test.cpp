@@ -119,7 +119,7 @@ TEST(BaselineModel, FileRoundTripsAndIsVersioned) {
   auto r = rec("node\tweird", 1001, 0, 10, "db 1", "from-container", "/var/%x/\n");
   m.train({r, rec("n1", std::nullopt, 2, 3, "web-1", "to-container", "/tmp/a", false)});
   std::string text = m.serialize();
-  EXPECT_EQ(text.rfind("tocsin-baseline 1\n", 0), 0u);
+  EXPECT_EQ(text.rfind("tocsin-baseline 2\n", 0), 0u);
   auto back = Model::parse(text);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->serialize(), text);
@@ -127,9 +127,9 @@ TEST(BaselineModel, FileRoundTripsAndIsVersioned) {
   EXPECT_EQ(back->first_ms(), m.first_ms());
   EXPECT_EQ(back->last_ms(), m.last_ms());
 
-  auto v2 = Model::parse("tocsin-baseline 2\n");
-  ASSERT_FALSE(v2);
-  EXPECT_NE(v2.error().message.find("version 2"), std::string::npos);
+  auto v3 = Model::parse("tocsin-baseline 3\n");  // newer than this tocsin
+  ASSERT_FALSE(v3);
+  EXPECT_NE(v3.error().message.find("version 3"), std::string::npos);
   auto garbage = Model::parse("tocsin-baseline 1\nc\tx\tn1\t1\tn\t%\n", "m.baseline");
   ASSERT_FALSE(garbage);
   EXPECT_EQ(garbage.error().line, 2);

@@ -1,4 +1,5 @@
-// safeio::open_in_root / open_no_symlinks (openat2 and the fallback walk) and runtime::verify.
+// safeio::open_in_root / open_no_symlinks / open_regular_beneath (openat2 and the fallback walk)
+// and runtime::verify.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,6 +75,70 @@ TEST_P(Resolve, NoSymlinksFromSlash) {
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.error.kind, safeio::ResolveFailure::Unsafe);
   fs::remove(t.p.string() + "-link");
+}
+
+// The layer scan and hunt open walked files through: beneath the walked directory, no
+// symlink anywhere, regular files only.
+TEST_P(Resolve, RegularBeneathOpensOnlyRealRegularFilesUnderTheRoot) {
+  TempDir t;
+  fs::create_directories(t.p / "root/a/b");
+  write(t.p / "root/a/b/f", "inside");
+  write(t.p / "outside", "outside");
+  fs::create_symlink(t.p / "outside", t.p / "root/out");     // out of the tree
+  fs::create_symlink("a/b/f", t.p / "root/in");              // inside, still a symlink
+  fs::create_directory_symlink(t.p, t.p / "root/up");        // a directory out of the tree
+  ASSERT_EQ(::mkfifo((t.p / "root/fifo").c_str(), 0600), 0);
+  auto root = safeio::open_root(t.p / "root");
+  ASSERT_TRUE(root);
+  safeio::ResolveOptions o;
+  o.force_fallback = GetParam();
+
+  auto ok = safeio::open_regular_beneath(root->get(), "a/b/f", o);
+  ASSERT_TRUE(ok.ok()) << ok.error.message;
+  auto data = safeio::read_fd(ok.fd.get(), 100, "f");
+  ASSERT_TRUE(data);
+  EXPECT_EQ(*data, "inside");
+  EXPECT_EQ(::fcntl(ok.fd.get(), F_GETFL) & O_NONBLOCK, 0);  // cleared after the open
+
+  for (const char* bad : {"out", "in", "up/outside", "a/../out", "../outside", "/a/b/f"}) {
+    auto r = safeio::open_regular_beneath(root->get(), bad, o);
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error.kind, safeio::ResolveFailure::Unsafe) << bad << ": " << r.error.message;
+  }
+  // Not regular: refused without blocking on the FIFO.
+  for (const char* other : {"fifo", "a/b"}) {
+    auto r = safeio::open_regular_beneath(root->get(), other, o);
+    EXPECT_FALSE(r.ok()) << other;
+    EXPECT_EQ(r.error.kind, safeio::ResolveFailure::Other) << other << ": " << r.error.message;
+    EXPECT_NE(r.error.message.find("not a regular file"), std::string::npos) << r.error.message;
+  }
+  EXPECT_EQ(safeio::open_regular_beneath(root->get(), "a/nope", o).error.kind, safeio::ResolveFailure::NotFound);
+}
+
+TEST_P(Resolve, RegularBeneathRefusesAFileSwappedForASymlink) {
+  TempDir t;
+  fs::create_directories(t.p / "root/logs");
+  write(t.p / "root/logs/audit.log", "inside");
+  write(t.p / "secret", "outside");
+  auto root = safeio::open_root(t.p / "root");
+  ASSERT_TRUE(root);
+  safeio::ResolveOptions o;
+  o.force_fallback = GetParam();
+  ASSERT_TRUE(safeio::open_regular_beneath(root->get(), "logs/audit.log", o).ok());
+  // The walk saw a regular file; now it is a symlink to outside the tree.
+  fs::remove(t.p / "root/logs/audit.log");
+  fs::create_symlink(t.p / "secret", t.p / "root/logs/audit.log");
+  auto r = safeio::open_regular_beneath(root->get(), "logs/audit.log", o);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error.kind, safeio::ResolveFailure::Unsafe) << r.error.message;
+  // And a directory on the way swapped for a symlink to a tree holding the same name.
+  fs::create_directories(t.p / "elsewhere");
+  write(t.p / "elsewhere/audit.log", "outside");
+  fs::rename(t.p / "root/logs", t.p / "root/logs.old");
+  fs::create_directory_symlink(t.p / "elsewhere", t.p / "root/logs");
+  auto d = safeio::open_regular_beneath(root->get(), "logs/audit.log", o);
+  EXPECT_FALSE(d.ok());
+  EXPECT_EQ(d.error.kind, safeio::ResolveFailure::Unsafe) << d.error.message;
 }
 
 INSTANTIATE_TEST_SUITE_P(OpenatAndWalk, Resolve, ::testing::Values(false, true));
