@@ -54,16 +54,29 @@ bool EventPipeline::push(Event&& ev) {
 
 void EventPipeline::hand_over() {
   if (filling_.empty()) return;
+  std::vector<std::vector<Event>> finished;
   std::unique_lock<std::mutex> lk(m_);
+  producer_waiting_ = true;
   have_room_.wait(lk, [this] { return ready_.size() < max_batches_ || stopped_; });
+  producer_waiting_ = false;
   if (stopped_) {
     filling_.clear();
     return;
   }
   ready_.push_back(std::move(filling_));
+  // Wake the consumer only when it sleeps: a futex wake per batch costs more than the batch.
+  const bool wake = consumer_waiting_;
+  // Processed batches come back to be freed here: memory returns to this thread's malloc
+  // arena instead of being freed across threads, and their capacity is reused.
+  finished.swap(done_);
   lk.unlock();
-  have_work_.notify_one();
-  filling_ = std::vector<Event>();
+  if (wake) have_work_.notify_one();
+  if (!finished.empty()) {
+    filling_ = std::move(finished.back());
+    filling_.clear();
+  } else {
+    filling_ = std::vector<Event>();
+  }
   filling_.reserve(batch_);
 }
 
@@ -71,9 +84,12 @@ bool EventPipeline::drain() {
   if (!threaded_) return !stopped_;
   hand_over();
   std::unique_lock<std::mutex> lk(m_);
+  drain_waiting_ = true;
   idle_.wait(lk, [this] { return (ready_.empty() && !busy_) || stopped_; });
   // After a stop the consumer may still be finishing a batch: wait for it before returning.
   idle_.wait(lk, [this] { return !busy_; });
+  drain_waiting_ = false;
+  done_.clear();
   return !stopped_;
 }
 
@@ -82,7 +98,9 @@ void EventPipeline::consume() {
     std::vector<Event> work;
     {
       std::unique_lock<std::mutex> lk(m_);
+      consumer_waiting_ = true;
       have_work_.wait(lk, [this] { return !ready_.empty() || closing_; });
+      consumer_waiting_ = false;
       if (ready_.empty()) return;  // closing
       work = std::move(ready_.front());
       ready_.pop_front();
@@ -95,14 +113,13 @@ void EventPipeline::consume() {
         continue;
       }
     }
-    have_room_.notify_one();
     bool go = true;
     for (const Event& ev : work)
       if (!sink_(ev)) {
         go = false;
         break;
       }
-    work.clear();  // free the events outside the lock
+    bool wake_producer;
     {
       std::lock_guard<std::mutex> lk(m_);
       busy_ = false;
@@ -110,9 +127,17 @@ void EventPipeline::consume() {
         stopped_ = true;
         ready_.clear();
       }
+      // Bounded: beyond a few batches, free here rather than hold memory.
+      if (done_.size() < max_batches_) {
+        done_.push_back(std::move(work));
+        work = std::vector<Event>();
+      }
+      wake_producer = producer_waiting_ || drain_waiting_ || stopped_;
     }
-    idle_.notify_all();
-    have_room_.notify_all();
+    if (wake_producer) {
+      idle_.notify_all();
+      have_room_.notify_all();
+    }
   }
 }
 

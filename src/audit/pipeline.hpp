@@ -20,8 +20,8 @@ class EventPipeline {
  public:
   // `sink` runs on the consumer thread, in input order; returning false stops the pipeline.
   // With threads < 2 everything runs on the caller's thread (no queue).
-  EventPipeline(std::function<bool(const Event&)> sink, unsigned threads, size_t batch = 256,
-                size_t max_batches = 8);
+  EventPipeline(std::function<bool(const Event&)> sink, unsigned threads, size_t batch = 1024,
+                size_t max_batches = 4);
   ~EventPipeline();
   EventPipeline(const EventPipeline&) = delete;
   EventPipeline& operator=(const EventPipeline&) = delete;
@@ -49,6 +49,8 @@ class EventPipeline {
   bool busy_ = false;      // the consumer is working on a batch
   bool closing_ = false;   // destructor: the consumer exits once the queue is empty
   bool stopped_ = false;   // the sink returned false
+  bool consumer_waiting_ = false, producer_waiting_ = false, drain_waiting_ = false;
+  std::vector<std::vector<Event>> done_;  // processed batches, freed by the producer
   std::thread thread_;
 };
 
