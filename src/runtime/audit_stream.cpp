@@ -42,6 +42,10 @@ void AuditStream::line(std::string_view text, const std::string& file, uint64_t 
                                                 .count());
   }
   assembler_.add(text, rec_, fields_, file_, line_no);
+  if (assembler_.records_added() >= next_sweep_) {
+    assembler_.flush_untouched(assembler_.records_added() - kQuietRecords);
+    next_sweep_ = assembler_.records_added() + kQuietRecords / 2;
+  }
 }
 
 void AuditStream::flush() { assembler_.flush_all(); }

@@ -30,6 +30,10 @@ class AuditStream {
   // a finished copy is reported while the log is quiet.
   void tick(uint64_t steady_ms);
   static constexpr uint64_t kQuietMs = 200;
+  // Also complete, as lines come in, the events that got no record while this many records of
+  // other events were added: auditd writes an event's records in one burst, and at tens of
+  // thousands of events per second 200 ms would hold thousands of finished events in memory.
+  static constexpr uint64_t kQuietRecords = 4096;
   size_t in_flight() const { return assembler_.in_flight(); }
   const std::string& last_event_id() const { return last_event_id_; }
   // Events whose id equals this are dropped (the one event a resumed position may repeat).
@@ -48,6 +52,7 @@ class AuditStream {
   std::string last_event_id_, skip_id_;
   uint64_t events_ = 0, lines_ = 0, bad_ = 0;
   uint64_t mark_ = 0, mark_ms_ = 0;                   // records_added() at steady time mark_ms_
+  uint64_t next_sweep_ = kQuietRecords;               // records_added() of the next count-based flush
   uint64_t newest_log_ms_ = 0, newest_read_ms_ = 0;  // newest record time, steady time read
 };
 

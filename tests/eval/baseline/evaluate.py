@@ -50,7 +50,8 @@ def main():
          "--days", str(args.days), "--out", hist])
     run([sys.executable, gen, "--seed", str(args.month_seed), "--start", args.month_start, "--days", str(args.days),
          "--anomalies", "--per-kind", str(args.per_kind), "--out", month, "--truth", truth_p])
-    tr = run([args.tocsin, "baseline", "train", hist, "-o", model])
+    # The generator's working hours and odd hours are UTC: count them in UTC on any machine.
+    tr = run([args.tocsin, "baseline", "train", "--timezone", "UTC", hist, "-o", model])
     hunt = run([args.tocsin, "hunt", "--baseline", model, "--baseline-threshold", "0", "--format", "jsonl",
                 month, "--select", "AU001"], ok=(0, 1))
     truth = json.load(open(truth_p))

@@ -1,0 +1,59 @@
+// AuditStream event completion: auditd logs no EOE, so live events complete when they get no
+// record for a while: after kQuietMs of steady time (tick), or once kQuietRecords records of
+// other events came in (so a fast stream does not hold seconds of finished events), and
+// never earlier than either.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "audit/detections/engine.hpp"
+#include "runtime/audit_stream.hpp"
+
+using namespace tocsin;
+using namespace tocsin::runtime;
+
+namespace {
+
+std::string syscall_record(uint64_t serial, int pid) {
+  return "type=SYSCALL msg=audit(1795332947.962:" + std::to_string(serial) +
+         "): arch=c000003e syscall=2 success=yes exit=3 items=1 ppid=1 pid=" + std::to_string(pid) +
+         " auid=1000 uid=0 comm=\"cat\" exe=\"/usr/bin/cat\"";
+}
+std::string path_record(uint64_t serial) {
+  return "type=PATH msg=audit(1795332947.962:" + std::to_string(serial) +
+         "): item=0 name=\"/etc/hosts\" inode=1 dev=fe:00 mode=0100644 nametype=NORMAL";
+}
+
+}  // namespace
+
+TEST(AuditStream, FastStreamCompletesEventsByRecordCount) {
+  audit::Engine engine;
+  AuditStream s(engine);
+  uint64_t line = 0;
+  s.line(syscall_record(1, 10), "f", ++line);
+  s.line(path_record(1), "f", ++line);
+  // Fewer other records than the window: nothing completes without a tick.
+  for (uint64_t i = 2; i < 1000; ++i) s.line(syscall_record(i, 11), "f", ++line);
+  EXPECT_EQ(s.events(), 0u);
+  EXPECT_EQ(s.in_flight(), 999u);
+  // Past the window: the first event (and the others as old) reach the engine, complete.
+  for (uint64_t i = 1000; i < 2 * AuditStream::kQuietRecords; ++i) s.line(syscall_record(i, 11), "f", ++line);
+  EXPECT_GT(s.events(), 0u);
+  EXPECT_LE(s.in_flight(), AuditStream::kQuietRecords + AuditStream::kQuietRecords / 2);
+  // The first event went out whole, with its PATH record (one more record than events).
+  EXPECT_EQ(engine.stats().records, s.events() + 1);
+}
+
+TEST(AuditStream, SlowStreamCompletesOnTheQuietTimer) {
+  audit::Engine engine;
+  AuditStream s(engine);
+  s.line(syscall_record(1, 10), "f", 1);
+  s.tick(1000);  // marks what was added by now
+  EXPECT_EQ(s.events(), 0u);
+  s.line(path_record(1), "f", 2);  // the same event gets a record: still open
+  s.tick(1000 + AuditStream::kQuietMs);
+  EXPECT_EQ(s.events(), 0u);
+  s.tick(1000 + 2 * AuditStream::kQuietMs);  // quiet for a whole period: complete
+  EXPECT_EQ(s.events(), 1u);
+  EXPECT_EQ(s.in_flight(), 0u);
+}
