@@ -113,6 +113,21 @@ PY
   fi
   checked=$((checked+1))
 done
+# The same container name re-created between sessions (compose --force-recreate, the lab's
+# victim): one log holding both recordings must find every won race of each (the name's link
+# to the first container's storage must not hide the second container's helpers).
+for fmt in enriched raw; do
+  a=$REC/race-from.$fmt.log.gz b=$REC/race-to.$fmt.log.gz
+  [ -f "$a" ] && [ -f "$b" ] || continue
+  sep=$("$TOCSIN" hunt --format jsonl "$a" 2>/dev/null | grep -c '"rule":"AU004"' || true)
+  sep=$((sep + $("$TOCSIN" hunt --format jsonl "$b" 2>/dev/null | grep -c '"rule":"AU004"' || true)))
+  both=$( { zcat "$a"; zcat "$b"; } | "$TOCSIN" hunt --format jsonl - 2>/dev/null | grep -c '"rule":"AU004"' || true)
+  if [ "$sep" -gt 0 ] && [ "$both" = "$sep" ]; then
+    echo "ok   race-from+race-to ($fmt) in one log: $both AU004, as separately"
+  else
+    echo "FAIL race-from+race-to ($fmt) in one log: $both AU004, separately $sep"; fails=$((fails+1))
+  fi
+done
 formats=$(ls "$REC" | grep -c -E '\.(raw|enriched)\.truth\.json$' || true)
 echo "checked $checked recordings ($formats with a RAW/ENRICHED format tag)"
 [ "$fails" -eq 0 ] || { echo "FAIL: $fails recording(s)"; exit 1; }

@@ -334,14 +334,22 @@ bool Engine::attach_helper(const PendingHelper& h) {
   std::string layer_alias;
   if (argv.size() > 2)
     if (auto layer = storage_layer_of(argv[2])) layer_alias = ContainerRegistry::layer_alias(*layer);
-  for (auto& c : ctx_.copies) {
-    if (c.closed || c.helper_pid || c.node != h.node || c.cmd.tool != "docker" || c.cmd.direction != want)
-      continue;
-    if (c.start_ms > t + kCopySlackMs || t - std::min(t, c.start_ms) > 60000) continue;
-    if (!layer_alias.empty() && ctx_.containers.same(c.container_alias, layer_alias) == Same::No) continue;
-    best = &c;
-    std::string req = normalize_path("/" + c.cmd.path);
-    if (a1 == req || a1 == dir_name(req)) best_match = &c;
+  // A storage layer seen for the first time may belong to a container re-created under a
+  // name that is already linked to the old one's layer (compose --force-recreate): when no
+  // copy accepts the helper strictly, a fresh layer may join a named container's copy.
+  const bool fresh_layer = !layer_alias.empty() && ctx_.containers.alone(layer_alias);
+  for (int pass = 0; pass < 2 && !best; ++pass) {
+    if (pass == 1 && !fresh_layer) break;
+    for (auto& c : ctx_.copies) {
+      if (c.closed || c.helper_pid || c.node != h.node || c.cmd.tool != "docker" || c.cmd.direction != want)
+        continue;
+      if (c.start_ms > t + kCopySlackMs || t - std::min(t, c.start_ms) > 60000) continue;
+      if (pass == 0 && !layer_alias.empty() && ctx_.containers.same(c.container_alias, layer_alias) == Same::No)
+        continue;
+      best = &c;
+      std::string req = normalize_path("/" + c.cmd.path);
+      if (a1 == req || a1 == dir_name(req)) best_match = &c;
+    }
   }
   if (best_match) best = best_match;
   if (!best) return false;

@@ -55,6 +55,15 @@ Same ContainerRegistry::same(const std::string& a, const std::string& b) {
   return Same::Unknown;
 }
 
+bool ContainerRegistry::alone(const std::string& a) {
+  if (!parent_.count(a)) return true;
+  std::string r = find(a);
+  if (r != a) return false;
+  for (auto& [k, v] : parent_)
+    if (k != a && find(k) == r) return false;
+  return true;
+}
+
 std::string ContainerRegistry::label(const std::string& alias) {
   std::string r = find(alias);
   auto colon = r.find(':');

@@ -28,6 +28,9 @@ class ContainerRegistry {
   // Yes when linked; No when both groups carry an alias of the same kind and they differ
   // (two different names, ids or layers); Unknown otherwise.
   Same same(const std::string& a, const std::string& b);
+  // True when the alias is linked to nothing else yet (a storage layer or id seen for the
+  // first time).
+  bool alone(const std::string& a);
   // Best human label for an alias's container: its name, else the short id.
   std::string label(const std::string& alias);
   size_t size() const { return parent_.size(); }
