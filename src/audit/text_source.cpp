@@ -185,9 +185,8 @@ FoundFiles& found_files() {
   return f;
 }
 
-// Opens an input file: one found in a directory input beneath that directory's descriptor
-// (a symlink swapped in after the listing is refused); one the user named by its path (a
-// symlink the user named is followed).
+}  // namespace
+
 Result<safeio::Fd> open_input(const std::string& path) {
   std::pair<std::string, std::string> where;
   {
@@ -207,8 +206,6 @@ Result<safeio::Fd> open_input(const std::string& path) {
   }
   return std::move(o.fd);
 }
-
-}  // namespace
 
 Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs) {
   std::vector<std::string> out;

@@ -9,6 +9,7 @@
 
 #include "audit/assembler.hpp"
 #include "audit/source.hpp"
+#include "safeio/safe_file.hpp"
 
 namespace tocsin::audit {
 
@@ -23,6 +24,12 @@ struct TextSourceOptions {
 // (per base name: audit.log.N … audit.log.1, audit.log; .gz suffixes ignored for ordering);
 // files and "-" are kept as given. Unreadable directories are errors.
 Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs);
+
+// Opens one input for reading, for every hunt input format: a file that expand_inputs found
+// inside a directory input is opened beneath that directory's descriptor (openat2, no symlink,
+// no escape: a symlink swapped in after the listing is refused); a file the user named is
+// opened by its path (a symlink the user named is followed once), then checked to be regular.
+Result<safeio::Fd> open_input(const std::string& path);
 
 class TextSource : public EventSource {
  public:

@@ -65,8 +65,16 @@ std::string_view excerpt_of(std::string_view s) { return s.substr(0, kExcerpt); 
 class Reader {
  public:
   static Result<Reader> open_file(const std::string& path) {
-    int fd = path == "-" ? dup(0) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
+    int fd = -1;
+    if (path == "-") {
+      fd = dup(0);
+      if (fd < 0) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
+    } else {
+      // The same safe-open layer as the text reader (directory inputs opened beneath the dir).
+      auto opened = open_input(path);
+      if (!opened) return opened.error();
+      fd = opened->release();
+    }
     gzFile gz = gzdopen(fd, "rb");
     if (gz == nullptr) {
       close(fd);
