@@ -236,6 +236,15 @@ bool Assembler::flush_untouched(uint64_t mark) {
   return !stopped_;
 }
 
+std::optional<uint64_t> Assembler::oldest_in_flight_ms() {
+  while (!order_.empty()) {
+    auto it = live_.find(order_.front().first);
+    if (it != live_.end() && it->second.gen == order_.front().second) return it->second.ev.time_ms();
+    order_.pop_front();  // already emitted
+  }
+  return std::nullopt;
+}
+
 bool Assembler::flush_all() {
   while (!order_.empty() && !stopped_) {
     auto [k, g] = order_.front();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,6 +47,9 @@ class Assembler {
   // for the log-time watermark. Returns false if the sink stopped.
   bool flush_untouched(uint64_t mark);
   uint64_t records_added() const { return records_added_; }
+  // Log time (ms) of the oldest event still held, if any: a live clock must not pass it, or
+  // the detections would close a copy before its helper's event is handed out.
+  std::optional<uint64_t> oldest_in_flight_ms();
   size_t in_flight() const { return live_.size(); }
   bool stopped() const { return stopped_; }
   // Set when a record was dropped because its event grew over max_event_bytes.

@@ -56,8 +56,12 @@ void AuditStream::tick(uint64_t steady_ms) {
     mark_ = assembler_.records_added();
     mark_ms_ = steady_ms;
   }
-  if (newest_log_ms_ && steady_ms >= newest_read_ms_)
-    engine_.advance_time(newest_log_ms_ + (steady_ms - newest_read_ms_));
+  if (newest_log_ms_ && steady_ms >= newest_read_ms_) {
+    uint64_t now = newest_log_ms_ + (steady_ms - newest_read_ms_);
+    // Not past an event the assembler still holds (a burst read ahead of its completion).
+    if (auto oldest = assembler_.oldest_in_flight_ms()) now = std::min(now, *oldest);
+    engine_.advance_time(now);
+  }
 }
 
 void ContainerFeed::push(const nlohmann::json& j) {

@@ -2,6 +2,7 @@
 #include "audit/detections/engine.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "audit/event.hpp"
 
@@ -325,11 +326,12 @@ bool Engine::attach_helper(const PendingHelper& h) {
   const auto& argv = h.argv;
   std::string_view want = argv[0] == "docker-untar" ? "to-container" : "from-container";
   uint64_t t = h.ms;
-  // The most recent waiting copy of that direction; one whose requested directory is what
-  // the helper got wins over one that does not (a failed copy never gets a helper, and must
-  // not take the next copy's).
+  // A waiting copy of that direction, ranked: one whose requested directory is what the
+  // helper got, then one whose client started no later than the helper (a live follower can
+  // hand out the next copy's client execve before this helper), then the most recent (a failed
+  // copy never gets a helper, and must not take the next copy's).
   Copy* best = nullptr;
-  Copy* best_match = nullptr;
+  std::tuple<bool, bool, uint64_t> best_rank{false, false, 0};
   std::string a1 = argv.size() > 1 ? normalize_path(argv[1]) : std::string();
   std::string layer_alias;
   if (argv.size() > 2)
@@ -346,12 +348,14 @@ bool Engine::attach_helper(const PendingHelper& h) {
       if (c.start_ms > t + kCopySlackMs || t - std::min(t, c.start_ms) > 60000) continue;
       if (pass == 0 && !layer_alias.empty() && ctx_.containers.same(c.container_alias, layer_alias) == Same::No)
         continue;
-      best = &c;
       std::string req = normalize_path("/" + c.cmd.path);
-      if (a1 == req || a1 == dir_name(req)) best_match = &c;
+      std::tuple<bool, bool, uint64_t> rank{a1 == req || a1 == dir_name(req), c.start_ms <= t, c.start_ms};
+      if (!best || rank >= best_rank) {
+        best = &c;
+        best_rank = rank;
+      }
     }
   }
-  if (best_match) best = best_match;
   if (!best) return false;
   best->helper_pid = h.pid;
   best->helper_event = h.event;
