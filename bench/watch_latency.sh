@@ -17,10 +17,8 @@ shift $(( $# > 2 ? 2 : $# ))
 rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(2000 20000)
 work=$(mktemp -d /var/tmp/tocsin-bench-watch.XXXXXX); trap 'rm -rf "$work"' EXIT
 # Two mixes: every enriched recording (benign sessions, a loop alone, both races), and the
-# race-to recording alone. AU004 needs the second: the recordings use one container name for
-# containers that were re-created between sessions, and the engine keeps the first container's
-# name-to-storage link, so helpers of the later ones are not attached (no AU004; a known
-# detection bug, see docs/performance.md).
+# race-to recording alone. (The recordings use one container name for containers re-created
+# between sessions; AU004 in the first mix checks that helpers of the later ones still attach.)
 for rate in "${rates[@]}"; do
   for mix in all race-to; do
     echo "== $rate events/s for $secs s, recordings: $mix"
