@@ -16,15 +16,9 @@ DOCKER=${TOCSIN_LAB_DOCKER:-/usr/bin/docker}
 STATE=${TOCSIN_LAB_STATE:-/run/tocsin-lab}
 PREFIX=tocsin-lab-au9
 TRIALS=${TOCSIN_AU009_TRIALS:-2}   # raced starts; as many quiet ones
-skip() {
-  echo "SKIP: $1"
-  if [ "${CI:-}" = true ]; then echo "FAIL: CI must run this lab test"; exit 1; fi
-  exit 0
-}
-[ "$(id -u)" = 0 ] || skip "needs root"
-command -v auditctl >/dev/null || skip "no auditctl (scripts/install-deps --lab)"
-[ -x /usr/sbin/dockerd ] || skip "docker.io is not installed (scripts/install-deps --lab)"
-command -v python3 >/dev/null || skip "python3 needed to read the log"
+# shellcheck source=lab/lib.sh
+. "$ROOT/tests/e2e/lab/lib.sh"
+lab_require
 
 work=$(mktemp -d /tmp/tocsin-au009-live.XXXXXX)
 started_lab=0
@@ -43,12 +37,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-if ! [ -s "$STATE/auditd.pid" ] || ! kill -0 "$(cat "$STATE/auditd.pid")" 2>/dev/null ||
-   ! "$DOCKER" version >/dev/null 2>&1; then
-  "$ROOT/scripts/lab" up >"$work/up.log" 2>&1 || { cat "$work/up.log"; echo "FAIL: lab up"; exit 1; }
-  started_lab=1
-  echo "note: the lab was not running: started it for this test (taken down at the end)"
-fi
+lab_ensure_up "$work"
 if ! "$DOCKER" run --rm --network none tocsin-lab:1 /bin/checkuse /au9/conf >/dev/null 2>&1; then
   # An image from before checkuse.c: `lab up` rebuilds it (the lab is running, nothing else changes).
   "$ROOT/scripts/lab" up >"$work/up.log" 2>&1 || { cat "$work/up.log"; echo "FAIL: lab up (image rebuild)"; exit 1; }
@@ -102,15 +91,7 @@ for ((i = 1; i <= TRIALS; i++)); do
 done
 delete_rules
 left=$(auditctl -l | grep -c "key=${PREFIX}_" || true)
-# auditd may lag behind the kernel on a busy machine: the record of the rule's removal comes
-# after every event the rule recorded.
-for ((i = 0; i < 300; i++)); do
-  [ "$(tail -c +$((start_off + 1)) "$LOG" | grep -ac "op=remove_rule key=\"${PREFIX}_container_start\"")" -gt 0 ] && break
-  sleep 0.1
-done
-tail -c +$((start_off + 1)) "$LOG" >"$work/audit.log"
-grep -aq "op=remove_rule key=\"${PREFIX}_container_start\"" "$work/audit.log" ||
-  echo "warning: auditd has not written the rule removal after 30 s; the log may be incomplete"
+lab_cut_log "$LOG" "$start_off" "${PREFIX}_container_start" "$work/audit.log"
 echo "recorded $(wc -l <"$work/audit.log") lines ($(grep -c 'type=SYSCALL' "$work/audit.log") syscall events)"
 if [ -n "${TOCSIN_AU009_KEEP:-}" ]; then  # keep the recording (e.g. to cut a fixture from it)
   mkdir -p "$TOCSIN_AU009_KEEP" && cp "$work/audit.log" "$work/trials.tsv" "$TOCSIN_AU009_KEEP/"

@@ -22,15 +22,9 @@ NCOPIES=${TOCSIN_RACE_COPIES:-10}
 NAFTER=3
 SWAP_INTERVAL_US=${TOCSIN_RACE_SWAP_INTERVAL_US:-800}
 LIMIT_MS=${TOCSIN_RACE_LIMIT_MS:-2000}
-skip() {
-  echo "SKIP: $1"
-  if [ "${CI:-}" = true ]; then echo "FAIL: CI must run this lab test"; exit 1; fi
-  exit 0
-}
-[ "$(id -u)" = 0 ] || skip "needs root"
-command -v auditctl >/dev/null || skip "no auditctl (scripts/install-deps --lab)"
-[ -x /usr/sbin/dockerd ] || skip "docker.io is not installed (scripts/install-deps --lab)"
-command -v python3 >/dev/null || skip "python3 needed for the ground truth"
+# shellcheck source=lab/lib.sh
+. "$ROOT/tests/e2e/lab/lib.sh"
+lab_require
 
 work=$(mktemp -d /tmp/tocsin-watch-race.XXXXXX)
 started_lab=0 wpid="" rpid="" rootfs="" victim_mntns=""
@@ -66,12 +60,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-if ! [ -s "$STATE/auditd.pid" ] || ! kill -0 "$(cat "$STATE/auditd.pid")" 2>/dev/null ||
-   ! "$DOCKER" version >/dev/null 2>&1; then
-  "$ROOT/scripts/lab" up >"$work/up.log" 2>&1 || { cat "$work/up.log"; echo "FAIL: lab up"; exit 1; }
-  started_lab=1
-  echo "note: the lab was not running: started it for this test (taken down at the end)"
-fi
+lab_ensure_up "$work"
 LOG=$STATE/log/audit.log
 [ -f "$LOG" ] || { echo "FAIL: no lab log at $LOG"; exit 1; }
 "$DOCKER" image inspect tocsin-lab:1 >/dev/null 2>&1 || { echo "FAIL: lab image tocsin-lab:1 missing"; exit 1; }
@@ -136,15 +125,7 @@ kill -TERM "$wpid"; wait "$wpid" || true; wpid=""
 wait "$rpid" || true; rpid=""
 auditctl -D -k "$KEY" >/dev/null 2>&1 || true
 left=$(auditctl -l | grep -c "key=$KEY" || true)
-# auditd may lag behind the kernel on a busy machine: the record of the rule's removal comes
-# after every event the rule recorded.
-for ((i = 0; i < 300; i++)); do
-  [ "$(tail -c +$((start_off + 1)) "$LOG" | grep -ac "op=remove_rule key=\"$KEY\"")" -gt 0 ] && break
-  sleep 0.1
-done
-tail -c +$((start_off + 1)) "$LOG" >"$work/audit.log"
-grep -aq "op=remove_rule key=\"$KEY\"" "$work/audit.log" ||
-  echo "warning: auditd has not written the rule removal after 30 s; the log may be incomplete"
+lab_cut_log "$LOG" "$start_off" "$KEY" "$work/audit.log"
 python3 "$ROOT/tests/e2e/lab/truth.py" --scenario watch-race --format ENRICHED --log "$work/audit.log" \
   --copies "$work/copies.tsv" --container "$CTR" --container-id "$cid" --rootfs "$rootfs" \
   --recorded "$start_ts" --log-name live --rules "$work/rules.txt" --docker "$DOCKER" >"$work/truth.json"
