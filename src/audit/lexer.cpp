@@ -225,9 +225,7 @@ LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::F
   out.header_end = static_cast<uint32_t>(pos);
 
   if (!fields_out) return LexStatus::Ok;
-  out.interp_begin = lex_body(line, pos, *fields_out);
-  out.enriched = out.interp_begin < fields_out->size() ||
-                 std::memchr(line.data() + pos, kEnrichSep, line.size() - pos) != nullptr;
+  out.interp_begin = lex_body(line, pos, *fields_out, &out.enriched);
   return LexStatus::Ok;
 }
 
@@ -240,7 +238,7 @@ LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::F
 
 LexStatus lex_header(std::string_view line, LexedRecord& out) { return lex_impl(line, out, nullptr); }
 
-uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef>& fields) {
+uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef>& fields, bool* enriched) {
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   size_t end = line.size();
   if (pos > end) pos = end;
@@ -249,6 +247,7 @@ uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef
   lex_fields(line, pos, raw_end, fields, 0);
   auto interp_begin = static_cast<uint32_t>(fields.size());
   if (sep) lex_fields(line, raw_end + 1, end, fields, 1);
+  if (enriched) *enriched = sep != nullptr;
   return interp_begin;
 }
 

@@ -46,7 +46,9 @@ LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::F
 // later, on first access, by the Event.
 LexStatus lex_header(std::string_view line, LexedRecord& out);
 // Only the fields of a record whose header ends at `pos` (LexedRecord::header_end): appends to
-// `fields` and returns the index in `fields` where the ENRICHED fields begin.
-uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef>& fields);
+// `fields` and returns the index in `fields` where the ENRICHED fields begin; `enriched`, when
+// given, tells whether the record has the ENRICHED separator.
+uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef>& fields,
+                  bool* enriched = nullptr);
 
 }  // namespace tocsin::audit
