@@ -93,11 +93,17 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
     slot_ptr = &f->second;
   }
   if (!slot_ptr) {
-    bool late = was_emitted(key);
+    // A serial above the node's newest cannot have been emitted (skips a cache miss per event;
+    // after a serial reset a very late record of the old run may go unflagged, as when the
+    // emitted-key cache forgot it).
+    bool late = rec.serial <= last_serial_[node] && was_emitted(key);
     if (late) {
+      // The EOE of an event completed by its terminal record (or a second EOE): nothing to do.
+      if (rec.type == RecordType::Eoe) {
+        ++stats_.records;
+        return expire();
+      }
       ++stats_.late_records;
-      // Nothing to attach an end marker to.
-      if (rec.type == RecordType::Eoe) return expire();
     } else {
       // Serial gaps: normal in rule-filtered logs; counted, never reported.
       uint64_t& last = last_serial_[node];
@@ -109,7 +115,7 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
         return expire();
       }
     }
-    Slot slot{Event{}, ++gen_, records_added_};
+    Slot slot{Event::take_spare(), ++gen_, records_added_, std::nullopt};
     Event& ev = slot.ev;
     ev.file_ = file;
     ev.sec_ = rec.sec;
@@ -126,7 +132,9 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
       ev.node_len_ = static_cast<uint32_t>(rec.node.size());
     }
     ++stats_.records;
-    if (is_standalone_type_number(rec.type_number)) {
+    const bool standalone = is_standalone_type_number(rec.type_number);
+    if (standalone && live_.empty()) {
+      // Nothing older is open: out at once without entering the map.
       ev.completion_ = Completion::Standalone;
       remember(key);
       ++stats_.events;
@@ -136,10 +144,13 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
       }
       return expire();
     }
+    if (standalone) slot.done = Completion::Standalone;
+    else if (rec.type == RecordType::Proctitle) slot.done = Completion::Terminal;
     last_slot_ = &live_.emplace(key, std::move(slot)).first->second;
     last_key_ = key;
     order_.emplace_back(key, gen_);
     if (live_.size() > stats_.max_in_flight) stats_.max_in_flight = live_.size();
+    if (last_slot_->done) return emit_done_front() && expire();
   } else {
     last_slot_ = slot_ptr;
     last_key_ = key;
@@ -160,9 +171,17 @@ bool Assembler::add(std::string_view line, const LexedRecord& rec,
       append_record(ev, line, rec, fields, line_no);
       slot_ptr->touched = records_added_;
       ++stats_.records;
+      // The kernel writes PROCTITLE last (only EOE follows): the event is complete now, which
+      // keeps the in-flight set to the few interleaved events instead of the watermark's window.
+      // Events still leave in the order they began: an older one still open holds it back.
+      if (rec.type == RecordType::Proctitle) {
+        slot_ptr->done = Completion::Terminal;
+        return emit_done_front() && expire();
+      }
     } else {
       ++stats_.records;
-      return emit(key, Completion::Eoe) && expire();
+      if (!slot_ptr->done) slot_ptr->done = Completion::Eoe;
+      return emit_done_front() && expire();
     }
   }
   return expire();
@@ -172,12 +191,6 @@ void Assembler::remember(const Key& k) {
   if (emitted_.empty()) return;
   const uint64_t h = KeyHash{}(k);
   emitted_[h & (emitted_.size() - 1)] = h | 1;
-}
-
-bool Assembler::emit(const Key& k, Completion how) {
-  auto it = live_.find(k);
-  if (it == live_.end()) return !stopped_;
-  return emit(it, how);
 }
 
 bool Assembler::emit(LiveMap::iterator it, Completion how) {
@@ -194,6 +207,22 @@ bool Assembler::emit(LiveMap::iterator it, Completion how) {
   return !stopped_;
 }
 
+bool Assembler::emit_done_front() {
+  while (!order_.empty() && !stopped_) {
+    const auto& [k, g] = order_.front();
+    auto it = live_.find(k);
+    if (it == live_.end() || it->second.gen != g) {
+      order_.pop_front();  // already emitted
+      continue;
+    }
+    if (!it->second.done) break;
+    const Completion how = *it->second.done;
+    order_.pop_front();
+    if (!emit(it, how)) return false;
+  }
+  return !stopped_;
+}
+
 bool Assembler::expire() {
   // Nothing can have become due unless log time moved on or too many events are held.
   if (newest_ms_ == expired_at_ms_ && live_.size() <= opts_.max_in_flight) return !stopped_;
@@ -207,7 +236,9 @@ bool Assembler::expire() {
     }
     const Event& ev = it->second.ev;
     Completion how;
-    if (live_.size() > opts_.max_in_flight) {
+    if (it->second.done) {
+      how = *it->second.done;
+    } else if (live_.size() > opts_.max_in_flight) {
       how = Completion::Evicted;
     } else if (ev.time_ms() + opts_.watermark_ms < newest_ms_) {
       how = Completion::Watermark;
@@ -225,8 +256,13 @@ bool Assembler::flush_untouched(uint64_t mark) {
   for (const auto& [k, g] : order_) {
     if (stopped_) break;
     auto it = live_.find(k);
-    if (it == live_.end() || it->second.gen != g || it->second.touched > mark) continue;
-    if (!emit(k, Completion::EndOfInput)) return false;
+    if (it == live_.end() || it->second.gen != g) continue;
+    if (it->second.done) {
+      if (!emit(it, *it->second.done)) return false;
+      continue;
+    }
+    if (it->second.touched > mark) continue;
+    if (!emit(it, Completion::EndOfInput)) return false;
   }
   while (!order_.empty()) {
     auto it = live_.find(order_.front().first);
@@ -251,7 +287,7 @@ bool Assembler::flush_all() {
     order_.pop_front();
     auto it = live_.find(k);
     if (it == live_.end() || it->second.gen != g) continue;
-    if (!emit(it, Completion::EndOfInput)) return false;
+    if (!emit(it, it->second.done.value_or(Completion::EndOfInput))) return false;
   }
   return !stopped_;
 }

@@ -1,4 +1,5 @@
-// Groups lexed records into events keyed by (node, sec, msec, serial). Completion: EOE,
+// Groups lexed records into events keyed by (node, sec, msec, serial). Completion: EOE, PROCTITLE
+// (the kernel's last record of a syscall event; auditd does not log EOE),
 // single-record (user-space/daemon) types, a log-time watermark, end of input, or eviction when
 // too many events are in flight. Late and duplicate records and serial gaps are counted.
 // Memory is bounded by max_in_flight events of at most max_event_bytes each.
@@ -75,13 +76,16 @@ class Assembler {
     Event ev;
     uint64_t gen;
     uint64_t touched = 0;  // records_added_ when the event last got a record
+    // Set once the event's terminal record came: it leaves as soon as no older event is open.
+    std::optional<Completion> done;
   };
 
   uint32_t intern_node(std::string_view node);
   using LiveMap = std::unordered_map<Key, Slot, KeyHash>;
-  bool emit(const Key& k, Completion how);
   bool emit(LiveMap::iterator it, Completion how);
   bool expire();
+  // Emits the oldest events while they are complete (keeps events in the order they began).
+  bool emit_done_front();
   void remember(const Key& k);
   static bool is_duplicate(const Event& ev, std::string_view text, RecordType t, uint32_t header_len);
   void append_record(Event& ev, std::string_view line, const LexedRecord& rec,

@@ -170,12 +170,12 @@ RecordType record_type_from_number(uint32_t n) {
 
 RecordType record_type_from_name(std::string_view name) {
   // The common kernel record types first: they are most of any log.
-  if (name == "SYSCALL") return RecordType::Syscall;
-  if (name == "PATH") return RecordType::Path;
-  if (name == "EOE") return RecordType::Eoe;
-  if (name == "CWD") return RecordType::Cwd;
-  if (name == "PROCTITLE") return RecordType::Proctitle;
-  if (name == "EXECVE") return RecordType::Execve;
+  if (key_is(name, "SYSCALL")) return RecordType::Syscall;
+  if (key_is(name, "PATH")) return RecordType::Path;
+  if (key_is(name, "EOE")) return RecordType::Eoe;
+  if (key_is(name, "CWD")) return RecordType::Cwd;
+  if (key_is(name, "PROCTITLE")) return RecordType::Proctitle;
+  if (key_is(name, "EXECVE")) return RecordType::Execve;
   auto it = std::lower_bound(kTypeNames.begin(), kTypeNames.end(), name,
                              [](const TypeName& a, std::string_view b) { return a.name < b; });
   if (it != kTypeNames.end() && it->name == name) return it->type;
@@ -257,6 +257,16 @@ std::optional<uint64_t> parse_unsigned(std::string_view s, int base) {
     base = 16;
   }
   if (s.empty() || s.size() > 24) return std::nullopt;
+  if (base == 10 && s.size() <= 19) {
+    // The usual case (pids, ids, inodes): 19 digits cannot overflow 64 bits.
+    uint64_t v = 0;
+    for (char c : s) {
+      const auto d = static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
+      if (d > 9) return std::nullopt;
+      v = v * 10 + d;
+    }
+    return v;
+  }
   uint64_t v = 0;
   const auto b = static_cast<uint64_t>(base);
   for (char c : s) {
@@ -387,34 +397,38 @@ static_assert(std::size(kHotNames) == 25);
 
 // Index of a hot key in kHotNames, -1 otherwise (by length, then a full compare).
 int hot_index(std::string_view k) {
-  auto is = [&](int j) { return kHotNames[j] == k ? j : -1; };
+  // Within each case below the sizes are equal: a fixed-size compare (inlined loads).
+  auto is3 = [&](int j) { return std::memcmp(kHotNames[j].data(), k.data(), 3) == 0 ? j : -1; };
+  auto is4 = [&](int j) { return std::memcmp(kHotNames[j].data(), k.data(), 4) == 0 ? j : -1; };
+  auto is5 = [&](int j) { return std::memcmp(kHotNames[j].data(), k.data(), 5) == 0 ? j : -1; };
+  auto is7 = [&](int j) { return std::memcmp(kHotNames[j].data(), k.data(), 7) == 0 ? j : -1; };
   switch (k.size()) {
     case 2:
       return k[0] == 'a' && k[1] >= '0' && k[1] <= '3' ? 4 + (k[1] - '0') : -1;
     case 3:
       switch (k[0]) {
-        case 'p': return is(10);
-        case 'u': return is(12);
-        case 'g': return is(13);
-        case 't': return is(20);
-        case 's': return is(21);
-        case 'e': return is(23);
-        case 'k': return is(24);
+        case 'p': return is3(10);
+        case 'u': return is3(12);
+        case 'g': return is3(13);
+        case 't': return is3(20);
+        case 's': return is3(21);
+        case 'e': return is3(23);
+        case 'k': return is3(24);
         default: return -1;
       }
     case 4:
       switch (k[0]) {
-        case 'a': return k[1] == 'r' ? is(0) : is(11);
-        case 'e': return k[1] == 'x' ? is(3) : k[1] == 'u' ? is(14) : is(17);
-        case 'p': return is(9);
-        case 's': return k[1] == 'u' ? is(15) : is(18);
-        case 'c': return is(22);
+        case 'a': return k[1] == 'r' ? is4(0) : is4(11);
+        case 'e': return k[1] == 'x' ? is4(3) : k[1] == 'u' ? is4(14) : is4(17);
+        case 'p': return is4(9);
+        case 's': return k[1] == 'u' ? is4(15) : is4(18);
+        case 'c': return is4(22);
         default: return -1;
       }
     case 5:
-      return k[0] == 'i' ? is(8) : k[0] == 'f' ? (k[2] == 'u' ? is(16) : is(19)) : -1;
+      return k[0] == 'i' ? is5(8) : k[0] == 'f' ? (k[2] == 'u' ? is5(16) : is5(19)) : -1;
     case 7:
-      return k[1] == 'y' ? is(1) : is(2);
+      return k[1] == 'y' ? is7(1) : is7(2);
     default:
       return -1;
   }
@@ -441,8 +455,8 @@ void Event::build_hot() const {
   }
   for (uint32_t i = r.interp_begin; i < r.interp_end; ++i) {
     std::string_view k = view(fields_[i].key_off, fields_[i].key_len);
-    if (k == "SYSCALL" && h.interp_syscall == kNoField) h.interp_syscall = i;
-    if (k == "ARCH" && h.interp_arch == kNoField) h.interp_arch = i;
+    if (key_is(k, "SYSCALL") && h.interp_syscall == kNoField) h.interp_syscall = i;
+    if (key_is(k, "ARCH") && h.interp_arch == kNoField) h.interp_arch = i;
   }
 }
 
@@ -455,8 +469,25 @@ std::optional<std::string_view> Event::hot_raw(Hot k) const {
 // The typed accessors read the SYSCALL record's indexed field; an event without it (USER_*
 // records, exports) takes the general path: the first record that carries the field.
 std::optional<int64_t> Event::hot_num(Hot k, std::string_view name, int base) const {
-  if (auto raw = hot_raw(k)) return parse_signed(unquote(*raw), base);
-  return num(name);
+  // pid, uid, ... are read by several detections per event: parse each once.
+  HotCache& h = hot_cache_;
+  const auto bit = 1u << static_cast<unsigned>(k);
+  if (h.num_known & bit) {
+    if (h.num_present & bit) return h.num[static_cast<size_t>(k)];
+    return std::nullopt;
+  }
+  std::optional<int64_t> v;
+  if (auto raw = hot_raw(k)) {
+    v = parse_signed(unquote(*raw), base);
+  } else {
+    v = num(name);
+  }
+  h.num_known |= bit;
+  if (v) {
+    h.num_present |= bit;
+    h.num[static_cast<size_t>(k)] = *v;
+  }
+  return v;
 }
 
 std::string_view Event::hot_view(Hot k, std::string_view name, int slot) const {
@@ -688,33 +719,31 @@ std::optional<std::string> Event::cwd() const {
 }
 
 const std::vector<PathItem>& Event::paths() const {
-  if (paths_cache_.items) return *paths_cache_.items;
-  std::vector<PathItem>& out = paths_cache_.items.emplace();
+  std::vector<PathItem>& out = paths_cache_.items;
+  if (paths_cache_.ready) return out;
+  paths_cache_.ready = true;
+  out.clear();
   size_t n_paths = 0;
   for (const auto& r : records_) n_paths += r.type == RecordType::Path;
   out.reserve(n_paths);
   for (uint32_t r = 0; r < records_.size(); ++r) {
     if (records_[r].type != RecordType::Path) continue;
-    // One pass over the record's fields; the first occurrence of a key wins (as field() does).
-    const RecordRef& rr = record_ref(r);
-    std::optional<std::string_view> item, name, inode, dev, mode, nametype, objtype, ouid, ogid, rdev;
-    for (uint32_t i = rr.field_begin; i < rr.field_end; ++i) {
-      std::string_view k = view(fields_[i].key_off, fields_[i].key_len);
-      std::string_view v = view(fields_[i].val_off, fields_[i].val_len);
-      std::optional<std::string_view>* slot = nullptr;
-      switch (k.size()) {
-        case 3: slot = k == "dev" ? &dev : nullptr; break;
-        case 4:
-          slot = k == "item" ? &item : k == "name" ? &name : k == "mode" ? &mode
-               : k == "ouid" ? &ouid : k == "ogid" ? &ogid : k == "rdev" ? &rdev : nullptr;
-          break;
-        case 5: slot = k == "inode" ? &inode : nullptr; break;
-        case 7: slot = k == "objtype" ? &objtype : nullptr; break;
-        case 8: slot = k == "nametype" ? &nametype : nullptr; break;
-        default: break;
+    // Straight from the record text when it was not lexed yet (the usual case: nothing else
+    // reads PATH records field by field); otherwise one pass over its fields. Either way the
+    // first occurrence of a key wins (as field() does).
+    PathFieldsRaw raw;
+    const RecordRef* head = &records_[r];
+    if (head->lexed || head->header_len == 0 ||
+        !scan_path_fields(view(head->text_off, head->text_len), head->header_len, raw)) {
+      raw = PathFieldsRaw{};
+      head = &record_ref(r);
+      for (uint32_t i = head->field_begin; i < head->field_end; ++i) {
+        std::optional<std::string_view>* slot = raw.slot(view(fields_[i].key_off, fields_[i].key_len));
+        if (slot && !*slot) *slot = view(fields_[i].val_off, fields_[i].val_len);
       }
-      if (slot && !*slot) *slot = v;
     }
+    auto& [item, name, inode, dev, mode, nametype, objtype, ouid, ogid, rdev] = raw;
+    const RecordRef& rr = *head;
     PathItem p;
     if (item) p.item = parse_signed(unquote(*item), 10).value_or(-1);
     if (name) p.name = decode_value(*name, true);
@@ -736,13 +765,45 @@ const std::vector<PathItem>& Event::paths() const {
   return out;
 }
 
+namespace {
+constexpr size_t kMaxSpareEvents = 8192;
+constexpr size_t kMaxSpareBytes = 64 * 1024;  // per event buffer
+thread_local std::vector<Event> t_spare_events;
+}  // namespace
+
+Event Event::take_spare() {
+  if (t_spare_events.empty()) return Event();
+  Event ev = std::move(t_spare_events.back());
+  t_spare_events.pop_back();
+  return ev;
+}
+
+void Event::give_spare(Event&& ev) {
+  if (t_spare_events.size() >= kMaxSpareEvents || ev.buf_.capacity() > kMaxSpareBytes ||
+      ev.fields_.capacity() > kMaxSpareBytes / sizeof(FieldRef))
+    return;
+  if (t_spare_events.capacity() == 0) t_spare_events.reserve(1024);
+  Event& e = t_spare_events.emplace_back(std::move(ev));
+  e.buf_.clear();
+  e.records_.clear();
+  e.fields_.clear();
+  e.hot_cache_ = HotCache();
+  e.paths_cache_.ready = false;
+  e.file_.reset();
+  e.node_off_ = e.node_len_ = 0;
+  e.sec_ = e.serial_ = 0;
+  e.msec_ = 0;
+  e.completion_ = Completion::Built;
+  e.late_ = false;
+}
+
 void Event::prepare() const {
   // Lexing the records every event is read for is most of the reader's share; the SYSCALL
   // index, the small or rarely read records (CWD, PROCTITLE, ...) and decoding PATH items are
   // left to the consumer, which balances the two threads of a hunt.
   for (uint32_t i = 0; i < records_.size(); ++i) {
     RecordType t = records_[i].type;
-    if (t == RecordType::Syscall || t == RecordType::Path || t == RecordType::Execve) record_ref(i);
+    if (t == RecordType::Syscall || t == RecordType::Execve) record_ref(i);
   }
 }
 

@@ -143,6 +143,7 @@ struct EventKey {
 // Why the assembler emitted an event (for diagnostics and stats).
 enum class Completion : uint8_t {
   Eoe,          // saw the EOE record
+  Terminal,     // saw PROCTITLE: the kernel writes it last, just before EOE (auditd logs no EOE)
   Standalone,   // single-record type
   Watermark,    // older than the newest seen by more than the watermark
   EndOfInput,   // input ended
@@ -296,6 +297,12 @@ class Event {
   // work happens on first use there).
   void prepare() const;
 
+  // Spare events of the calling thread, their buffers kept for reuse: the assembler takes one
+  // for each new event and a hunt gives processed ones back, so steady state allocates nothing.
+  // The pool is bounded; events with unusually large buffers are not kept.
+  static Event take_spare();
+  static void give_spare(Event&& ev);
+
   // --- construction (used by the assembler and EventBuilder)
   struct FieldRef {
     uint32_t key_off, key_len, val_off, val_len;
@@ -347,12 +354,17 @@ class Event {
     uint32_t interp_syscall = kNoField, interp_arch = kNoField;
     std::string_view syscall_name;  // into buf_ or a static table
     std::string decoded[3];         // tty, comm, exe when hex-encoded
+    // hot_num results: bit k of num_known says field k was parsed, of num_present that it had
+    // a number (then in num[k]).
+    uint32_t num_known = 0, num_present = 0;
+    int64_t num[static_cast<size_t>(Hot::Count)];
+    static_assert(static_cast<size_t>(Hot::Count) <= 32);
     HotCache() = default;
     // Views into buf_ do not survive a copy or move: start over.
     HotCache(const HotCache&) {}
     HotCache(HotCache&&) noexcept {}
-    HotCache& operator=(const HotCache&) { ready = name_ready = false; return *this; }
-    HotCache& operator=(HotCache&&) noexcept { ready = name_ready = false; return *this; }
+    HotCache& operator=(const HotCache&) { ready = name_ready = false; num_known = 0; return *this; }
+    HotCache& operator=(HotCache&&) noexcept { ready = name_ready = false; num_known = 0; return *this; }
     ~HotCache() = default;
   };
   const HotCache& hot() const {
@@ -370,12 +382,18 @@ class Event {
   mutable HotCache hot_cache_;
   // Cache of paths(): its items view buf_, so a copied or moved event starts without it.
   struct PathsCache {
-    std::optional<std::vector<PathItem>> items;
+    bool ready = false;
+    std::vector<PathItem> items;  // its capacity is kept when a spare event is reused
     PathsCache() = default;
     PathsCache(const PathsCache&) {}
-    PathsCache(PathsCache&&) noexcept {}
-    PathsCache& operator=(const PathsCache&) { items.reset(); return *this; }
-    PathsCache& operator=(PathsCache&&) noexcept { items.reset(); return *this; }
+    PathsCache(PathsCache&& o) noexcept : items(std::move(o.items)) { items.clear(); }
+    PathsCache& operator=(const PathsCache&) { ready = false; items.clear(); return *this; }
+    PathsCache& operator=(PathsCache&& o) noexcept {
+      ready = false;
+      items = std::move(o.items);
+      items.clear();
+      return *this;
+    }
     ~PathsCache() = default;
   };
   mutable PathsCache paths_cache_;

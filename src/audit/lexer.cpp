@@ -48,13 +48,16 @@ inline size_t value_end(const char* d, size_t pos, size_t end) {
 
 // Parses decimal digits at s[pos...]; returns false when there are none or on overflow.
 bool parse_dec(std::string_view s, size_t& pos, uint64_t& out) {
-  size_t start = pos;
+  const size_t start = pos;
+  const size_t limit = std::min(s.size(), start + 19);  // 19 digits cannot overflow
   uint64_t v = 0;
-  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-    if (pos - start >= 19) return false;
-    v = v * 10 + static_cast<uint64_t>(s[pos] - '0');
+  while (pos < limit) {
+    const auto d = static_cast<unsigned>(static_cast<unsigned char>(s[pos]) - '0');
+    if (d > 9) break;
+    v = v * 10 + d;
     ++pos;
   }
+  if (pos == limit && pos < s.size() && s[pos] >= '0' && s[pos] <= '9') return false;
   out = v;
   return pos > start;
 }
@@ -249,6 +252,41 @@ uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef
   if (sep) lex_fields(line, raw_end + 1, end, fields, 1);
   if (enriched) *enriched = sep != nullptr;
   return interp_begin;
+}
+
+bool scan_path_fields(std::string_view text, size_t pos, PathFieldsRaw& out) {
+  out = PathFieldsRaw{};
+  while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
+  const char* d = text.data();
+  size_t end = text.size();
+  if (pos > end) pos = end;
+  if (const void* sep = std::memchr(d + pos, kEnrichSep, end - pos))
+    end = static_cast<size_t>(static_cast<const char*>(sep) - d);
+  int missing = 9;  // item name inode dev mode nametype ouid ogid rdev (objtype is optional)
+  while (pos < end && missing > 0) {
+    while (pos < end && is_space(d[pos])) ++pos;
+    if (pos >= end) break;
+    size_t ks = pos;
+    pos = key_end(d, pos, end);
+    if (pos >= end || d[pos] != '=') continue;  // a bare word
+    size_t ke = pos++;
+    size_t vs = pos;
+    if (pos < end && d[pos] == '"') {
+      const void* q = std::memchr(d + pos + 1, '"', end - pos - 1);
+      pos = q ? static_cast<size_t>(static_cast<const char*>(q) - d) + 1 : end;
+    } else if (pos < end && d[pos] == '\'') {
+      return false;
+    } else {
+      pos = value_end(d, pos, end);
+    }
+    if (ke == ks) continue;
+    std::optional<std::string_view>* slot = out.slot(std::string_view(d + ks, ke - ks));
+    if (slot && !*slot) {
+      *slot = std::string_view(d + vs, pos - vs);
+      if (slot != &out.objtype) --missing;
+    }
+  }
+  return true;
 }
 
 }  // namespace tocsin::audit

@@ -4,6 +4,8 @@
 // is decoded (values stay raw until asked for).
 #pragma once
 #include <cstdint>
+#include <cstring>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -50,5 +52,37 @@ LexStatus lex_header(std::string_view line, LexedRecord& out);
 // given, tells whether the record has the ENRICHED separator.
 uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef>& fields,
                   bool* enriched = nullptr);
+
+// `k == lit` for a string literal, compiled to a length check and fixed-size loads (a
+// string_view comparison calls memcmp, which is most of the cost on short field names).
+template <size_t N>
+inline bool key_is(std::string_view k, const char (&lit)[N]) {
+  return k.size() == N - 1 && std::memcmp(k.data(), lit, N - 1) == 0;
+}
+
+// The raw values of the PATH record fields Event::paths() decodes; nullopt when absent.
+struct PathFieldsRaw {
+  std::optional<std::string_view> item, name, inode, dev, mode, nametype, objtype, ouid, ogid, rdev;
+  // The member a field of that name goes to; nullptr for other fields.
+  std::optional<std::string_view>* slot(std::string_view key) {
+    switch (key.size()) {
+      case 3: return key_is(key, "dev") ? &dev : nullptr;
+      case 4:
+        return key_is(key, "item") ? &item : key_is(key, "name") ? &name
+             : key_is(key, "mode") ? &mode : key_is(key, "ouid") ? &ouid
+             : key_is(key, "ogid") ? &ogid : key_is(key, "rdev") ? &rdev : nullptr;
+      case 5: return key_is(key, "inode") ? &inode : nullptr;
+      case 7: return key_is(key, "objtype") ? &objtype : nullptr;
+      case 8: return key_is(key, "nametype") ? &nametype : nullptr;
+      default: return nullptr;
+    }
+  }
+};
+// Reads those fields from a PATH record's text whose header ends at `pos`, without lexing the
+// rest: it stops once all of them were seen (the kernel writes them before the cap_* fields and
+// the ENRICHED part) or at the ENRICHED separator. The first occurrence of a key wins, as with
+// the lexed fields. Returns false, leaving `out` unspecified, for text it does not handle
+// (a single-quoted value): the caller lexes the record instead.
+bool scan_path_fields(std::string_view text, size_t pos, PathFieldsRaw& out);
 
 }  // namespace tocsin::audit

@@ -41,6 +41,7 @@ bool EventPipeline::push(Event&& ev) {
   if (!threaded_) {
     if (stopped_) return false;
     if (!sink_(ev)) stopped_ = true;
+    Event::give_spare(std::move(ev));
     return !stopped_;
   }
   // The vector never grows past its reserved capacity, so the event is not moved again after
@@ -71,6 +72,9 @@ void EventPipeline::hand_over() {
   finished.swap(done_);
   lk.unlock();
   if (wake) have_work_.notify_one();
+  // Their events go back to this thread's spares for the assembler to fill again.
+  for (auto& batch : finished)
+    for (Event& ev : batch) Event::give_spare(std::move(ev));
   if (!finished.empty()) {
     filling_ = std::move(finished.back());
     filling_.clear();

@@ -20,7 +20,7 @@ class EventPipeline {
  public:
   // `sink` runs on the consumer thread, in input order; returning false stops the pipeline.
   // With threads < 2 everything runs on the caller's thread (no queue).
-  EventPipeline(std::function<bool(const Event&)> sink, unsigned threads, size_t batch = 1024,
+  EventPipeline(std::function<bool(const Event&)> sink, unsigned threads, size_t batch = 64,
                 size_t max_batches = 4);
   ~EventPipeline();
   EventPipeline(const EventPipeline&) = delete;

@@ -67,15 +67,16 @@ TEST(CoreAssembler, InterleavedEventsAndNodes) {
       "type=EOE msg=audit(10.000:2):\n"
       "node=b type=EOE msg=audit(10.000:1):\n"
       "type=EOE msg=audit(10.000:1):\n");
+  // Events leave in the order they began, whatever order their EOEs came in.
   ASSERT_EQ(p.events.size(), 3u);
-  EXPECT_EQ(p.events[0].serial(), 2u);
-  EXPECT_EQ(p.events[0].cwd(), "/two");
-  EXPECT_EQ(p.events[1].node(), "b");
-  EXPECT_EQ(p.events[1].pid(), 3);
-  EXPECT_FALSE(p.events[1].cwd().has_value());
-  EXPECT_EQ(p.events[2].node(), "");
-  EXPECT_EQ(p.events[2].cwd(), "/one");
-  EXPECT_EQ(p.events[2].pid(), 1);
+  EXPECT_EQ(p.events[0].node(), "");
+  EXPECT_EQ(p.events[0].cwd(), "/one");
+  EXPECT_EQ(p.events[0].pid(), 1);
+  EXPECT_EQ(p.events[1].serial(), 2u);
+  EXPECT_EQ(p.events[1].cwd(), "/two");
+  EXPECT_EQ(p.events[2].node(), "b");
+  EXPECT_EQ(p.events[2].pid(), 3);
+  EXPECT_FALSE(p.events[2].cwd().has_value());
   EXPECT_EQ(p.stats.events, 3u);
   EXPECT_EQ(p.stats.records, 8u);
 }
@@ -86,11 +87,50 @@ TEST(CoreAssembler, StandaloneTypesCompleteAtOnce) {
       "type=USER_LOGIN msg=audit(10.000:2): pid=1 msg='op=login res=success'\n"
       "type=DAEMON_START msg=audit(10.000:3): op=start ver=3.0 res=success\n");
   ASSERT_EQ(p.events.size(), 3u);
-  EXPECT_EQ(p.events[0].primary_type(), RecordType::UserLogin);
-  EXPECT_EQ(p.events[0].completion(), Completion::Standalone);
-  EXPECT_EQ(p.events[1].primary_type(), RecordType::DaemonStart);
-  // The SYSCALL without EOE is completed at end of input.
-  EXPECT_EQ(p.events[2].completion(), Completion::EndOfInput);
+  // The SYSCALL without EOE is completed at end of input, and the single-record events, complete
+  // at once, wait behind it: events leave in the order they began.
+  EXPECT_EQ(p.events[0].primary_type(), RecordType::Syscall);
+  EXPECT_EQ(p.events[0].completion(), Completion::EndOfInput);
+  EXPECT_EQ(p.events[1].primary_type(), RecordType::UserLogin);
+  EXPECT_EQ(p.events[1].completion(), Completion::Standalone);
+  EXPECT_EQ(p.events[2].primary_type(), RecordType::DaemonStart);
+  EXPECT_EQ(p.events[2].completion(), Completion::Standalone);
+  EXPECT_EQ(p.stats.max_in_flight, 3u);
+  // With nothing open they never enter the in-flight set.
+  auto q = parse_text(
+      "type=USER_LOGIN msg=audit(10.000:2): pid=1 msg='op=login res=success'\n"
+      "type=DAEMON_START msg=audit(10.000:3): op=start ver=3.0 res=success\n");
+  ASSERT_EQ(q.events.size(), 2u);
+  EXPECT_EQ(q.stats.max_in_flight, 0u);
+}
+
+TEST(CoreAssembler, ProctitleCompletesAnEventInTheOrderEventsBegan) {
+  // auditd logs no EOE: PROCTITLE, the kernel's last record of a syscall event, completes it.
+  // #2 is complete first but waits for #1 (still open) so the detections see log order; the EOE
+  // after a PROCTITLE is neither late nor a new event.
+  auto p = parse_text(
+      "type=SYSCALL msg=audit(10.000:1): syscall=59 pid=1\n"
+      "type=SYSCALL msg=audit(10.001:2): syscall=82 pid=2\n"
+      "type=PROCTITLE msg=audit(10.001:2): proctitle=\"mv\"\n"
+      "type=CWD msg=audit(10.000:1): cwd=\"/one\"\n"
+      "type=PROCTITLE msg=audit(10.000:1): proctitle=\"ls\"\n"
+      "type=EOE msg=audit(10.000:1):\n"
+      "type=SYSCALL msg=audit(10.002:3): syscall=2 pid=3\n"
+      "type=PROCTITLE msg=audit(10.002:3): proctitle=\"cat\"\n"
+      "type=SYSCALL msg=audit(10.003:4): syscall=2 pid=4\n");
+  ASSERT_EQ(p.events.size(), 4u);
+  EXPECT_EQ(p.events[0].serial(), 1u);
+  EXPECT_EQ(p.events[0].cwd(), "/one");
+  EXPECT_EQ(p.events[0].completion(), Completion::Terminal);
+  EXPECT_EQ(p.events[1].serial(), 2u);
+  EXPECT_EQ(p.events[1].completion(), Completion::Terminal);
+  EXPECT_EQ(p.events[2].serial(), 3u);
+  EXPECT_EQ(p.events[2].completion(), Completion::Terminal);
+  EXPECT_EQ(p.events[3].serial(), 4u);
+  EXPECT_EQ(p.events[3].completion(), Completion::EndOfInput);
+  EXPECT_EQ(p.stats.late_records, 0u);
+  EXPECT_EQ(p.stats.records, 9u);
+  EXPECT_EQ(p.stats.max_in_flight, 2u);
 }
 
 TEST(CoreAssembler, WatermarkCompletesEventsWithoutEoe) {

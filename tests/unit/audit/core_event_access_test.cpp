@@ -1,7 +1,8 @@
 // The event's fast paths give the same answers as the general lookups: per-record lazy lexing
 // (records lexed in any order), the indexed SYSCALL fields (every one of them, and the
 // fall-back to other records when the SYSCALL record lacks a field), decoded views, and
-// prepare(); the assembler's last-event shortcut and header-skipping duplicate check.
+// prepare(); PATH items read straight from the text agree with the lexed fields; the
+// assembler's last-event shortcut and header-skipping duplicate check.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -153,6 +154,66 @@ TEST(CoreEventAccess, DuplicateCheckComparesFieldsNotJustHeaders) {
   ASSERT_EQ(p.events.size(), 1u);
   EXPECT_EQ(p.events[0].record_count(), 2u);
   EXPECT_EQ(p.stats.duplicate_records, 1u);
+}
+
+TEST(CoreEventAccess, PathItemsFromTheTextMatchTheLexedFields) {
+  // paths() reads PATH records without lexing them; forcing the lexer first takes the general
+  // path. Both must agree on every record shape: ENRICHED, hex and (null) names, fields in an
+  // unusual order or repeated (the first wins), missing fields, objtype, a field after the
+  // stop point, a single-quoted value (the scanner hands that record to the lexer).
+  const std::string h = "type=PATH msg=audit(1700000000.123:42): ";
+  const std::vector<std::string> records = {
+      "item=0 name=\"/w/\" inode=11 dev=fd:01 mode=040755 ouid=0 ogid=0 rdev=00:00 nametype=PARENT "
+      "cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0\x1dOUID=\"root\" OGID=\"root\"",
+      "item=1 name=2F746D702F6120622063 inode=12 dev=fd:01 mode=0100644 ouid=1000 ogid=1000 "
+      "rdev=00:00 nametype=DELETE",
+      "item=2 name=(null) inode=13 dev=00:2d mode=0120777 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL",
+      "nametype=CREATE item=3 name=\"late-order\" item=9 name=\"second\"",
+      "item=4 name=\"x\" objtype=UNKNOWN",
+      "item=5 name=\"y\" inode=1 dev=a:b mode=01 ouid=2 ogid=3 rdev=0:0 nametype=NORMAL name=\"z\"",
+      "item=6 odd='quoted value' name=\"q\" nametype=NORMAL",
+      "item=7 name=\"sep\"\x1dname=\"enriched-not-raw\" NAMETYPE=x",
+      "   item=8    name=\"spaces\"   bare word inode=5",
+  };
+  std::string text;
+  for (const auto& r : records) text += h + r + "\n";
+  text += "type=EOE msg=audit(1700000000.123:42):\n";
+  Event scanned = one_event(text);
+  Event lexed = one_event(text);
+  for (size_t i = 0; i < lexed.record_count(); ++i) (void)lexed.record(i).field_count();
+  const auto& a = scanned.paths();
+  const auto& b = lexed.paths();
+  ASSERT_EQ(a.size(), records.size());
+  ASSERT_EQ(b.size(), records.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE(records[i]);
+    EXPECT_EQ(a[i].item, b[i].item);
+    EXPECT_EQ(a[i].name, b[i].name);
+    EXPECT_EQ(a[i].inode, b[i].inode);
+    EXPECT_EQ(a[i].dev, b[i].dev);
+    EXPECT_EQ(a[i].mode, b[i].mode);
+    EXPECT_EQ(a[i].nametype, b[i].nametype);
+    EXPECT_EQ(a[i].ouid, b[i].ouid);
+    EXPECT_EQ(a[i].ogid, b[i].ogid);
+    EXPECT_EQ(a[i].rdev, b[i].rdev);
+    EXPECT_EQ(a[i].line, b[i].line);
+  }
+  // And the values themselves, so both paths cannot be wrong together.
+  EXPECT_EQ(a[0].name, "/w/");
+  EXPECT_EQ(a[0].ouid, 0);
+  EXPECT_EQ(a[1].name, "/tmp/a b c");
+  EXPECT_EQ(a[1].mode, 0100644u);
+  EXPECT_FALSE(a[2].name.has_value());
+  EXPECT_EQ(a[3].item, 3);
+  EXPECT_EQ(a[3].name, "late-order");
+  EXPECT_EQ(a[3].nametype, "CREATE");
+  EXPECT_EQ(a[4].nametype, "UNKNOWN");
+  EXPECT_EQ(a[5].name, "y");
+  EXPECT_EQ(a[6].name, "q");
+  EXPECT_EQ(a[7].name, "sep");
+  EXPECT_EQ(a[7].nametype, "");
+  EXPECT_EQ(a[8].name, "spaces");
+  EXPECT_EQ(a[8].inode, 5u);
 }
 
 }  // namespace
