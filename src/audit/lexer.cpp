@@ -14,35 +14,29 @@ constexpr char kEnrichSep = '\x1d';
 
 inline bool is_space(char c) { return c == ' ' || c == '\t'; }
 
-// Token scanning, 16 bytes at a time where the line has them (keys and values are short, so one
-// step usually finds the end); the tail is scanned bytewise so nothing past `end` is read.
-// End of a key: '=' or a space.
-inline size_t key_end(const char* d, size_t pos, size_t end) {
+constexpr size_t kNone = ~size_t{0};
+
+// End of the token starting at `pos` (the next space or tab, or `end`), and in `eq` the first
+// '=' before it (kNone if none): one pass does both, 16 bytes at a time where the line has them.
+inline size_t token_end(const char* d, size_t pos, size_t end, size_t& eq) {
+  eq = kNone;
 #ifdef __SSE2__
-  const __m128i eq = _mm_set1_epi8('='), sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
+  const __m128i eqv = _mm_set1_epi8('='), sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
   while (pos + 16 <= end) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + pos));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, sp)),
-                               _mm_cmpeq_epi8(v, tab));
-    if (int m = _mm_movemask_epi8(hit)) return pos + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
+    auto ms = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab))));
+    if (eq == kNone) {
+      auto me = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, eqv)));
+      if (ms) me &= (ms & (0u - ms)) - 1;  // only '=' before the first space counts
+      if (me) eq = pos + static_cast<size_t>(__builtin_ctz(me));
+    }
+    if (ms) return pos + static_cast<size_t>(__builtin_ctz(ms));
     pos += 16;
   }
 #endif
-  while (pos < end && d[pos] != '=' && !is_space(d[pos])) ++pos;
-  return pos;
-}
-// End of an unquoted value: a space.
-inline size_t value_end(const char* d, size_t pos, size_t end) {
-#ifdef __SSE2__
-  const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
-  while (pos + 16 <= end) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + pos));
-    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab));
-    if (int m = _mm_movemask_epi8(hit)) return pos + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
-    pos += 16;
-  }
-#endif
-  while (pos < end && !is_space(d[pos])) ++pos;
+  for (; pos < end && !is_space(d[pos]); ++pos)
+    if (eq == kNone && d[pos] == '=') eq = pos;
   return pos;
 }
 
@@ -85,27 +79,29 @@ void lex_fields(std::string_view line, size_t pos, size_t end,
   while (pos < end) {
     while (pos < end && is_space(d[pos])) ++pos;
     if (pos >= end) break;
-    size_t ks = pos;
-    pos = key_end(d, pos, end);
-    if (pos >= end || d[pos] != '=') {
-      // A bare word (AVC's "avc:  denied  { read } for"): not a field.
+    // Most fields are one token (kernel values never hold a space: auditd hex-encodes them), so
+    // one scan finds both the '=' and the end; quoted values are checked against the token.
+    const size_t ks = pos;
+    size_t eq;
+    const size_t te = token_end(d, pos, end, eq);
+    if (eq == kNone) {
+      pos = te;  // a bare word (AVC's "avc:  denied  { read } for"): not a field
       continue;
     }
-    size_t ke = pos;
-    ++pos;  // '='
+    const size_t ke = eq;
+    const size_t vs = eq + 1;
     if (ke == ks) {
-      // "=value" without key: skip the value.
-      pos = value_end(d, pos, end);
+      pos = te;  // "=value" without key: skip the value
       continue;
     }
-    size_t vs = pos;
-    if (pos < end && d[pos] == '"') {
-      const void* q = std::memchr(d + pos + 1, '"', end - pos - 1);
+    if (vs < end && d[vs] == '"') {
+      // The value ends at the next '"', wherever that is (usually the token's last byte).
+      const void* q = std::memchr(d + vs + 1, '"', end - vs - 1);
       pos = q ? static_cast<size_t>(static_cast<const char*>(q) - d) + 1 : end;
       push_field(fields, ks, ke, vs, pos);
-    } else if (pos < end && d[pos] == '\'' && depth == 0) {
+    } else if (vs < end && d[vs] == '\'' && depth == 0) {
       // Nested user message: find the closing quote, skipping double-quoted parts.
-      size_t p = pos + 1;
+      size_t p = vs + 1;
       size_t close = end;
       while (p < end) {
         char c = d[p];
@@ -121,15 +117,14 @@ void lex_fields(std::string_view line, size_t pos, size_t end,
         }
         ++p;
       }
-      std::string_view key(d + ks, ke - ks);
-      if (key == "msg") {
-        lex_fields(line, pos + 1, close, fields, depth + 1);
+      if (key_is(std::string_view(d + ks, ke - ks), "msg")) {
+        lex_fields(line, vs + 1, close, fields, depth + 1);
       } else {
         push_field(fields, ks, ke, vs, close < end ? close + 1 : end);
       }
       pos = close < end ? close + 1 : end;
     } else {
-      pos = value_end(d, pos, end);
+      pos = te;
       push_field(fields, ks, ke, vs, pos);
     }
   }
@@ -266,21 +261,23 @@ bool scan_path_fields(std::string_view text, size_t pos, PathFieldsRaw& out) {
   while (pos < end && missing > 0) {
     while (pos < end && is_space(d[pos])) ++pos;
     if (pos >= end) break;
-    size_t ks = pos;
-    pos = key_end(d, pos, end);
-    if (pos >= end || d[pos] != '=') continue;  // a bare word
-    size_t ke = pos++;
-    size_t vs = pos;
-    if (pos < end && d[pos] == '"') {
-      const void* q = std::memchr(d + pos + 1, '"', end - pos - 1);
+    const size_t ks = pos;
+    size_t eq;
+    const size_t te = token_end(d, pos, end, eq);
+    if (eq == kNone || eq == ks) {  // a bare word, or a value without key
+      pos = te;
+      continue;
+    }
+    const size_t vs = eq + 1;
+    if (vs < end && d[vs] == '"') {
+      const void* q = std::memchr(d + vs + 1, '"', end - vs - 1);
       pos = q ? static_cast<size_t>(static_cast<const char*>(q) - d) + 1 : end;
-    } else if (pos < end && d[pos] == '\'') {
+    } else if (vs < end && d[vs] == '\'') {
       return false;
     } else {
-      pos = value_end(d, pos, end);
+      pos = te;
     }
-    if (ke == ks) continue;
-    std::optional<std::string_view>* slot = out.slot(std::string_view(d + ks, ke - ks));
+    std::optional<std::string_view>* slot = out.slot(std::string_view(d + ks, eq - ks));
     if (slot && !*slot) {
       *slot = std::string_view(d + vs, pos - vs);
       if (slot != &out.objtype) --missing;

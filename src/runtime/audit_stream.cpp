@@ -35,12 +35,13 @@ void AuditStream::line(std::string_view text, const std::string& file, uint64_t 
     return;
   }
   uint64_t t = rec_.sec * 1000 + rec_.msec;
-  if (t > newest_log_ms_) {
-    newest_log_ms_ = t;
-    newest_read_ms_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                std::chrono::steady_clock::now().time_since_epoch())
-                                                .count());
-  }
+  if (t > newest_log_ms_) newest_log_ms_ = t;
+  // The live clock runs on from the newest log time only while the log is quiet: any record
+  // read (even one older than the newest, as when a node catches up or logs are replayed out
+  // of order) restarts the quiet time.
+  last_read_ms_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now().time_since_epoch())
+                                            .count());
   assembler_.add(text, rec_, fields_, file_, line_no);
   if (assembler_.records_added() >= next_sweep_) {
     assembler_.flush_untouched(assembler_.records_added() - kQuietRecords);
@@ -56,8 +57,8 @@ void AuditStream::tick(uint64_t steady_ms) {
     mark_ = assembler_.records_added();
     mark_ms_ = steady_ms;
   }
-  if (newest_log_ms_ && steady_ms >= newest_read_ms_) {
-    uint64_t now = newest_log_ms_ + (steady_ms - newest_read_ms_);
+  if (newest_log_ms_ && steady_ms >= last_read_ms_) {
+    uint64_t now = newest_log_ms_ + (steady_ms - last_read_ms_);
     // Not past an event the assembler still holds (a burst read ahead of its completion).
     if (auto oldest = assembler_.oldest_in_flight_ms()) now = std::min(now, *oldest);
     engine_.advance_time(now);

@@ -4,7 +4,9 @@
 // never earlier than either.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "audit/detections/engine.hpp"
 #include "runtime/audit_stream.hpp"
@@ -56,4 +58,44 @@ TEST(AuditStream, SlowStreamCompletesOnTheQuietTimer) {
   s.tick(1000 + 2 * AuditStream::kQuietMs);  // quiet for a whole period: complete
   EXPECT_EQ(s.events(), 1u);
   EXPECT_EQ(s.in_flight(), 0u);
+}
+
+TEST(AuditStream, LiveClockRunsOnOnlyWhileTheLogIsQuiet) {
+  // The live clock is the newest log time plus the steady time since the last record was read.
+  // Records older than the newest (logs replayed out of order, a node catching up) keep coming:
+  // the clock must not run on meanwhile, or it would close swap loops and copies in the middle
+  // of their events.
+  audit::Engine engine;
+  AuditStream s(engine);
+  auto steady = [] {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+  };
+  auto rec = [](uint64_t sec, uint64_t serial) {
+    return "type=SYSCALL msg=audit(" + std::to_string(sec) + ".000:" + std::to_string(serial) +
+           "): arch=c000003e syscall=2 success=yes exit=3 items=0 ppid=1 pid=7 auid=1000 uid=0 "
+           "comm=\"cat\" exe=\"/usr/bin/cat\"";
+  };
+  // PROCTITLE completes each event at once: nothing held back holds the clock either.
+  auto title = [](uint64_t sec, uint64_t serial) {
+    return "type=PROCTITLE msg=audit(" + std::to_string(sec) + ".000:" + std::to_string(serial) +
+           "): proctitle=\"cat\"";
+  };
+  const uint64_t newest_ms = 1795332990ull * 1000;
+  s.line(rec(1795332990, 1), "f", 1);
+  s.line(title(1795332990, 1), "f", 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  s.line(rec(1795332900, 2), "f", 3);  // older than the newest, read 300 ms later
+  s.line(title(1795332900, 2), "f", 4);
+  ASSERT_EQ(s.events(), 2u);
+  ASSERT_EQ(s.in_flight(), 0u);
+  ASSERT_EQ(engine.context().now_ms, newest_ms);
+  s.tick(steady());
+  EXPECT_LT(engine.context().now_ms, newest_ms + 200) << "the clock ran on while records came in";
+  // Quiet from now on: the clock follows the steady time from the last record.
+  const uint64_t t = steady();
+  s.tick(t + 2000);
+  EXPECT_GE(engine.context().now_ms, newest_ms + 2000);
+  EXPECT_LT(engine.context().now_ms, newest_ms + 2400);
 }
