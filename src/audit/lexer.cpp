@@ -40,6 +40,12 @@ inline size_t token_end(const char* d, size_t pos, size_t end, size_t& eq) {
   return pos;
 }
 
+// Whether `lit` is at line[pos...]: a fixed-size compare (inlined loads, no memcmp call).
+template <size_t N>
+inline bool at(std::string_view line, size_t pos, const char (&lit)[N]) {
+  return pos <= line.size() && line.size() - pos >= N - 1 && std::memcmp(line.data() + pos, lit, N - 1) == 0;
+}
+
 // Parses decimal digits at s[pos...]; returns false when there are none or on overflow.
 // Eight ASCII digits at p (the first is the most significant) as a number, or -1 if any of
 // them is not a digit: SWAR, a few multiplications instead of a loop.
@@ -176,9 +182,9 @@ LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::F
   // look for the tokens within the first 1 KiB.
   size_t node_at = std::string_view::npos;
   size_t type_at = std::string_view::npos;
-  if (line.compare(pos, 5, "type=") == 0) {
+  if (at(line, pos, "type=")) {
     type_at = pos;
-  } else if (line.compare(pos, 5, "node=") == 0) {
+  } else if (at(line, pos, "node=")) {
     node_at = pos;
   } else {
     size_t limit = std::min<size_t>(line.size(), 1024);
@@ -191,7 +197,7 @@ LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::F
     while (p < line.size() && !is_space(line[p])) ++p;
     out.node = line.substr(ns, p - ns);
     while (p < line.size() && is_space(line[p])) ++p;
-    if (line.compare(p, 5, "type=") == 0) {
+    if (at(line, p, "type=")) {
       type_at = p;
     } else {
       type_at = find_token(line, "type=", p, std::min<size_t>(line.size(), p + 1024));
@@ -215,9 +221,9 @@ LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::F
 
   while (pos < line.size() && is_space(line[pos])) ++pos;
   // auditd writes "msg=audit(", the raw dispatcher/netlink format just "audit(".
-  if (line.compare(pos, 10, "msg=audit(") == 0) {
+  if (at(line, pos, "msg=audit(")) {
     pos += 10;
-  } else if (line.compare(pos, 6, "audit(") == 0) {
+  } else if (at(line, pos, "audit(")) {
     pos += 6;
   } else {
     return LexStatus::NoTimestamp;
