@@ -3,6 +3,10 @@
 
 namespace tocsin::audit {
 
+std::vector<InputFile> as_inputs(const std::vector<std::string>& paths) {
+  return std::vector<InputFile>(paths.begin(), paths.end());
+}
+
 SourceStats& SourceStats::operator+=(const SourceStats& o) {
   files += o.files;
   bytes += o.bytes;

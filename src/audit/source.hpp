@@ -14,6 +14,23 @@
 
 namespace tocsin::audit {
 
+// One hunt input. `path` is what the user named (or, for a file found inside a directory input,
+// the directory joined with its name): it is how alerts and errors name the file. A file found
+// in a directory also carries that directory and its name there, so it is opened beneath the
+// directory's descriptor (no symlink, no escape) instead of by path.
+struct InputFile {
+  std::string path;
+  std::string dir;   // empty: opened by `path` as given
+  std::string name;  // the name within `dir`
+  InputFile() = default;
+  InputFile(std::string p) : path(std::move(p)) {}  // NOLINT: a path converts implicitly
+  InputFile(const char* p) : path(p) {}             // NOLINT
+  InputFile(std::string p, std::string d, std::string n)
+      : path(std::move(p)), dir(std::move(d)), name(std::move(n)) {}
+  bool operator==(const std::string& p) const { return path == p; }
+};
+std::vector<InputFile> as_inputs(const std::vector<std::string>& paths);
+
 // Counters for the stats line. Every source fills what applies to it.
 struct SourceStats {
   uint64_t files = 0;             // inputs opened

@@ -10,8 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
-#include <unordered_map>
 
 #include "safeio/resolve.hpp"
 #include "safeio/safe_file.hpp"
@@ -171,47 +169,25 @@ std::pair<std::string, uint64_t> rotation_key(const std::string& name) {
 
 }  // namespace
 
-namespace {
-
-// Files expand_inputs found inside a directory input, with that directory and their name:
-// the reader opens them beneath the directory (no symlink, no escape) instead of by path.
-// Kept here because callers expand first and hand the files over one by one.
-struct FoundFiles {
-  std::mutex mu;
-  std::unordered_map<std::string, std::pair<std::string, std::string>> dir_and_name;
-};
-FoundFiles& found_files() {
-  static FoundFiles f;
-  return f;
-}
-
-}  // namespace
-
-Result<safeio::Fd> open_input(const std::string& path) {
-  std::pair<std::string, std::string> where;
-  {
-    auto& f = found_files();
-    std::lock_guard<std::mutex> lock(f.mu);
-    auto it = f.dir_and_name.find(path);
-    if (it == f.dir_and_name.end()) return safeio::open_regular(path);
-    where = it->second;
-  }
-  auto dir = safeio::open_root(where.first);
+Result<safeio::Fd> open_input(const InputFile& in) {
+  if (in.dir.empty()) return safeio::open_regular(in.path);
+  auto dir = safeio::open_root(in.dir);
   if (!dir) return dir.error();
-  safeio::Opened o = safeio::open_regular_beneath(dir->get(), where.second, safeio::resolve_options_from_env());
+  safeio::Opened o = safeio::open_regular_beneath(dir->get(), in.name, safeio::resolve_options_from_env());
   if (!o.ok()) {
     std::string msg = o.error.message;  // names the file relative to the directory: show the path
-    if (msg.rfind(where.second + ": ", 0) == 0) msg = path + msg.substr(where.second.size());
+    if (msg.rfind(in.name + ": ", 0) == 0) msg = in.path + msg.substr(in.name.size());
     return Error{msg};
   }
   return std::move(o.fd);
 }
 
-Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs) {
-  std::vector<std::string> out;
-  for (const auto& in : inputs) {
+Result<std::vector<InputFile>> expand_inputs(const std::vector<InputFile>& inputs) {
+  std::vector<InputFile> out;
+  for (const auto& input : inputs) {
+    const std::string& in = input.path;
     std::error_code ec;
-    if (in != "-" && std::filesystem::is_directory(in, ec)) {
+    if (input.dir.empty() && in != "-" && std::filesystem::is_directory(in, ec)) {
       std::vector<std::string> names;
       std::filesystem::directory_iterator it(in, ec);
       if (ec) return Error{fmt::format("{}: cannot list directory: {}", in, ec.message())};
@@ -231,20 +207,15 @@ Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& i
         if (ka.second != kb.second) return ka.second > kb.second;  // higher N is older
         return a < b;
       });
-      for (auto& n : names) {
-        out.push_back((std::filesystem::path(in) / n).string());
-        auto& f = found_files();
-        std::lock_guard<std::mutex> lock(f.mu);
-        f.dir_and_name[out.back()] = {in, n};
-      }
+      for (auto& n : names) out.emplace_back((std::filesystem::path(in) / n).string(), in, n);
     } else {
-      out.push_back(in);
+      out.push_back(input);
     }
   }
   return out;
 }
 
-TextSource::TextSource(std::vector<std::string> inputs, TextSourceOptions opts)
+TextSource::TextSource(std::vector<InputFile> inputs, TextSourceOptions opts)
     : inputs_(std::move(inputs)), opts_(opts) {
   fields_.reserve(256);
 }
@@ -375,7 +346,7 @@ bool TextSource::read_stream(Stream& in, Assembler& assembler, uint64_t total_by
 }
 
 Status TextSource::for_each(const EventSink& sink) {
-  std::vector<std::string> paths;
+  std::vector<InputFile> paths;
   if (memory_) {
     paths = inputs_;
   } else {
@@ -387,7 +358,7 @@ Status TextSource::for_each(const EventSink& sink) {
   std::vector<safeio::Fd> fds;
   uint64_t total = 0;
   for (const auto& p : paths) {
-    if (memory_ || p == "-") {
+    if (memory_ || p.path == "-") {
       fds.emplace_back();
       continue;
     }
@@ -402,14 +373,14 @@ Status TextSource::for_each(const EventSink& sink) {
   Assembler assembler(opts_.assembler, stats_, sink);
   bool go = true;
   for (size_t i = 0; i < paths.size() && go; ++i) {
-    cur_file_ = std::make_shared<const std::string>(paths[i]);
+    cur_file_ = std::make_shared<const std::string>(paths[i].path);
     cur_line_ = 0;
     ++stats_.files;
     if (memory_) {
       MemoryStream ms(*memory_);
       go = read_stream(ms, assembler, total);
     } else {
-      FdStream fs(paths[i] == "-" ? STDIN_FILENO : fds[i].get());
+      FdStream fs(paths[i].path == "-" ? STDIN_FILENO : fds[i].get());
       go = read_stream(fs, assembler, total);
     }
   }

@@ -22,19 +22,20 @@ struct TextSourceOptions {
 
 // Expands inputs: a directory becomes its regular, non-hidden files in rotation order
 // (per base name: audit.log.N … audit.log.1, audit.log; .gz suffixes ignored for ordering);
-// files and "-" are kept as given. Unreadable directories are errors.
-Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs);
+// files and "-" are kept as given, and so are inputs that already carry their directory.
+// Unreadable directories are errors.
+Result<std::vector<InputFile>> expand_inputs(const std::vector<InputFile>& inputs);
 
 // Opens one input for reading, for every hunt input format: a file that expand_inputs found
 // inside a directory input is opened beneath that directory's descriptor (openat2, no symlink,
 // no escape: a symlink swapped in after the listing is refused); a file the user named is
 // opened by its path (a symlink the user named is followed once), then checked to be regular.
-Result<safeio::Fd> open_input(const std::string& path);
+Result<safeio::Fd> open_input(const InputFile& in);
 
 class TextSource : public EventSource {
  public:
   // Reads the given paths ("-" = stdin; directories expanded with expand_inputs).
-  explicit TextSource(std::vector<std::string> inputs, TextSourceOptions opts = {});
+  explicit TextSource(std::vector<InputFile> inputs, TextSourceOptions opts = {});
   // Reads `data` (plain or gzip) as if it were a file named `name` (tests, fuzzing).
   static TextSource from_memory(std::string data, std::string name = "<memory>",
                                 TextSourceOptions opts = {});
@@ -48,7 +49,7 @@ class TextSource : public EventSource {
   void bad_line(std::string_view line, std::string message);
   void tick_progress(uint64_t total_bytes);
 
-  std::vector<std::string> inputs_;
+  std::vector<InputFile> inputs_;
   TextSourceOptions opts_;
   std::shared_ptr<const std::string> cur_file_;
   uint64_t cur_line_ = 0;

@@ -170,7 +170,7 @@ int run_hunt(HuntArgs& a) {
   }
 
   // --- read
-  auto expanded = expand_inputs(a.inputs);
+  auto expanded = expand_inputs(as_inputs(a.inputs));
   if (!expanded) return fail(expanded.error().message);
   Engine engine(eo);
   bool io_error = false;
@@ -182,8 +182,9 @@ int run_hunt(HuntArgs& a) {
     return true;
   }, a.jobs ? a.jobs : EventPipeline::default_threads());
   auto t0 = std::chrono::steady_clock::now();
-  for (const auto& file : *expanded) {
-    auto src = open_event_source({file}, map_input_format(a.input_format));
+  for (const auto& input : *expanded) {
+    const std::string& file = input.path;
+    auto src = open_event_source({input}, map_input_format(a.input_format));
     if (!src) {
       fmt::print(stderr, "tocsin hunt: error: {}\n", src.error().message);
       io_error = true;

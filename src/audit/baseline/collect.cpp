@@ -11,7 +11,7 @@
 namespace tocsin::audit::baseline {
 
 Result<CollectResult> collect_copies(const std::vector<std::string>& inputs, const std::string& input_format) {
-  auto expanded = expand_inputs(inputs);
+  auto expanded = expand_inputs(as_inputs(inputs));
   if (!expanded) return expanded.error();
   std::string fmt_name = input_format;
   if (fmt_name == "raw" || fmt_name == "enriched") fmt_name = "text";
@@ -27,8 +27,9 @@ Result<CollectResult> collect_copies(const std::vector<std::string>& inputs, con
     engine.on_event(ev);
     return true;
   }, EventPipeline::default_threads());
-  for (const auto& file : *expanded) {
-    auto src = open_event_source({file}, fmt_name);
+  for (const auto& input : *expanded) {
+    const std::string& file = input.path;
+    auto src = open_event_source({input}, fmt_name);
     if (!src) {
       out.errors.push_back(src.error().message);
       continue;

@@ -64,14 +64,15 @@ std::string_view excerpt_of(std::string_view s) { return s.substr(0, kExcerpt); 
 // A byte stream over a file (plain or gzip: zlib reads plain files transparently) or memory.
 class Reader {
  public:
-  static Result<Reader> open_file(const std::string& path) {
+  static Result<Reader> open_file(const InputFile& in) {
+    const std::string& path = in.path;
     int fd = -1;
     if (path == "-") {
       fd = dup(0);
       if (fd < 0) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
     } else {
       // The same safe-open layer as the text reader (directory inputs opened beneath the dir).
-      auto opened = open_input(path);
+      auto opened = open_input(in);
       if (!opened) return opened.error();
       fd = opened->release();
     }
@@ -385,7 +386,7 @@ struct JsonSource::Impl {
   }
 };
 
-JsonSource::JsonSource(std::vector<std::string> inputs, JsonSourceOptions opts)
+JsonSource::JsonSource(std::vector<InputFile> inputs, JsonSourceOptions opts)
     : inputs_(std::move(inputs)), opts_(opts) {}
 
 JsonSource JsonSource::from_memory(std::string data, std::string name, JsonSourceOptions opts) {
@@ -395,20 +396,20 @@ JsonSource JsonSource::from_memory(std::string data, std::string name, JsonSourc
 }
 
 Status JsonSource::for_each(const EventSink& sink) {
-  std::vector<std::string> files = inputs_;
+  std::vector<InputFile> files = inputs_;
   if (!memory_) {
     auto expanded = expand_inputs(inputs_);
     if (!expanded) return expanded.error();
     files = *expanded;
   }
-  for (const auto& path : files) {
-    Impl impl(*this, sink, std::make_shared<const std::string>(path));
+  for (const auto& file : files) {
+    Impl impl(*this, sink, std::make_shared<const std::string>(file.path));
     ++stats_.files;
     if (memory_) {
       Reader r = Reader::from_string(&*memory_);
       impl.read(r);
     } else {
-      auto r = Reader::open_file(path);
+      auto r = Reader::open_file(file);
       if (!r) return r.error();
       impl.read(*r);
     }
@@ -417,7 +418,7 @@ Status JsonSource::for_each(const EventSink& sink) {
   return ok_status();
 }
 
-Result<std::unique_ptr<EventSource>> open_event_source(std::vector<std::string> inputs,
+Result<std::unique_ptr<EventSource>> open_event_source(std::vector<InputFile> inputs,
                                                        std::string_view input_format) {
   std::string_view fmt_name = input_format;
   if (fmt_name == "text" || fmt_name == "audit" || fmt_name == "raw")
@@ -436,9 +437,9 @@ Result<std::unique_ptr<EventSource>> open_event_source(std::vector<std::string> 
   // is read as text unless --input-format says otherwise).
   auto expanded = expand_inputs(inputs);
   if (!expanded) return expanded.error();
-  for (const auto& path : *expanded) {
-    if (path == "-") break;
-    auto r = Reader::open_file(path);
+  for (const auto& file : *expanded) {
+    if (file.path == "-") break;
+    auto r = Reader::open_file(file);
     if (!r) continue;  // the source reports it when it reads
     std::string head;
     while (head.size() < 64 * 1024) {

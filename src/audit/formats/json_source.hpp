@@ -38,7 +38,7 @@ struct JsonSourceOptions {
 
 class JsonSource : public EventSource {
  public:
-  explicit JsonSource(std::vector<std::string> inputs, JsonSourceOptions opts = {});
+  explicit JsonSource(std::vector<InputFile> inputs, JsonSourceOptions opts = {});
   // Reads `data` (plain or gzip) as if it were a file named `name` (tests, fuzzing).
   static JsonSource from_memory(std::string data, std::string name = "<memory>",
                                 JsonSourceOptions opts = {});
@@ -47,14 +47,14 @@ class JsonSource : public EventSource {
   struct Impl;  // the per-input reader, defined in the .cpp
 
  private:
-  std::vector<std::string> inputs_;
+  std::vector<InputFile> inputs_;
   JsonSourceOptions opts_;
   std::optional<std::string> memory_;
 };
 
 // The source for `--input-format` (auto sniffs the first input's first bytes, after gzip):
 // TextSource for audit text, JsonSource for JSON. Null with an error for unreadable inputs.
-Result<std::unique_ptr<EventSource>> open_event_source(std::vector<std::string> inputs,
+Result<std::unique_ptr<EventSource>> open_event_source(std::vector<InputFile> inputs,
                                                        std::string_view input_format);
 
 }  // namespace tocsin::audit

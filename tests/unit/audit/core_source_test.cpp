@@ -83,8 +83,10 @@ TEST_F(CoreSource, RotatedDirectoryOldestFirst) {
   auto ex = expand_inputs({dir_.string()});
   ASSERT_TRUE(ex.ok());
   ASSERT_EQ(ex->size(), 5u);
-  EXPECT_EQ(fs::path(ex->front()).filename(), "audit.log.10.gz");
-  EXPECT_EQ(fs::path(ex->back()).filename(), "audit.log");
+  EXPECT_EQ(fs::path(ex->front().path).filename(), "audit.log.10.gz");
+  EXPECT_EQ(ex->front().dir, dir_.string());
+  EXPECT_EQ(ex->front().name, "audit.log.10.gz");
+  EXPECT_EQ(fs::path(ex->back().path).filename(), "audit.log");
   TextSource src({dir_.string()});
   EXPECT_EQ(serials(src), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
   EXPECT_EQ(src.stats().files, 5u);

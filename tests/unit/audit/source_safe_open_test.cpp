@@ -38,7 +38,7 @@ std::string log_with(int events, uint64_t first_serial) {
 void write(const fs::path& p, const std::string& s) { std::ofstream(p) << s; }
 
 // Events read from `inputs`, or -1 when the source failed (message in `err`).
-int count_events(const std::vector<std::string>& inputs, std::string& err) {
+int count_events(const std::vector<InputFile>& inputs, std::string& err) {
   TextSource src(inputs);
   int n = 0;
   auto st = src.for_each([&n](Event&&) {
@@ -63,7 +63,8 @@ TEST(HuntInputOpen, DirectoryListingSkipsSymlinks) {
   auto ex = expand_inputs({(t.p / "logs").string()});
   ASSERT_TRUE(ex) << ex.error().message;
   ASSERT_EQ(ex->size(), 1u);
-  EXPECT_EQ((*ex)[0], (t.p / "logs/audit.log").string());
+  EXPECT_EQ((*ex)[0].path, (t.p / "logs/audit.log").string());
+  EXPECT_EQ((*ex)[0].name, "audit.log");
   std::string err;
   EXPECT_EQ(count_events(*ex, err), 2) << err;
   // The directory given directly to the source: the same.
