@@ -713,9 +713,29 @@ std::vector<std::string> Event::argv() const {
 }
 
 std::optional<std::string> Event::cwd() const {
-  auto c = find(RecordType::Cwd);
-  if (!c) return std::nullopt;
-  return c->str("cwd");
+  auto v = cwd_view();
+  if (!v) return std::nullopt;
+  return std::string(*v);
+}
+
+std::optional<std::string_view> Event::cwd_view() const {
+  HotCache& h = hot_cache_;
+  if (h.cwd_state == 0) {
+    h.cwd_state = 1;
+    if (auto c = find(RecordType::Cwd))
+      if (auto raw = c->field("cwd"); raw && *raw != "(null)") {
+        if (!raw->empty() && (raw->front() == '"' || raw->front() == '\'')) {
+          h.cwd = unquote(*raw);
+          h.cwd_state = 2;
+        } else if (auto d = decode_value(*raw, true)) {
+          h.cwd_decoded = std::move(*d);
+          h.cwd = h.cwd_decoded;
+          h.cwd_state = 2;
+        }
+      }
+  }
+  if (h.cwd_state == 2) return h.cwd;
+  return std::nullopt;
 }
 
 const std::vector<PathItem>& Event::paths() const {

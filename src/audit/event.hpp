@@ -283,6 +283,9 @@ class Event {
   std::optional<int64_t> argc() const;
   // CWD record's cwd, decoded.
   std::optional<std::string> cwd() const;
+  // The same without a copy (decoded once and kept with the event, like exe_view()); nullopt
+  // when the event has no CWD record or its cwd is "(null)".
+  std::optional<std::string_view> cwd_view() const;
   // PATH records in item order. Computed once per event (several detections ask for them);
   // the reference stays valid until the event is copied, moved or destroyed.
   const std::vector<PathItem>& paths() const;
@@ -357,14 +360,28 @@ class Event {
     // hot_num results: bit k of num_known says field k was parsed, of num_present that it had
     // a number (then in num[k]).
     uint32_t num_known = 0, num_present = 0;
+    // cwd_view(): 0 = not looked up yet, 1 = absent, 2 = in cwd (a view of buf_ or cwd_decoded)
+    uint8_t cwd_state = 0;
+    std::string_view cwd;
+    std::string cwd_decoded;
     int64_t num[static_cast<size_t>(Hot::Count)];
     static_assert(static_cast<size_t>(Hot::Count) <= 32);
     HotCache() = default;
     // Views into buf_ do not survive a copy or move: start over.
     HotCache(const HotCache&) {}
     HotCache(HotCache&&) noexcept {}
-    HotCache& operator=(const HotCache&) { ready = name_ready = false; num_known = 0; return *this; }
-    HotCache& operator=(HotCache&&) noexcept { ready = name_ready = false; num_known = 0; return *this; }
+    HotCache& operator=(const HotCache&) {
+      ready = name_ready = false;
+      num_known = 0;
+      cwd_state = 0;
+      return *this;
+    }
+    HotCache& operator=(HotCache&&) noexcept {
+      ready = name_ready = false;
+      num_known = 0;
+      cwd_state = 0;
+      return *this;
+    }
     ~HotCache() = default;
   };
   const HotCache& hot() const {

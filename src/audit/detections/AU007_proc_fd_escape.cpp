@@ -94,7 +94,7 @@ class Au007 final : public Detection {
         return;
       }
     }
-    if (auto cwd = ev.cwd(); cwd && is_proc_fd_path(*cwd)) {
+    if (auto cwd = ev.cwd_view(); cwd && is_proc_fd_path(*cwd)) {
       report(ctx, ev, pid, fmt::format("pid {} ({}) works in {}: a leaked descriptor to the host (CVE-2024-21626)",
                                        pid, exe.empty() ? comm : exe, *cwd));
       return;

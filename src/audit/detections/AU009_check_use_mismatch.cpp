@@ -72,7 +72,7 @@ std::string proc_key(std::string_view node, int64_t pid) {
 // The name as the process gave it, made absolute with the CWD record when relative (for *at
 // calls on another directory descriptor this is wrong, but wrong the same way for the check
 // and the use, which is all the comparison needs).
-std::string absolute_name(const PathItem& p, const std::string& cwd) {
+std::string absolute_name(const PathItem& p, std::string_view cwd) {
   const std::string& n = *p.name;
   return n.front() == '/' ? normalize_path(n) : join_path(cwd, n);
 }
@@ -154,7 +154,7 @@ class Au009 final : public Detection {
       if (group->events >= kMaxStartEvents) return;
       ++group->events;
     }
-    std::string cwd = ev.cwd().value_or("/");
+    std::string_view cwd = ev.cwd_view().value_or("/");
     for (const auto& p : ev.paths()) {
       if (p.nametype == "PARENT" || !p.name || p.name->empty() || !p.inode) continue;
       std::string path = absolute_name(p, cwd);
@@ -322,7 +322,7 @@ class Au009 final : public Detection {
     for (const auto& p : ev.paths())
       if ((p.nametype == "CREATE" || p.nametype == "DELETE") && p.name && !p.name->empty()) any = true;
     if (!any) return;
-    std::string cwd = ev.cwd().value_or("/");
+    std::string_view cwd = ev.cwd_view().value_or("/");
     std::string parent;
     for (const auto& p : ev.paths())
       if (p.nametype == "PARENT" && p.name && !p.name->empty() && p.name->front() == '/') {

@@ -49,8 +49,8 @@ bool is_write_access(const Event& ev) {
 
 std::vector<std::string> touched_paths(const Event& ev) {
   std::vector<std::string> out;
-  auto items = ev.paths();
-  std::string cwd = ev.cwd().value_or("");
+  const auto& items = ev.paths();
+  std::string_view cwd = ev.cwd_view().value_or(std::string_view());
   std::string parent;
   for (const auto& p : items)
     if (p.nametype == "PARENT" && p.name && !p.name->empty() && p.name->front() == '/') {
@@ -374,7 +374,7 @@ void Engine::track_loops(const Event& ev) {
   if (!ev.success().value_or(false)) return;
   auto pid = ev.pid();
   if (!pid) return;
-  std::string cwd = ev.cwd().value_or("");
+  std::string_view cwd = ev.cwd_view().value_or(std::string_view());
   std::vector<std::string> names;
   for (const auto& p : ev.paths()) {
     if (p.nametype != "DELETE" || !p.name || p.name->empty()) continue;

@@ -216,5 +216,25 @@ TEST(CoreEventAccess, PathItemsFromTheTextMatchTheLexedFields) {
   EXPECT_EQ(a[8].inode, 5u);
 }
 
+TEST(CoreEventAccess, CwdViewMatchesTheDecodedCwd) {
+  auto quoted = one_event("type=CWD msg=audit(1.000:1): cwd=\"/w/dir\"\ntype=EOE msg=audit(1.000:1):\n");
+  EXPECT_EQ(quoted.cwd_view(), std::optional<std::string_view>("/w/dir"));
+  EXPECT_EQ(quoted.cwd(), "/w/dir");
+  // Hex-encoded (a space in the name), decoded once and kept.
+  auto hex = one_event("type=CWD msg=audit(1.000:2): cwd=2F746D702F6120622063\ntype=EOE msg=audit(1.000:2):\n");
+  EXPECT_EQ(hex.cwd_view(), std::optional<std::string_view>("/tmp/a b c"));
+  EXPECT_EQ(hex.cwd_view()->data(), hex.cwd_view()->data());
+  EXPECT_EQ(hex.cwd(), "/tmp/a b c");
+  auto null = one_event("type=CWD msg=audit(1.000:3): cwd=(null)\ntype=EOE msg=audit(1.000:3):\n");
+  EXPECT_FALSE(null.cwd_view().has_value());
+  EXPECT_FALSE(null.cwd().has_value());
+  auto none = one_event("type=SYSCALL msg=audit(1.000:4): syscall=2\ntype=EOE msg=audit(1.000:4):\n");
+  EXPECT_FALSE(none.cwd_view().has_value());
+  // A copy starts over: its view points into its own buffer.
+  Event copy = quoted;
+  EXPECT_EQ(copy.cwd_view(), std::optional<std::string_view>("/w/dir"));
+  EXPECT_NE(copy.cwd_view()->data(), quoted.cwd_view()->data());
+}
+
 }  // namespace
 }  // namespace tocsin::audit
