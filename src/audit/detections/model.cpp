@@ -9,22 +9,24 @@ namespace tocsin::audit {
 
 std::string normalize_path(std::string_view p) {
   if (p.empty()) return {};
-  bool abs = p.front() == '/';
-  std::vector<std::string_view> parts;
+  // One pass, no list of parts: this runs for most PATH names of a hunt.
+  std::string out;
+  out.reserve(p.size() + 1);
+  if (p.front() == '/') out.push_back('/');
+  bool first = true;
   size_t i = 0;
   while (i <= p.size()) {
     size_t j = p.find('/', i);
     if (j == std::string_view::npos) j = p.size();
-    auto part = p.substr(i, j - i);
-    if (!part.empty() && part != ".") parts.push_back(part);
+    std::string_view part = p.substr(i, j - i);
+    if (!part.empty() && part != ".") {
+      if (!first) out.push_back('/');
+      out.append(part);
+      first = false;
+    }
     i = j + 1;
   }
-  std::string out = abs ? "/" : "";
-  for (size_t k = 0; k < parts.size(); ++k) {
-    if (k) out += '/';
-    out += parts[k];
-  }
-  if (out.empty()) out = ".";
+  if (out.empty()) out.push_back('.');
   return out;
 }
 
