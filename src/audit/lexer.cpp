@@ -171,6 +171,17 @@ std::string_view lex_status_message(LexStatus s) {
 }
 
 namespace {
+// The last timestamp text parsed on this thread and its values (see lex_impl).
+struct TimestampCache {
+  char text[32];
+  uint8_t len = 0;  // 0: empty
+  uint32_t msec = 0;
+  uint64_t sec = 0, serial = 0;
+};
+thread_local TimestampCache t_timestamp;
+
+LexStatus parse_timestamp(std::string_view line, size_t& pos, LexedRecord& out);
+
 LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>* fields_out) {
   out = LexedRecord{};
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
@@ -228,6 +239,40 @@ LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::F
   } else {
     return LexStatus::NoTimestamp;
   }
+  // The records of one event share their "SEC.MS:SERIAL": when this one repeats the previous
+  // line's (byte for byte, followed by ')'), take its parsed values.
+  TimestampCache& tc = t_timestamp;
+  if (tc.len != 0 && line.size() - pos > tc.len && line[pos + tc.len] == ')' &&
+      std::memcmp(line.data() + pos, tc.text, tc.len) == 0) {
+    out.sec = tc.sec;
+    out.msec = tc.msec;
+    out.serial = tc.serial;
+    pos += tc.len;
+  } else {
+    const size_t ts_start = pos;
+    LexStatus st = parse_timestamp(line, pos, out);
+    if (st != LexStatus::Ok) return st;
+    tc.len = 0;
+    if (pos - ts_start <= sizeof(tc.text)) {
+      std::memcpy(tc.text, line.data() + ts_start, pos - ts_start);
+      tc.len = static_cast<uint8_t>(pos - ts_start);
+      tc.sec = out.sec;
+      tc.msec = out.msec;
+      tc.serial = out.serial;
+    }
+  }
+  if (pos >= line.size() || line[pos] != ')') return LexStatus::BadTimestamp;
+  ++pos;
+  if (pos < line.size() && line[pos] == ':') ++pos;
+  out.header_end = static_cast<uint32_t>(pos);
+
+  if (!fields_out) return LexStatus::Ok;
+  out.interp_begin = lex_body(line, pos, *fields_out, &out.enriched);
+  return LexStatus::Ok;
+}
+
+// SEC.MS:SERIAL at line[pos...], up to (not including) the ')'.
+LexStatus parse_timestamp(std::string_view line, size_t& pos, LexedRecord& out) {
   uint64_t v = 0;
   if (!parse_dec(line, pos, v)) return LexStatus::BadTimestamp;
   out.sec = v;
@@ -244,13 +289,6 @@ LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::F
   ++pos;
   if (!parse_dec(line, pos, v)) return LexStatus::BadTimestamp;
   out.serial = v;
-  if (pos >= line.size() || line[pos] != ')') return LexStatus::BadTimestamp;
-  ++pos;
-  if (pos < line.size() && line[pos] == ':') ++pos;
-  out.header_end = static_cast<uint32_t>(pos);
-
-  if (!fields_out) return LexStatus::Ok;
-  out.interp_begin = lex_body(line, pos, *fields_out, &out.enriched);
   return LexStatus::Ok;
 }
 

@@ -53,6 +53,38 @@ TEST(CoreLexer, HeaderAndPlainFields) {
   EXPECT_FALSE(l.rec.enriched);
 }
 
+TEST(CoreLexer, RepeatedTimestampsParseLikeFreshOnes) {
+  // Consecutive records of one event share "SEC.MS:SERIAL" and the lexer reuses the previous
+  // parse; a timestamp that only starts like the previous one, or one that is broken, must not.
+  struct Case {
+    const char* line;
+    LexStatus status;
+    uint64_t sec;
+    uint32_t msec;
+    uint64_t serial;
+  };
+  const Case cases[] = {
+      {"type=SYSCALL msg=audit(1700000000.123:55): pid=1", LexStatus::Ok, 1700000000, 123, 55},
+      {"type=PATH msg=audit(1700000000.123:55): item=0", LexStatus::Ok, 1700000000, 123, 55},
+      {"type=PATH msg=audit(1700000000.123:555): item=0", LexStatus::Ok, 1700000000, 123, 555},
+      {"type=PATH msg=audit(1700000000.123:55", LexStatus::BadTimestamp, 0, 0, 0},
+      {"type=PATH msg=audit(1700000000.123:55x): item=0", LexStatus::BadTimestamp, 0, 0, 0},
+      {"type=PATH msg=audit(1700000000.123:55): item=1", LexStatus::Ok, 1700000000, 123, 55},
+      {"node=a type=PATH msg=audit(1700000000.123:55): item=2", LexStatus::Ok, 1700000000, 123, 55},
+      {"type=PATH audit(1700000000.12:55): item=3", LexStatus::Ok, 1700000000, 120, 55},
+      {"type=PATH msg=audit(1700000001.000:1): item=0", LexStatus::Ok, 1700000001, 0, 1},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.line);
+    auto l = lex(c.line);
+    ASSERT_EQ(l.status, c.status);
+    if (c.status != LexStatus::Ok) continue;
+    EXPECT_EQ(l.rec.sec, c.sec);
+    EXPECT_EQ(l.rec.msec, c.msec);
+    EXPECT_EQ(l.rec.serial, c.serial);
+  }
+}
+
 TEST(CoreLexer, NodePrefixAndSyslogPrefix) {
   auto l = lex("node=web-01.example type=EOE msg=audit(1.002:3):");
   ASSERT_EQ(l.status, LexStatus::Ok);
