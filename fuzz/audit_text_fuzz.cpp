@@ -22,6 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)ev.keys();
     (void)ev.syscall_name();
     (void)ev.cwd();
+    (void)ev.cwd_view();
+    (void)ev.pid();
+    (void)ev.auid();
+    (void)ev.exe_view();
+    (void)ev.comm_view();
     for (size_t i = 0; i < ev.record_count(); ++i) {
       auto r = ev.record(i);
       for (size_t f = 0; f < r.field_count(); ++f) {
