@@ -786,29 +786,54 @@ const std::vector<PathItem>& Event::paths() const {
 }
 
 namespace {
-constexpr size_t kMaxSpareEvents = 8192;
-constexpr size_t kMaxSpareBytes = 64 * 1024;  // per event buffer
-thread_local std::vector<Event> t_spare_events;
+// The pool is bounded in events and in the bytes their buffers hold (whatever a burst of big
+// events left behind is freed, not kept): a hunt cycles a few hundred events through it.
+constexpr size_t kMaxSpareEvents = 4096;
+constexpr size_t kMaxSpareTotalBytes = 16u << 20;
+constexpr size_t kMaxSpareBytes = 64 * 1024;  // per event
+struct SparePool {
+  std::vector<Event> events;
+  std::vector<size_t> bytes;  // each spare's buffer bytes, to keep the total
+  size_t total = 0;
+};
+thread_local SparePool t_spares;
 }  // namespace
 
+size_t Event::buffer_bytes() const {
+  return buf_.capacity() + records_.capacity() * sizeof(RecordRef) + fields_.capacity() * sizeof(FieldRef) +
+         paths_cache_.items.capacity() * sizeof(PathItem);
+}
+
+std::pair<size_t, size_t> Event::spare_pool_size() { return {t_spares.events.size(), t_spares.total}; }
+
 Event Event::take_spare() {
-  if (t_spare_events.empty()) return Event();
-  Event ev = std::move(t_spare_events.back());
-  t_spare_events.pop_back();
+  SparePool& p = t_spares;
+  if (p.events.empty()) return Event();
+  Event ev = std::move(p.events.back());
+  p.events.pop_back();
+  p.total -= p.bytes.back();
+  p.bytes.pop_back();
   return ev;
 }
 
 void Event::give_spare(Event&& ev) {
-  if (t_spare_events.size() >= kMaxSpareEvents || ev.buf_.capacity() > kMaxSpareBytes ||
-      ev.fields_.capacity() > kMaxSpareBytes / sizeof(FieldRef))
+  SparePool& p = t_spares;
+  const size_t bytes = ev.buffer_bytes();
+  if (p.events.size() >= kMaxSpareEvents || bytes > kMaxSpareBytes || p.total + bytes > kMaxSpareTotalBytes)
     return;
-  if (t_spare_events.capacity() == 0) t_spare_events.reserve(1024);
-  Event& e = t_spare_events.emplace_back(std::move(ev));
+  if (p.events.capacity() == 0) {
+    p.events.reserve(1024);
+    p.bytes.reserve(1024);
+  }
+  Event& e = p.events.emplace_back(std::move(ev));
+  p.bytes.push_back(bytes);
+  p.total += bytes;
   e.buf_.clear();
   e.records_.clear();
   e.fields_.clear();
   e.hot_cache_ = HotCache();
   e.paths_cache_.ready = false;
+  e.paths_cache_.items.clear();
   e.file_.reset();
   e.node_off_ = e.node_len_ = 0;
   e.sec_ = e.serial_ = 0;

@@ -305,6 +305,10 @@ class Event {
   // The pool is bounded; events with unusually large buffers are not kept.
   static Event take_spare();
   static void give_spare(Event&& ev);
+  // Heap bytes the event's buffers hold (their capacity).
+  size_t buffer_bytes() const;
+  // The calling thread's pool: spare events and the bytes their buffers hold.
+  static std::pair<size_t, size_t> spare_pool_size();
 
   // --- construction (used by the assembler and EventBuilder)
   struct FieldRef {

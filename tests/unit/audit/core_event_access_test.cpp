@@ -236,5 +236,34 @@ TEST(CoreEventAccess, CwdViewMatchesTheDecodedCwd) {
   EXPECT_NE(copy.cwd_view()->data(), quoted.cwd_view()->data());
 }
 
+TEST(CoreEventAccess, SpareEventsComeBackEmptyAndThePoolIsBounded) {
+  // A spare keeps its buffers' capacity but nothing of the event it was.
+  Event used = one_event(kSyscall);
+  (void)used.paths();
+  (void)used.pid();
+  (void)used.cwd_view();
+  const size_t before = Event::spare_pool_size().first;
+  Event::give_spare(std::move(used));
+  ASSERT_EQ(Event::spare_pool_size().first, before + 1);
+  Event e = Event::take_spare();
+  EXPECT_EQ(e.record_count(), 0u);
+  EXPECT_TRUE(e.paths().empty());
+  EXPECT_FALSE(e.pid().has_value());
+  EXPECT_FALSE(e.cwd_view().has_value());
+  EXPECT_EQ(e.serial(), 0u);
+  EXPECT_TRUE(e.file().empty());
+  // Bounded in bytes: a flood of events with 40 KB buffers keeps at most 16 MB of them.
+  // (Made first, then given: parsing itself takes spares from this pool.)
+  const std::string big = "type=EXECVE msg=audit(1.000:1): argc=1 a0=\"" + std::string(40000, 'x') +
+                          "\"\ntype=EOE msg=audit(1.000:1):\n";
+  std::vector<Event> flood;
+  for (int i = 0; i < 600; ++i) flood.push_back(one_event(big));
+  for (auto& ev : flood) Event::give_spare(std::move(ev));
+  EXPECT_LE(Event::spare_pool_size().second, 16u << 20);
+  EXPECT_GT(Event::spare_pool_size().second, 8u << 20);
+  while (Event::spare_pool_size().first > 0) (void)Event::take_spare();
+  EXPECT_EQ(Event::spare_pool_size().second, 0u);
+}
+
 }  // namespace
 }  // namespace tocsin::audit
