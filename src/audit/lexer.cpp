@@ -323,6 +323,41 @@ bool scan_path_fields(std::string_view text, size_t pos, PathFieldsRaw& out) {
   if (const void* sep = std::memchr(d + pos, kEnrichSep, end - pos))
     end = static_cast<size_t>(static_cast<const char*>(sep) - d);
   int missing = 9;  // item name inode dev mode nametype ouid ogid rdev (objtype is optional)
+  // Fast path: the kernel writes these fields first and in this order (audit_log_name()); a
+  // file that does not exist has only item, name and nametype. Each expected key is compared in
+  // place; at the first surprise the general loop below takes over from there.
+  struct Expected {
+    std::string_view key;  // with its '='
+    std::optional<std::string_view> PathFieldsRaw::*slot;
+  };
+  static constexpr Expected kOrder[] = {
+      {"item=", &PathFieldsRaw::item},   {"name=", &PathFieldsRaw::name},
+      {"inode=", &PathFieldsRaw::inode}, {"dev=", &PathFieldsRaw::dev},
+      {"mode=", &PathFieldsRaw::mode},   {"ouid=", &PathFieldsRaw::ouid},
+      {"ogid=", &PathFieldsRaw::ogid},   {"rdev=", &PathFieldsRaw::rdev},
+      {"nametype=", &PathFieldsRaw::nametype}};
+  for (const Expected& x : kOrder) {
+    size_t p = pos;
+    while (p < end && is_space(d[p])) ++p;
+    if (end - p <= x.key.size() || std::memcmp(d + p, x.key.data(), x.key.size()) != 0) {
+      // A field left out (no inode for a name that does not exist): try the next expected key.
+      continue;
+    }
+    const size_t vs = p + x.key.size();
+    size_t ve;
+    if (d[vs] == '"') {
+      const void* q = std::memchr(d + vs + 1, '"', end - vs - 1);
+      ve = q ? static_cast<size_t>(static_cast<const char*>(q) - d) + 1 : end;
+    } else if (d[vs] == '\'') {
+      return false;
+    } else {
+      size_t eq;
+      ve = token_end(d, vs, end, eq);
+    }
+    out.*x.slot = std::string_view(d + vs, ve - vs);
+    --missing;
+    pos = ve;
+  }
   while (pos < end && missing > 0) {
     while (pos < end && is_space(d[pos])) ++pos;
     if (pos >= end) break;

@@ -174,6 +174,10 @@ TEST(CoreEventAccess, PathItemsFromTheTextMatchTheLexedFields) {
       "item=6 odd='quoted value' name=\"q\" nametype=NORMAL",
       "item=7 name=\"sep\"\x1dname=\"enriched-not-raw\" NAMETYPE=x",
       "   item=8    name=\"spaces\"   bare word inode=5",
+      "item=9 name=\"new\" nametype=CREATE cap_fp=0 cap_fi=0",
+      "item=10 name=\"o\" inode=1 dev=a:b mode=01 ouid=0 ogid=0 rdev=0:0 obj=system_u:object_r:x "
+      "nametype=NORMAL",
+      "item=11 name=\"e\" inode=",
   };
   std::string text;
   for (const auto& r : records) text += h + r + "\n";
@@ -214,6 +218,13 @@ TEST(CoreEventAccess, PathItemsFromTheTextMatchTheLexedFields) {
   EXPECT_EQ(a[7].nametype, "");
   EXPECT_EQ(a[8].name, "spaces");
   EXPECT_EQ(a[8].inode, 5u);
+  EXPECT_EQ(a[9].name, "new");
+  EXPECT_FALSE(a[9].inode.has_value());
+  EXPECT_EQ(a[9].nametype, "CREATE");
+  EXPECT_EQ(a[10].nametype, "NORMAL");
+  EXPECT_EQ(a[10].rdev, "0:0");
+  EXPECT_EQ(a[11].name, "e");
+  EXPECT_FALSE(a[11].inode.has_value());
 }
 
 TEST(CoreEventAccess, CwdViewMatchesTheDecodedCwd) {
