@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "safeio/mapped_file.hpp"
 #include "safeio/resolve.hpp"
 #include "safeio/safe_file.hpp"
 
@@ -345,6 +346,50 @@ bool TextSource::read_stream(Stream& in, Assembler& assembler, uint64_t total_by
   return go;
 }
 
+bool TextSource::read_mapped(int fd, uint64_t size, Assembler& assembler, uint64_t total_bytes,
+                             bool& mapped) {
+  mapped = false;
+  unsigned char magic[2] = {0, 0};
+  if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return true;  // gzip
+  auto m = safeio::MappedFile::map(fd, static_cast<size_t>(size));
+  if (!m) return true;
+  mapped = true;
+  const std::string_view data = m->data();
+  const size_t max_line = std::max<size_t>(opts_.max_line, 64);
+  const uint64_t done_before = done_bytes_;
+  stats_.bytes += data.size();
+  constexpr size_t kRelease = 4u << 20;  // drop parsed pages from memory this often
+  size_t next_release = kRelease;
+  size_t start = 0;
+  bool go = true;
+  while (go && start < data.size()) {
+    const void* nl = std::memchr(data.data() + start, '\n', data.size() - start);
+    const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data.data()) : data.size();
+    ++cur_line_;
+    if (end - start > max_line) {
+      ++stats_.lines;
+      ++stats_.long_lines;
+      bad_line(data.substr(start, 120), fmt::format("line longer than {} bytes skipped", max_line));
+    } else {
+      go = handle_line(data.substr(start, end - start), assembler);
+    }
+    start = end + 1;
+    done_bytes_ = done_before + std::min<uint64_t>(start, data.size());
+    tick_progress(total_bytes);
+    if (start >= next_release) {
+      m->release_before(start);
+      next_release = start + kRelease;
+    }
+    if (m->truncated()) break;
+  }
+  done_bytes_ = done_before + data.size();
+  if (m->truncated())
+    add_issue(*cur_file_, cur_line_,
+              "the file shrank while it was being read (truncated or rotated by copy-truncate): "
+              "the rest of it was not read");
+  return go;
+}
+
 Status TextSource::for_each(const EventSink& sink) {
   std::vector<InputFile> paths;
   if (memory_) {
@@ -380,8 +425,16 @@ Status TextSource::for_each(const EventSink& sink) {
       MemoryStream ms(*memory_);
       go = read_stream(ms, assembler, total);
     } else {
-      FdStream fs(paths[i].path == "-" ? STDIN_FILENO : fds[i].get());
-      go = read_stream(fs, assembler, total);
+      const bool is_stdin = paths[i].path == "-";
+      struct stat st {};
+      bool mapped = false;
+      if (!is_stdin && opts_.map_min_bytes > 0 && fstat(fds[i].get(), &st) == 0 && S_ISREG(st.st_mode) &&
+          static_cast<uint64_t>(st.st_size) >= opts_.map_min_bytes)
+        go = read_mapped(fds[i].get(), static_cast<uint64_t>(st.st_size), assembler, total, mapped);
+      if (!mapped) {
+        FdStream fs(is_stdin ? STDIN_FILENO : fds[i].get());
+        go = read_stream(fs, assembler, total);
+      }
     }
   }
   if (go) assembler.flush_all();

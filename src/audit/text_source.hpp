@@ -16,6 +16,9 @@ namespace tocsin::audit {
 struct TextSourceOptions {
   size_t max_line = 1u << 20;       // longer lines are AU000 and skipped
   size_t read_chunk = 4u << 20;     // bytes per read()
+  // Regular, uncompressed files at least this large are memory-mapped instead of read() (no
+  // copy; safeio::MappedFile). 0 = never.
+  size_t map_min_bytes = 1u << 20;
   uint64_t progress_every = 64u << 20;
   AssemblerOptions assembler;
 };
@@ -45,6 +48,9 @@ class TextSource : public EventSource {
 
  private:
   bool read_stream(Stream& in, Assembler& assembler, uint64_t total_bytes);
+  // The same over a mapped file (`size` bytes of `fd`); false from `mapped` when the file
+  // cannot be mapped (the caller reads it instead).
+  bool read_mapped(int fd, uint64_t size, Assembler& assembler, uint64_t total_bytes, bool& mapped);
   bool handle_line(std::string_view line, Assembler& assembler);
   void bad_line(std::string_view line, std::string message);
   void tick_progress(uint64_t total_bytes);
