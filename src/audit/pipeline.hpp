@@ -4,6 +4,7 @@
 // Each event is prepared in place inside its batch, so its caches (views into its own buffer)
 // stay valid; after the hand-over only the consumer thread touches it.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -48,7 +49,7 @@ class EventPipeline {
   std::deque<std::vector<Event>> ready_;
   bool busy_ = false;      // the consumer is working on a batch
   bool closing_ = false;   // destructor: the consumer exits once the queue is empty
-  bool stopped_ = false;   // the sink returned false
+  std::atomic<bool> stopped_{false};  // the sink returned false (written under m_)
   bool consumer_waiting_ = false, producer_waiting_ = false, drain_waiting_ = false;
   std::vector<std::vector<Event>> done_;  // processed batches, freed by the producer
   std::thread thread_;
