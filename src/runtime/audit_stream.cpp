@@ -34,11 +34,12 @@ void AuditStream::line(std::string_view text, const std::string& file, uint64_t 
     engine_.on_broken(file, line_no, audit::lex_status_message(st));
     return;
   }
-  uint64_t t = rec_.sec * 1000 + rec_.msec;
-  if (t > newest_log_ms_) newest_log_ms_ = t;
-  // The live clock runs on from the newest log time only while the log is quiet: any record
-  // read (even one older than the newest, as when a node catches up or logs are replayed out
-  // of order) restarts the quiet time.
+  // The live clock runs on from the time of the last record read, and only while the log is
+  // quiet: a record restarts the quiet time, and one older than the clock (logs replayed out of
+  // order, a node catching up) holds it where it is until the log moves past it again, as the
+  // offline hunt does. Otherwise the detections would close the swap loops and copies of the
+  // older part while their events are still coming.
+  last_log_ms_ = rec_.sec * 1000 + rec_.msec;
   last_read_ms_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                             std::chrono::steady_clock::now().time_since_epoch())
                                             .count());
@@ -57,8 +58,8 @@ void AuditStream::tick(uint64_t steady_ms) {
     mark_ = assembler_.records_added();
     mark_ms_ = steady_ms;
   }
-  if (newest_log_ms_ && steady_ms >= last_read_ms_) {
-    uint64_t now = newest_log_ms_ + (steady_ms - last_read_ms_);
+  if (last_log_ms_ && steady_ms >= last_read_ms_) {
+    uint64_t now = last_log_ms_ + (steady_ms - last_read_ms_);
     // Not past an event the assembler still holds (a burst read ahead of its completion).
     if (auto oldest = assembler_.oldest_in_flight_ms()) now = std::min(now, *oldest);
     engine_.advance_time(now);

@@ -53,8 +53,8 @@ class AuditStream {
   uint64_t events_ = 0, lines_ = 0, bad_ = 0;
   uint64_t mark_ = 0, mark_ms_ = 0;                   // records_added() at steady time mark_ms_
   uint64_t next_sweep_ = kQuietRecords;               // records_added() of the next count-based flush
-  uint64_t newest_log_ms_ = 0;  // newest record time (log clock)
-  uint64_t last_read_ms_ = 0;   // steady time the last record was read
+  uint64_t last_log_ms_ = 0;   // log time of the last record read
+  uint64_t last_read_ms_ = 0;  // steady time it was read
 };
 
 // Container identities (id <-> name <-> storage layer) from inspect data, handed from the

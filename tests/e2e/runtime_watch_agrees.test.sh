@@ -34,4 +34,20 @@ PY
     then :; else fails=$((fails+1)); fi
   done
 done
+# Time going backwards (race-to was recorded before race-from) with the reader pausing in the
+# middle of race-to's swap loop: the live clock must not run on from race-from's end and close
+# the older loop half-way (it did, once, under CI load: 3 AU002 for 2 loops).
+for fmt in enriched raw; do
+  zcat "$REC/race-from.$fmt.log.gz" >"$work/from"; zcat "$REC/race-to.$fmt.log.gz" >"$work/to"
+  half=$(( $(wc -l <"$work/to") / 2 ))
+  cat "$work/from" "$work/to" >"$work/log"
+  want=$("$TOCSIN" hunt --format jsonl -q "$work/log" | grep -c '"AU002"' || true)
+  got=$( { cat "$work/from"; head -n "$half" "$work/to"; sleep 0.6; tail -n +"$((half + 1))" "$work/to"; } |
+        timeout 120 "$TOCSIN" watch --audisp --format jsonl 2>/dev/null | grep -c '"AU002"' || true)
+  if [ "$got" = "$want" ] && [ "$want" -gt 0 ]; then
+    echo "ok   paused replay ($fmt): AU002 hunt $want watch $got"
+  else
+    echo "FAIL paused replay ($fmt): AU002 hunt $want watch $got"; fails=$((fails+1))
+  fi
+done
 [ "$fails" -eq 0 ] && echo "PASS runtime_watch_agrees" || { echo "FAIL: $fails combination(s)"; exit 1; }

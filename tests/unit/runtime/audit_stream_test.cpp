@@ -93,7 +93,13 @@ TEST(AuditStream, LiveClockRunsOnOnlyWhileTheLogIsQuiet) {
   ASSERT_EQ(engine.context().now_ms, newest_ms);
   s.tick(steady());
   EXPECT_LT(engine.context().now_ms, newest_ms + 200) << "the clock ran on while records came in";
-  // Quiet from now on: the clock follows the steady time from the last record.
+  // Quiet after an older record: the clock starts from that record's time, so it stays behind
+  // the newest until the log itself moves on (as hunt, which never sweeps while time goes back).
+  s.tick(steady() + 10000);
+  EXPECT_EQ(engine.context().now_ms, newest_ms);
+  // A record at the newest time, then quiet: the clock follows the steady time from it.
+  s.line(rec(1795332990, 3), "f", 5);
+  s.line(title(1795332990, 3), "f", 6);
   const uint64_t t = steady();
   s.tick(t + 2000);
   EXPECT_GE(engine.context().now_ms, newest_ms + 2000);
