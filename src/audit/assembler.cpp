@@ -207,40 +207,27 @@ bool Assembler::emit(LiveMap::iterator it, Completion how) {
   return !stopped_;
 }
 
-bool Assembler::emit_done_front() {
-  while (!order_.empty() && !stopped_) {
-    const auto& [k, g] = order_.front();
-    auto it = live_.find(k);
-    if (it == live_.end() || it->second.gen != g) {
-      order_.pop_front();  // already emitted
-      continue;
-    }
-    if (!it->second.done) break;
-    const Completion how = *it->second.done;
-    order_.pop_front();
-    if (!emit(it, how)) return false;
+Assembler::LiveMap::iterator Assembler::live_front() {
+  while (!order_.empty()) {
+    auto it = live_.find(order_.front().first);
+    if (it != live_.end() && it->second.gen == order_.front().second) return it;
+    order_.pop_front();  // already emitted
   }
-  return !stopped_;
+  return live_.end();
 }
 
-bool Assembler::expire() {
-  // Nothing can have become due unless log time moved on or too many events are held.
-  if (newest_ms_ == expired_at_ms_ && live_.size() <= opts_.max_in_flight) return !stopped_;
-  expired_at_ms_ = newest_ms_;
-  while (!order_.empty() && !stopped_) {
-    const auto& [k, g] = order_.front();
-    auto it = live_.find(k);
-    if (it == live_.end() || it->second.gen != g) {
-      order_.pop_front();  // already emitted
-      continue;
-    }
-    const Event& ev = it->second.ev;
+bool Assembler::release_front(bool by_time) {
+  while (!stopped_) {
+    auto it = live_front();
+    if (it == live_.end()) break;
     Completion how;
     if (it->second.done) {
       how = *it->second.done;
+    } else if (!by_time) {
+      break;
     } else if (live_.size() > opts_.max_in_flight) {
       how = Completion::Evicted;
-    } else if (ev.time_ms() + opts_.watermark_ms < newest_ms_) {
+    } else if (it->second.ev.time_ms() + opts_.watermark_ms < newest_ms_) {
       how = Completion::Watermark;
     } else {
       break;
@@ -249,6 +236,15 @@ bool Assembler::expire() {
     if (!emit(it, how)) return false;
   }
   return !stopped_;
+}
+
+bool Assembler::emit_done_front() { return release_front(false); }
+
+bool Assembler::expire() {
+  // Nothing can have become due unless log time moved on or too many events are held.
+  if (newest_ms_ == expired_at_ms_ && live_.size() <= opts_.max_in_flight) return !stopped_;
+  expired_at_ms_ = newest_ms_;
+  return release_front(true);
 }
 
 bool Assembler::flush_untouched(uint64_t mark) {
@@ -264,29 +260,21 @@ bool Assembler::flush_untouched(uint64_t mark) {
     if (it->second.touched > mark) continue;
     if (!emit(it, Completion::EndOfInput)) return false;
   }
-  while (!order_.empty()) {
-    auto it = live_.find(order_.front().first);
-    if (it != live_.end() && it->second.gen == order_.front().second) break;
-    order_.pop_front();
-  }
+  live_front();  // drop the entries of what was just emitted
   return !stopped_;
 }
 
 std::optional<uint64_t> Assembler::oldest_in_flight_ms() {
-  while (!order_.empty()) {
-    auto it = live_.find(order_.front().first);
-    if (it != live_.end() && it->second.gen == order_.front().second) return it->second.ev.time_ms();
-    order_.pop_front();  // already emitted
-  }
-  return std::nullopt;
+  auto it = live_front();
+  if (it == live_.end()) return std::nullopt;
+  return it->second.ev.time_ms();
 }
 
 bool Assembler::flush_all() {
-  while (!order_.empty() && !stopped_) {
-    auto [k, g] = order_.front();
+  while (!stopped_) {
+    auto it = live_front();
+    if (it == live_.end()) break;
     order_.pop_front();
-    auto it = live_.find(k);
-    if (it == live_.end() || it->second.gen != g) continue;
     if (!emit(it, it->second.done.value_or(Completion::EndOfInput))) return false;
   }
   return !stopped_;

@@ -86,6 +86,11 @@ class Assembler {
   bool expire();
   // Emits the oldest events while they are complete (keeps events in the order they began).
   bool emit_done_front();
+  // Emits from the front of order_ while the oldest live event is complete or, with `by_time`,
+  // due by the watermark or over the in-flight bound.
+  bool release_front(bool by_time);
+  // The oldest live event (order_'s entries of emitted events are dropped on the way), or end.
+  LiveMap::iterator live_front();
   void remember(const Key& k);
   static bool is_duplicate(const Event& ev, std::string_view text, RecordType t, uint32_t header_len);
   void append_record(Event& ev, std::string_view line, const LexedRecord& rec,
