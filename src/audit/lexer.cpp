@@ -40,13 +40,25 @@ inline size_t token_end(const char* d, size_t pos, size_t end, size_t& eq) {
   return pos;
 }
 
+// End of the value starting at `vs`: past its closing '"' for a double-quoted one (the next '"',
+// wherever that is: usually the token's last byte), else the end of its token (`te` when the
+// caller already knows it, kNone to find it).
+inline size_t value_end(const char* d, size_t vs, size_t end, size_t te) {
+  if (vs < end && d[vs] == '"') {
+    const void* q = std::memchr(d + vs + 1, '"', end - vs - 1);
+    return q ? static_cast<size_t>(static_cast<const char*>(q) - d) + 1 : end;
+  }
+  if (te != kNone) return te;
+  size_t eq;
+  return token_end(d, vs, end, eq);
+}
+
 // Whether `lit` is at line[pos...]: a fixed-size compare (inlined loads, no memcmp call).
 template <size_t N>
 inline bool at(std::string_view line, size_t pos, const char (&lit)[N]) {
   return pos <= line.size() && line.size() - pos >= N - 1 && std::memcmp(line.data() + pos, lit, N - 1) == 0;
 }
 
-// Parses decimal digits at s[pos...]; returns false when there are none or on overflow.
 // Eight ASCII digits at p (the first is the most significant) as a number, or -1 if any of
 // them is not a digit: SWAR, a few multiplications instead of a loop.
 inline int64_t parse8_digits(const char* p) {
@@ -62,6 +74,7 @@ inline int64_t parse8_digits(const char* p) {
   return static_cast<int64_t>(v);
 }
 
+// Parses decimal digits at s[pos...]; returns false when there are none or on overflow.
 bool parse_dec(std::string_view s, size_t& pos, uint64_t& out) {
   const size_t start = pos;
   const size_t limit = std::min(s.size(), start + 19);  // 19 digits cannot overflow
@@ -121,12 +134,7 @@ void lex_fields(std::string_view line, size_t pos, size_t end,
       pos = te;  // "=value" without key: skip the value
       continue;
     }
-    if (vs < end && d[vs] == '"') {
-      // The value ends at the next '"', wherever that is (usually the token's last byte).
-      const void* q = std::memchr(d + vs + 1, '"', end - vs - 1);
-      pos = q ? static_cast<size_t>(static_cast<const char*>(q) - d) + 1 : end;
-      push_field(fields, ks, ke, vs, pos);
-    } else if (vs < end && d[vs] == '\'' && depth == 0) {
+    if (vs < end && d[vs] == '\'' && depth == 0) {
       // Nested user message: find the closing quote, skipping double-quoted parts.
       size_t p = vs + 1;
       size_t close = end;
@@ -151,7 +159,7 @@ void lex_fields(std::string_view line, size_t pos, size_t end,
       }
       pos = close < end ? close + 1 : end;
     } else {
-      pos = te;
+      pos = value_end(d, vs, end, te);
       push_field(fields, ks, ke, vs, pos);
     }
   }
@@ -314,6 +322,28 @@ uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef
   return interp_begin;
 }
 
+namespace {
+struct PathField {
+  std::string_view name;
+  std::optional<std::string_view> PathFieldsRaw::*member;
+};
+// In the order the kernel writes them (audit_log_name()); objtype (older kernels' name for
+// nametype) last.
+constexpr PathField kPathFields[] = {
+    {"item", &PathFieldsRaw::item},     {"name", &PathFieldsRaw::name},
+    {"inode", &PathFieldsRaw::inode},   {"dev", &PathFieldsRaw::dev},
+    {"mode", &PathFieldsRaw::mode},     {"ouid", &PathFieldsRaw::ouid},
+    {"ogid", &PathFieldsRaw::ogid},     {"rdev", &PathFieldsRaw::rdev},
+    {"nametype", &PathFieldsRaw::nametype}, {"objtype", &PathFieldsRaw::objtype}};
+}  // namespace
+
+std::optional<std::string_view>* PathFieldsRaw::slot(std::string_view key) {
+  for (const PathField& f : kPathFields)
+    if (f.name.size() == key.size() && std::memcmp(f.name.data(), key.data(), key.size()) == 0)
+      return &(this->*f.member);
+  return nullptr;
+}
+
 bool scan_path_fields(std::string_view text, size_t pos, PathFieldsRaw& out) {
   out = PathFieldsRaw{};
   while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
@@ -322,41 +352,21 @@ bool scan_path_fields(std::string_view text, size_t pos, PathFieldsRaw& out) {
   if (pos > end) pos = end;
   if (const void* sep = std::memchr(d + pos, kEnrichSep, end - pos))
     end = static_cast<size_t>(static_cast<const char*>(sep) - d);
-  int missing = 9;  // item name inode dev mode nametype ouid ogid rdev (objtype is optional)
-  // Fast path: the kernel writes these fields first and in this order (audit_log_name()); a
-  // file that does not exist has only item, name and nametype. Each expected key is compared in
-  // place; at the first surprise the general loop below takes over from there.
-  struct Expected {
-    std::string_view key;  // with its '='
-    std::optional<std::string_view> PathFieldsRaw::*slot;
-  };
-  static constexpr Expected kOrder[] = {
-      {"item=", &PathFieldsRaw::item},   {"name=", &PathFieldsRaw::name},
-      {"inode=", &PathFieldsRaw::inode}, {"dev=", &PathFieldsRaw::dev},
-      {"mode=", &PathFieldsRaw::mode},   {"ouid=", &PathFieldsRaw::ouid},
-      {"ogid=", &PathFieldsRaw::ogid},   {"rdev=", &PathFieldsRaw::rdev},
-      {"nametype=", &PathFieldsRaw::nametype}};
-  for (const Expected& x : kOrder) {
+  int missing = 9;  // all but objtype
+  // Fast path: the kernel writes these fields first and in kPathFields' order; a file that does
+  // not exist has only item, name and nametype. Each expected key is compared in place; at the
+  // first surprise the general loop below takes over from there.
+  for (const PathField& f : kPathFields) {
     size_t p = pos;
     while (p < end && is_space(d[p])) ++p;
-    if (end - p <= x.key.size() || std::memcmp(d + p, x.key.data(), x.key.size()) != 0) {
-      // A field left out (no inode for a name that does not exist): try the next expected key.
-      continue;
-    }
-    const size_t vs = p + x.key.size();
-    size_t ve;
-    if (d[vs] == '"') {
-      const void* q = std::memchr(d + vs + 1, '"', end - vs - 1);
-      ve = q ? static_cast<size_t>(static_cast<const char*>(q) - d) + 1 : end;
-    } else if (d[vs] == '\'') {
-      return false;
-    } else {
-      size_t eq;
-      ve = token_end(d, vs, end, eq);
-    }
-    out.*x.slot = std::string_view(d + vs, ve - vs);
-    --missing;
-    pos = ve;
+    const size_t n = f.name.size();
+    if (end - p <= n + 1 || std::memcmp(d + p, f.name.data(), n) != 0 || d[p + n] != '=')
+      continue;  // a field left out (no inode for a name that does not exist): try the next
+    const size_t vs = p + n + 1;
+    if (d[vs] == '\'') return false;
+    pos = value_end(d, vs, end, kNone);
+    out.*f.member = std::string_view(d + vs, pos - vs);
+    if (f.member != &PathFieldsRaw::objtype) --missing;
   }
   while (pos < end && missing > 0) {
     while (pos < end && is_space(d[pos])) ++pos;
@@ -369,14 +379,8 @@ bool scan_path_fields(std::string_view text, size_t pos, PathFieldsRaw& out) {
       continue;
     }
     const size_t vs = eq + 1;
-    if (vs < end && d[vs] == '"') {
-      const void* q = std::memchr(d + vs + 1, '"', end - vs - 1);
-      pos = q ? static_cast<size_t>(static_cast<const char*>(q) - d) + 1 : end;
-    } else if (vs < end && d[vs] == '\'') {
-      return false;
-    } else {
-      pos = te;
-    }
+    if (vs < end && d[vs] == '\'') return false;
+    pos = value_end(d, vs, end, te);
     std::optional<std::string_view>* slot = out.slot(std::string_view(d + ks, eq - ks));
     if (slot && !*slot) {
       *slot = std::string_view(d + vs, pos - vs);

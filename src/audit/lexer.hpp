@@ -64,19 +64,7 @@ inline bool key_is(std::string_view k, const char (&lit)[N]) {
 struct PathFieldsRaw {
   std::optional<std::string_view> item, name, inode, dev, mode, nametype, objtype, ouid, ogid, rdev;
   // The member a field of that name goes to; nullptr for other fields.
-  std::optional<std::string_view>* slot(std::string_view key) {
-    switch (key.size()) {
-      case 3: return key_is(key, "dev") ? &dev : nullptr;
-      case 4:
-        return key_is(key, "item") ? &item : key_is(key, "name") ? &name
-             : key_is(key, "mode") ? &mode : key_is(key, "ouid") ? &ouid
-             : key_is(key, "ogid") ? &ogid : key_is(key, "rdev") ? &rdev : nullptr;
-      case 5: return key_is(key, "inode") ? &inode : nullptr;
-      case 7: return key_is(key, "objtype") ? &objtype : nullptr;
-      case 8: return key_is(key, "nametype") ? &nametype : nullptr;
-      default: return nullptr;
-    }
-  }
+  std::optional<std::string_view>* slot(std::string_view key);
 };
 // Reads those fields from a PATH record's text whose header ends at `pos`, without lexing the
 // rest: it stops once all of them were seen (the kernel writes them before the cap_* fields and
