@@ -218,6 +218,21 @@ std::optional<std::string> hex_decode(std::string_view s) {
   return out;
 }
 
+namespace {
+// decode_value() without a copy where none is needed: quotes are stripped in place, only a hex
+// decoding goes to `store`; the view is valid while `raw`'s buffer and `store` are.
+std::optional<std::string_view> decode_view(std::string_view raw, bool hex_allowed, std::string& store) {
+  if (raw == "(null)") return std::nullopt;
+  if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) return unquote(raw);
+  if (hex_allowed && is_hex_string(raw))
+    if (auto d = hex_decode(raw)) {
+      store = std::move(*d);
+      return std::string_view(store);
+    }
+  return raw;
+}
+}  // namespace
+
 std::optional<std::string> decode_value(std::string_view raw, bool hex_allowed) {
   if (raw == "(null)") return std::nullopt;
   if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) return std::string(unquote(raw));
@@ -395,40 +410,42 @@ constexpr std::string_view kHotNames[] = {
     "sgid", "fsgid",   "tty",     "ses",  "comm", "exe", "key"};
 static_assert(std::size(kHotNames) == 25);
 
+// j when k (of size N) is kHotNames[j], -1 otherwise.
+template <size_t N>
+int hot_is(std::string_view k, int j) {
+  return std::memcmp(kHotNames[j].data(), k.data(), N) == 0 ? j : -1;
+}
+
 // Index of a hot key in kHotNames, -1 otherwise (by length, then a full compare).
 int hot_index(std::string_view k) {
   // Within each case below the sizes are equal: a fixed-size compare (inlined loads).
-  auto is3 = [&](int j) { return std::memcmp(kHotNames[j].data(), k.data(), 3) == 0 ? j : -1; };
-  auto is4 = [&](int j) { return std::memcmp(kHotNames[j].data(), k.data(), 4) == 0 ? j : -1; };
-  auto is5 = [&](int j) { return std::memcmp(kHotNames[j].data(), k.data(), 5) == 0 ? j : -1; };
-  auto is7 = [&](int j) { return std::memcmp(kHotNames[j].data(), k.data(), 7) == 0 ? j : -1; };
   switch (k.size()) {
     case 2:
       return k[0] == 'a' && k[1] >= '0' && k[1] <= '3' ? 4 + (k[1] - '0') : -1;
     case 3:
       switch (k[0]) {
-        case 'p': return is3(10);
-        case 'u': return is3(12);
-        case 'g': return is3(13);
-        case 't': return is3(20);
-        case 's': return is3(21);
-        case 'e': return is3(23);
-        case 'k': return is3(24);
+        case 'p': return hot_is<3>(k, 10);
+        case 'u': return hot_is<3>(k, 12);
+        case 'g': return hot_is<3>(k, 13);
+        case 't': return hot_is<3>(k, 20);
+        case 's': return hot_is<3>(k, 21);
+        case 'e': return hot_is<3>(k, 23);
+        case 'k': return hot_is<3>(k, 24);
         default: return -1;
       }
     case 4:
       switch (k[0]) {
-        case 'a': return k[1] == 'r' ? is4(0) : is4(11);
-        case 'e': return k[1] == 'x' ? is4(3) : k[1] == 'u' ? is4(14) : is4(17);
-        case 'p': return is4(9);
-        case 's': return k[1] == 'u' ? is4(15) : is4(18);
-        case 'c': return is4(22);
+        case 'a': return k[1] == 'r' ? hot_is<4>(k, 0) : hot_is<4>(k, 11);
+        case 'e': return k[1] == 'x' ? hot_is<4>(k, 3) : k[1] == 'u' ? hot_is<4>(k, 14) : hot_is<4>(k, 17);
+        case 'p': return hot_is<4>(k, 9);
+        case 's': return k[1] == 'u' ? hot_is<4>(k, 15) : hot_is<4>(k, 18);
+        case 'c': return hot_is<4>(k, 22);
         default: return -1;
       }
     case 5:
-      return k[0] == 'i' ? is5(8) : k[0] == 'f' ? (k[2] == 'u' ? is5(16) : is5(19)) : -1;
+      return k[0] == 'i' ? hot_is<5>(k, 8) : k[0] == 'f' ? (k[2] == 'u' ? hot_is<5>(k, 16) : hot_is<5>(k, 19)) : -1;
     case 7:
-      return k[1] == 'y' ? is7(1) : is7(2);
+      return k[1] == 'y' ? hot_is<7>(k, 1) : hot_is<7>(k, 2);
     default:
       return -1;
   }
@@ -499,14 +516,8 @@ std::string_view Event::hot_view(Hot k, std::string_view name, int slot) const {
     hot_cache_.decoded[slot] = std::move(*v);
     return hot_cache_.decoded[slot];
   }
-  if (*raw == "(null)") return {};
-  if (!raw->empty() && (raw->front() == '"' || raw->front() == '\'')) return unquote(*raw);
-  if (is_encoded_field(RecordType::Syscall, name) && is_hex_string(*raw))
-    if (auto d = hex_decode(*raw)) {
-      hot_cache_.decoded[slot] = std::move(*d);
-      return hot_cache_.decoded[slot];
-    }
-  return *raw;
+  return decode_view(*raw, is_encoded_field(RecordType::Syscall, name), hot_cache_.decoded[slot])
+      .value_or(std::string_view());
 }
 
 std::optional<RecordView> Event::find(RecordType t) const {
@@ -723,16 +734,11 @@ std::optional<std::string_view> Event::cwd_view() const {
   if (h.cwd_state == 0) {
     h.cwd_state = 1;
     if (auto c = find(RecordType::Cwd))
-      if (auto raw = c->field("cwd"); raw && *raw != "(null)") {
-        if (!raw->empty() && (raw->front() == '"' || raw->front() == '\'')) {
-          h.cwd = unquote(*raw);
-          h.cwd_state = 2;
-        } else if (auto d = decode_value(*raw, true)) {
-          h.cwd_decoded = std::move(*d);
-          h.cwd = h.cwd_decoded;
+      if (auto raw = c->field("cwd"))
+        if (auto v = decode_view(*raw, true, h.cwd_decoded)) {
+          h.cwd = *v;
           h.cwd_state = 2;
         }
-      }
   }
   if (h.cwd_state == 2) return h.cwd;
   return std::nullopt;
