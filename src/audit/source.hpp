@@ -27,7 +27,6 @@ struct InputFile {
   InputFile(const char* p) : path(p) {}             // NOLINT
   InputFile(std::string p, std::string d, std::string n)
       : path(std::move(p)), dir(std::move(d)), name(std::move(n)) {}
-  bool operator==(const std::string& p) const { return path == p; }
 };
 std::vector<InputFile> as_inputs(const std::vector<std::string>& paths);
 

@@ -349,12 +349,11 @@ bool TextSource::read_stream(Stream& in, Assembler& assembler, uint64_t total_by
 bool TextSource::read_mapped(int fd, uint64_t size, Assembler& assembler, uint64_t total_bytes,
                              bool& mapped) {
   mapped = false;
-  unsigned char magic[2] = {0, 0};
-  if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return true;  // gzip
   auto m = safeio::MappedFile::map(fd, static_cast<size_t>(size));
   if (!m) return true;
-  mapped = true;
   const std::string_view data = m->data();
+  if (data.size() >= 2 && data[0] == '\x1f' && data[1] == '\x8b') return true;  // gzip: read() it
+  mapped = true;
   const size_t max_line = std::max<size_t>(opts_.max_line, 64);
   const uint64_t done_before = done_bytes_;
   stats_.bytes += data.size();
@@ -401,16 +400,22 @@ Status TextSource::for_each(const EventSink& sink) {
   }
   // Files that cannot be opened are errors (the user named them); check all first.
   std::vector<safeio::Fd> fds;
+  std::vector<uint64_t> mappable;  // per input: its size when a regular file worth mapping, else 0
   uint64_t total = 0;
   for (const auto& p : paths) {
     if (memory_ || p.path == "-") {
       fds.emplace_back();
+      mappable.push_back(0);
       continue;
     }
     auto fd = open_input(p);
     if (!fd) return fd.error();
     struct stat st {};
-    if (fstat(fd->get(), &st) == 0) total += static_cast<uint64_t>(st.st_size);
+    const bool known = fstat(fd->get(), &st) == 0;
+    if (known) total += static_cast<uint64_t>(st.st_size);
+    const bool map = known && opts_.map_min_bytes > 0 && S_ISREG(st.st_mode) &&
+                     static_cast<uint64_t>(st.st_size) >= opts_.map_min_bytes;
+    mappable.push_back(map ? static_cast<uint64_t>(st.st_size) : 0);
     fds.push_back(std::move(fd.value()));
   }
   if (memory_) total = memory_->size();
@@ -425,14 +430,10 @@ Status TextSource::for_each(const EventSink& sink) {
       MemoryStream ms(*memory_);
       go = read_stream(ms, assembler, total);
     } else {
-      const bool is_stdin = paths[i].path == "-";
-      struct stat st {};
       bool mapped = false;
-      if (!is_stdin && opts_.map_min_bytes > 0 && fstat(fds[i].get(), &st) == 0 && S_ISREG(st.st_mode) &&
-          static_cast<uint64_t>(st.st_size) >= opts_.map_min_bytes)
-        go = read_mapped(fds[i].get(), static_cast<uint64_t>(st.st_size), assembler, total, mapped);
+      if (mappable[i] > 0) go = read_mapped(fds[i].get(), mappable[i], assembler, total, mapped);
       if (!mapped) {
-        FdStream fs(is_stdin ? STDIN_FILENO : fds[i].get());
+        FdStream fs(paths[i].path == "-" ? STDIN_FILENO : fds[i].get());
         go = read_stream(fs, assembler, total);
       }
     }

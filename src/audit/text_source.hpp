@@ -49,7 +49,7 @@ class TextSource : public EventSource {
  private:
   bool read_stream(Stream& in, Assembler& assembler, uint64_t total_bytes);
   // The same over a mapped file (`size` bytes of `fd`); false from `mapped` when the file
-  // cannot be mapped (the caller reads it instead).
+  // cannot be mapped or is gzip (the caller reads it instead).
   bool read_mapped(int fd, uint64_t size, Assembler& assembler, uint64_t total_bytes, bool& mapped);
   bool handle_line(std::string_view line, Assembler& assembler);
   void bad_line(std::string_view line, std::string message);
