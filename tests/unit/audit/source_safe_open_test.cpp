@@ -11,20 +11,14 @@
 
 #include "audit/event.hpp"
 #include "audit/text_source.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace tocsin::audit;
 
 namespace {
 
-struct TempDir {
-  fs::path p;
-  TempDir() {
-    char tmpl[] = "/tmp/tocsin-hunt-open-XXXXXX";
-    p = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(p); }
-};
+using tocsin::test::TempDir;
 
 std::string log_with(int events, uint64_t first_serial) {
   std::string s;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "iac/scan.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -22,14 +23,7 @@ namespace {
 constexpr const char* kClean = "FROM alpine:3.19\nUSER 1000:1000\n";
 constexpr const char* kOutside = "FROM alpine:3.19\nRUN mkdir /data && chmod 777 /data\nUSER 1000:1000\n";
 
-struct TempDir {
-  fs::path p;
-  TempDir() {
-    char tmpl[] = "/tmp/tocsin-scan-open-XXXXXX";
-    p = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(p); }
-};
+using tocsin::test::TempDir;
 
 void write(const fs::path& p, const std::string& s) {
   fs::create_directories(p.parent_path());

@@ -8,6 +8,7 @@
 #include "runtime/container_checks.hpp"
 #include "runtime/docker.hpp"
 #include "runtime/verify.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace tocsin::runtime;
@@ -37,14 +38,7 @@ TEST(Http, ParseHead) {
 }
 
 namespace {
-struct TempDir {
-  fs::path p;
-  TempDir() {
-    char tmpl[] = "/tmp/tocsin-rtc-XXXXXX";
-    p = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(p); }
-};
+using tocsin::test::TempDir;
 
 nlohmann::json inspect(const std::vector<nlohmann::json>& mount_list, const nlohmann::json& extra = nullptr) {
   nlohmann::json mounts = nlohmann::json::array();

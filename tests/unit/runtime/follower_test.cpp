@@ -7,19 +7,13 @@
 #include <fstream>
 
 #include "runtime/follower.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace tocsin::runtime;
 
 namespace {
-struct TempDir {
-  fs::path p;
-  TempDir() {
-    char tmpl[] = "/tmp/tocsin-fol-XXXXXX";
-    p = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(p); }
-};
+using tocsin::test::TempDir;
 void append(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::app) << s << std::flush; }
 std::string line(int i) { return "type=SYSCALL msg=audit(1.000:" + std::to_string(i) + "): n=" + std::to_string(i); }
 

@@ -9,19 +9,13 @@
 
 #include "runtime/verify.hpp"
 #include "safeio/resolve.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace tocsin;
 
 namespace {
-struct TempDir {
-  fs::path p;
-  TempDir() {
-    char tmpl[] = "/tmp/tocsin-rt-XXXXXX";
-    p = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(p); }
-};
+using tocsin::test::TempDir;
 void write(const fs::path& p, const std::string& s) { std::ofstream(p) << s; }
 
 class Resolve : public ::testing::TestWithParam<bool> {};
