@@ -40,6 +40,7 @@ std::string to_jsonl(const Alert& a) {
   j["host"] = a.host ? nlohmann::ordered_json(*a.host) : nlohmann::ordered_json();
   j["event_ids"] = a.event_ids;
   j["message"] = a.message;
+  if (!a.reason.empty()) j["reason"] = a.reason;
   if (a.user) {
     nlohmann::ordered_json u;
     auto num = [](const std::optional<int64_t>& v) {
@@ -144,10 +145,12 @@ std::string render_text(const std::vector<Alert>& alerts, const TextOptions& opt
     if (it == by_copy.end()) {
       out += fmt::format("  verdict:   {}\n", paint(c, "32", "no race seen"));
     } else {
-      for (const Alert* r : it->second)
+      for (const Alert* r : it->second) {
         out += fmt::format("  verdict:   {} {} {}\n", paint(c, sev_color(r->severity), r->rule),
                            paint(c, sev_color(r->severity), to_string(r->severity)),
                            sanitize(r->message));
+        if (!r->reason.empty()) out += fmt::format("             why: {}\n", sanitize(r->reason));
+      }
     }
     out += fmt::format("  events:    {}\n\n", fmt::join(a.event_ids, " "));
   }
@@ -163,6 +166,7 @@ std::string render_text(const std::vector<Alert>& alerts, const TextOptions& opt
                        a.time_ms ? iso_time_ms(*a.time_ms) : std::string("-"),
                        a.host ? sanitize(*a.host) : std::string("(host unknown)"));
     out += fmt::format("  {}\n", sanitize(a.message));
+    if (!a.reason.empty()) out += fmt::format("  why:    {}\n", sanitize(a.reason));
     if (a.user) out += fmt::format("  who:    {}\n", who(*a.user));
     if (a.swap)
       out += fmt::format("  swap:   pid {} {} x{} in {} ms\n", a.swap->pid,

@@ -39,6 +39,9 @@ struct Alert {
   std::optional<std::string> host;  // node= of the records, nullopt when the log has none
   std::vector<std::string> event_ids;  // "sec.ms:serial"
   std::string message;
+  // Why the data supports the alert, in one line (shown in text output, `reason` in JSONL):
+  // which records, which inference. Empty where the message says it all.
+  std::string reason;
   std::optional<AlertUser> user;
   std::optional<AlertCopy> docker_cp;
   std::optional<AlertSwap> swap;

@@ -21,6 +21,11 @@ class Au003 final : public Detection {
                     c.cmd.container, c.cmd.path, ep.pid, ep.a, ep.b, ep.count,
                     ep.last_ms - ep.first_ms));
     a.event_ids.push_back(ep.first_event);
+    a.reason = fmt::format("pid {} renamed the same two names {} times ({} and {}), one of them the copy's path "
+                           "or an ancestor, in {}, while the copy ran",
+                           ep.pid, ep.count, ep.first_event, ep.last_event.empty() ? "…" : ep.last_event,
+                           ep.container.empty() ? "a process not known to be in another container"
+                                                : "the same container");
     a.swap = AlertSwap{ep.pid, {ep.a, ep.b}, ep.count, ep.last_ms - ep.first_ms};
     ctx.emit(std::move(a));
   }

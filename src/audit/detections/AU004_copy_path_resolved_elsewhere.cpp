@@ -1,5 +1,8 @@
 // AU004: the runtime resolved a copy path somewhere else than requested — the helper's a1
-// (docker-untar/docker-tar) or, for in-process engines, the daemon's own opens.
+// (docker-untar/docker-tar), where the copy's own container-side file access went (the name
+// podman opened or created inside the container, or a created file whose parent is the
+// container root's inode while the helper was given another directory), or, for in-process
+// engines, the daemon's own opens.
 #include <fmt/format.h>
 
 #include "audit/detections/detection.hpp"
@@ -33,12 +36,18 @@ class Au004 final : public Detection {
   std::string_view id() const override { return "AU004"; }
   void on_copy_closed(const Copy& c, Context& ctx) override {
     std::optional<std::string> where;
-    std::string evidence;
+    std::string evidence, reason;
     if (c.resolved_dir && !resolved_as_requested(c.cmd.path, *c.resolved_dir)) {
       where = c.resolved_dir;
+      reason = fmt::format("the engine started its copy helper with {} as the directory (argv a1)", *c.resolved_dir);
+    } else if (c.landed_dir) {
+      where = c.landed_dir;
+      evidence = c.landed_event;
+      reason = c.landed_reason;
     } else if (!c.helper_pid && c.inproc_resolved) {
       where = c.inproc_resolved;
       evidence = c.inproc_event;
+      reason = fmt::format("the daemon itself opened the file in {} (in-process copy)", *c.inproc_resolved);
     }
     if (!where) return;
     Alert a = copy_alert("AU004", c,
@@ -47,6 +56,7 @@ class Au004 final : public Detection {
                                      c.cmd.container, c.cmd.path, *where,
                                      dir_name(normalize_path("/" + c.cmd.path))));
     if (!evidence.empty()) a.event_ids.push_back(evidence);
+    a.reason = std::move(reason);
     a.docker_cp->resolved_path = *where;
     ctx.emit(std::move(a));
   }

@@ -1,9 +1,12 @@
-// AU005: during a copy, the runtime wrote outside container storage and outside the copy's
-// host destination. Helpers that pivot_root/chroot into the container are confined from then
-// on: their paths are container paths.
+// AU005: during a copy, the runtime wrote a *host* path outside container storage and outside
+// the copy's host destination. Whether a path is a host path rests on evidence: a copy helper
+// the engine confines by design (docker-untar/docker-tar chroot into the rootfs their argv
+// names; `podman cp` works inside the container's mount namespace; podman's chrootuser-open and
+// buildah-copier re-execs run chrooted) or a chroot/pivot_root/setns record makes its paths
+// container paths — those are AU004's business (where the copy really went), never AU005's.
+// A write is charged to a copy only through process lineage (the writer is the copy's client or
+// helper, or descends from one), never to whichever copy happens to be open.
 #include <fmt/format.h>
-
-#include <unordered_set>
 
 #include "audit/detections/detection.hpp"
 #include "audit/event.hpp"
@@ -21,61 +24,89 @@ bool in_runtime_storage(std::string_view p) {
       "/var/lib/docker", "/var/lib/containerd", "/run/containerd", "/var/run/containerd",
       "/run/docker", "/var/run/docker", "/run/runc", "/var/run/runc", "/run/docker.sock",
       "/var/run/docker.sock", "/proc", "/sys", "/dev", "/var/lib/containers", "/run/containers",
-      "/run/libpod", "/var/lib/kubelet", "/var/log/containers", "/var/log/pods"};
+      "/run/libpod", "/var/lib/kubelet", "/var/log/containers", "/var/log/pods", "/run/crun"};
   for (auto r : kRoots)
     if (under(p, r)) return true;
   return false;
 }
 
+std::string copy_label(const Copy& c) { return fmt::format("{} cp {}:{}", c.cmd.tool, c.cmd.container, c.cmd.path); }
+
 class Au005 final : public Detection {
  public:
   std::string_view id() const override { return "AU005"; }
   void on_event(const Event& ev, Context& ctx) override {
-    std::string_view sc = ev.syscall_name();
-    if (sc.empty()) return;
+    if (ev.syscall_name().empty()) return;
     auto pid = ev.pid();
     if (!pid) return;
-    auto key = [&] { return fmt::format("{}:{}", ev.node(), *pid); };
-    if ((sc == "chroot" || sc == "pivot_root") && ev.success().value_or(false)) {
-      if (rooted_.size() > 100000) rooted_.clear();
-      rooted_.insert(key());
-      return;
-    }
-    if ((sc == "execve" || sc == "execveat") && ev.success().value_or(false)) {
-      if (!rooted_.empty()) rooted_.erase(key());  // a new image starts from its own root again
-      return;
-    }
     if (!ev.success().value_or(true) || !is_write_access(ev)) return;
+    std::string_view node = ev.node();
     std::string_view exe = ev.exe_view();
-    bool helper = ctx.processes.is_copy_helper(ev.node(), *pid);
+    bool helper = ctx.processes.is_copy_helper(node, *pid);
     if (!helper && !is_runtime_exe(exe)) return;
-    if (!rooted_.empty() && rooted_.count(key())) return;
-    auto active = ctx.copies_active_at(ev.node(), ev.time_ms());
+    uint64_t t = ev.time_ms();
+    if (ctx.processes.confinement(node, *pid, t)) return;  // container paths, not host paths
+    Copy* owner = ctx.copy_of_process(node, *pid, t);
+    // The copies the write may belong to: its own by lineage, else every open one (named in
+    // the alert, charged to none).
+    std::vector<Copy*> active;
+    if (owner) active.push_back(owner);
+    else active = ctx.copies_active_at(node, t);
     if (active.empty()) return;
     for (const auto& p : touched_paths(ev)) {
       if (p.empty() || p.front() != '/' || in_runtime_storage(p)) continue;
-      bool destination = false;
-      for (const Copy* c : active)
-        if (c->cmd.direction == "from-container" && c->cmd.local != "-") {
-          std::string dest = join_path(c->client_cwd, c->cmd.local);
-          if (is_same_or_ancestor(dest, p) || p == dir_name(dest)) destination = true;
-        }
-      if (destination) continue;
-      const Copy& c = *active.front();
-      Alert a = ctx.alert_at("AU005", ev,
-                             fmt::format("{} (pid {}) wrote {} outside container storage during {} cp {}:{}",
-                                         exe.empty() ? "?" : exe, *pid, p, c.cmd.tool,
-                                         c.cmd.container, c.cmd.path));
-      a.user = c.user;
-      a.docker_cp = AlertCopy{c.cmd.direction, c.cmd.container, c.cmd.path, std::nullopt};
-      a.copy_id = c.id;
+      if (is_destination(p, active)) continue;
+      if (!owner && inprocess_copy_file(p, active)) continue;
+      std::string message;
+      Alert a = ctx.alert_at("AU005", ev, "");
+      if (owner) {
+        message = fmt::format("{} (pid {}) wrote {} outside container storage during {}",
+                              exe.empty() ? "?" : exe, *pid, p, copy_label(*owner));
+        a.user = owner->user;
+        a.docker_cp = AlertCopy{owner->cmd.direction, owner->cmd.container, owner->cmd.path, std::nullopt};
+        a.copy_id = owner->id;
+        a.event_ids.push_back(owner->client_event);
+        a.reason = fmt::format("pid {} is the copy's {} (process lineage) and no chroot, pivot_root or setns "
+                               "confines it, so {} is a host path",
+                               *pid, owner->helper_pid && ctx.processes.descends_from(node, *pid, *owner->helper_pid)
+                                         ? "helper" : "client", p);
+      } else {
+        std::string list;
+        for (size_t i = 0; i < active.size() && i < 3; ++i)
+          list += (i ? "; " : "") + copy_label(*active[i]);
+        if (active.size() > 3) list += fmt::format("; +{} more", active.size() - 3);
+        message = fmt::format("{} (pid {}) wrote {} outside container storage while {} {} active ({})",
+                              exe.empty() ? "?" : exe, *pid, p, active.size(),
+                              active.size() == 1 ? "copy was" : "copies were", list);
+        a.reason = fmt::format("pid {} is a runtime process that no chroot, pivot_root or setns confines; no "
+                               "copy's client or helper leads to it, so it is not charged to a copy",
+                               *pid);
+      }
+      a.message = std::move(message);
       ctx.emit(std::move(a));
       return;  // one alert per event
     }
   }
 
  private:
-  std::unordered_set<std::string> rooted_;
+  // The daemon copying in-process (moby 23+) writes the copy's own file, chrooted into the
+  // container: a write naming the requested file of a docker copy that has no helper.
+  static bool inprocess_copy_file(const std::string& p, const std::vector<Copy*>& copies) {
+    for (const Copy* c : copies)
+      if (c->cmd.tool == "docker" && !c->helper_pid && c->cmd.direction == "to-container" &&
+          base_name(p) == base_name(normalize_path("/" + c->cmd.path)))
+        return true;
+    return false;
+  }
+  // The host-side destination of a copy out of a container (and its directory).
+  static bool is_destination(const std::string& p, const std::vector<Copy*>& copies) {
+    for (const Copy* c : copies)
+      if (c->cmd.direction == "from-container" && c->cmd.local != "-") {
+        std::string dest = join_path(c->client_cwd, c->cmd.local);
+        if (is_same_or_ancestor(dest, p) || p == dir_name(dest)) return true;
+      }
+    return false;
+  }
 };
 
 }  // namespace

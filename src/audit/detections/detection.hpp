@@ -59,6 +59,9 @@ class Context {
   Alert alert_at(std::string_view rule, const Event& ev, std::string message) const;
   // Copies whose span (with slack) contains `t_ms` on `node`.
   std::vector<Copy*> copies_active_at(std::string_view node, uint64_t t_ms);
+  // The copy a process works for, by lineage: pid (or an ancestor) is the copy's client or
+  // its helper, and the copy is open at `t_ms`. Null when no copy's processes lead to it.
+  Copy* copy_of_process(std::string_view node, int64_t pid, uint64_t t_ms);
   // Confirmed loop episodes that overlap the copy in time, on the copy's path or an ancestor,
   // and are not known to be in another container.
   std::vector<const LoopEpisode*> loops_racing(const Copy& c);

@@ -1,6 +1,8 @@
 // The hunt engine: copy and loop tracking, rule dispatch, alert filtering and statistics.
 #include "audit/detections/engine.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <tuple>
 
@@ -107,6 +109,20 @@ std::vector<Copy*> Context::copies_active_at(std::string_view node, uint64_t t_m
     if (t_ms >= begin && t_ms <= end) out.push_back(&c);
   }
   return out;
+}
+
+Copy* Context::copy_of_process(std::string_view node, int64_t pid, uint64_t t_ms) {
+  Copy* best = nullptr;
+  for (auto& c : copies) {
+    if (c.node != node) continue;
+    uint64_t begin = c.start_ms > kCopySlackMs ? c.start_ms - kCopySlackMs : 0;
+    uint64_t end = std::max(c.end_ms, c.helper_ms) + kCopySlackMs;
+    if (t_ms < begin || t_ms > end) continue;
+    bool mine = (c.helper_pid && processes.descends_from(node, pid, *c.helper_pid)) ||
+                (c.client_pid && processes.descends_from(node, pid, c.client_pid));
+    if (mine && (!best || c.start_ms > best->start_ms)) best = &c;  // pids are reused: the newest
+  }
+  return best;
 }
 
 std::vector<const LoopEpisode*> Context::loops_racing(const Copy& c) {
@@ -287,19 +303,32 @@ void Engine::track_copies(const Event& ev) {
     }
   }
   // Activity of a copy's client or helper extends the copy's span.
+  bool copy_process = false;
   for (auto& c : ctx_.copies) {
     if (c.closed || c.node != node) continue;
-    if (c.client_pid == *pid || (c.helper_pid && *c.helper_pid == *pid)) c.end_ms = std::max(c.end_ms, t);
+    if (c.client_pid == *pid || (c.helper_pid && *c.helper_pid == *pid)) {
+      c.end_ms = std::max(c.end_ms, t);
+      copy_process = true;
+    }
   }
-  // Engines that copy in-process (moby 28+): the daemon opens the file itself.
+  if (!ev.paths().empty() && (copy_process || ctx_.processes.is_copy_helper(node, *pid)))
+    track_copy_access(ev, *pid);
+  // Engines that copy in-process (moby 23+, pkg/chrootarchive without re-exec): a goroutine on
+  // a locked thread of dockerd unshares its mount namespace, chroots into the container root
+  // and opens the files itself. Its names are then container paths; without the chroot record
+  // (rule sets without mount syscalls) they still are, by the engine's design, when they name
+  // the copy's file. Not yet confirmed on a live engine (none installs here): derived from the
+  // engine's source and the podman evidence, tested on events of that shape.
   if ((sc == "open" || sc == "openat" || sc == "openat2" || sc == "creat") &&
       base_name(ev.exe().value_or("")) == "dockerd" && ev.comm().value_or("") == "dockerd") {
+    const bool chrooted = ctx_.processes.confinement(node, *pid, t) != nullptr;
+    std::string_view cwd = ev.cwd_view().value_or("/");
     for (Copy* c : ctx_.copies_active_at(node, t)) {
       if (c->closed || c->helper_pid || c->cmd.tool != "docker" || c->inproc_resolved) continue;
       std::string req = normalize_path("/" + c->cmd.path);
       if (!c->cmd.path.empty() && c->cmd.path.back() == '/') continue;  // a directory target
       for (const auto& p : ev.paths()) {
-        if (p.nametype == "PARENT" || !p.name) continue;
+        if (p.nametype == "PARENT" || !p.name || p.name->empty()) continue;
         std::string n = *p.name;
         if (auto layer = storage_layer_of(n)) {
           auto pos = n.find(*layer);
@@ -307,8 +336,8 @@ void Engine::track_copies(const Event& ev) {
           for (std::string_view sub : {"/merged", "/diff"})
             if (n.rfind(sub, 0) == 0) n = n.substr(sub.size());
           if (n.empty()) n = "/";
-        } else if (n.empty() || n.front() != '/') {
-          continue;
+        } else if (chrooted || base_name(n) == base_name(req)) {
+          n = join_path(chrooted ? cwd : std::string_view("/"), n);  // a container path
         } else {
           continue;  // a host path outside storage: AU005's business
         }
@@ -317,6 +346,64 @@ void Engine::track_copies(const Event& ev) {
           c->inproc_resolved = dir_name(n);
           c->inproc_event = event_id(ev);
         }
+      }
+    }
+  }
+}
+
+void Engine::track_copy_access(const Event& ev, int64_t pid) {
+  if (!ev.success().value_or(false)) return;
+  std::string_view node = ev.node();
+  std::string_view sc = ev.syscall_name();
+  const auto& items = ev.paths();
+  for (auto& c : ctx_.copies) {
+    if (c.closed || c.node != node || c.landed_dir) continue;
+    const bool helper = c.helper_pid && *c.helper_pid == pid;
+    // podman copies in the client's own pid (and its re-execs, children of the client).
+    const bool podman = c.cmd.tool == "podman" && ctx_.processes.descends_from(node, pid, c.client_pid);
+    if (!helper && !podman) continue;
+    // The container root's inode.
+    for (const auto& it : items) {
+      if (!it.inode || !it.name) continue;
+      bool root = (!c.rootfs.empty() && normalize_path(*it.name) == normalize_path(c.rootfs)) ||
+                  (*it.name == "/" && ((helper && sc == "chdir") || (podman && sc == "setns")));
+      if (root) c.root_inode = *it.inode;
+    }
+    std::string req = normalize_path("/" + c.cmd.path);
+    if (req == "/" || (!c.cmd.path.empty() && c.cmd.path.back() == '/')) continue;  // a directory target
+    std::string_view req_base = base_name(req);
+    std::string req_dir = dir_name(req);
+    std::string_view cwd = ev.cwd_view().value_or("/");
+    std::optional<uint64_t> parent_inode;
+    for (const auto& it : items)
+      if (it.nametype == "PARENT" && it.inode) parent_inode = *it.inode;
+    const bool to = c.cmd.direction == "to-container";
+    const bool open_call = sc == "open" || sc == "openat" || sc == "openat2";
+    if (!to) {
+      // Copying out, the container side only reads: podman's client opens the source itself
+      // (its re-execs' reads, e.g. chrootuser-open's /etc/passwd lookups, are not the source).
+      if (!podman || !open_call || pid != c.client_pid) continue;
+    }
+    for (const auto& it : items) {
+      if (!it.name || it.name->empty()) continue;
+      if (to ? it.nametype != "CREATE" : it.nametype != "NORMAL") continue;
+      std::string n = join_path(cwd, *it.name);
+      if (base_name(n) != req_base) continue;
+      std::string d = dir_name(n);
+      std::string who = helper ? fmt::format("the helper (pid {})", pid) : fmt::format("podman (pid {})", pid);
+      if (d != req_dir) {
+        c.landed_dir = d;
+        c.landed_reason = fmt::format("{} {} {} inside the container", who, to ? "created" : "opened", n);
+      } else if (to && req_dir != "/" && parent_inode && c.root_inode && *parent_inode == *c.root_inode) {
+        c.landed_dir = "/";
+        c.landed_reason = fmt::format(
+            "{} created {} but its parent directory is inode {}, the container root's: {} was swapped "
+            "after it was resolved",
+            who, n, *parent_inode, req_dir);
+      }
+      if (c.landed_dir) {
+        c.landed_event = event_id(ev);
+        break;
       }
     }
   }

@@ -68,6 +68,7 @@ class Engine {
  private:
   void track_copies(const Event& ev);
   void track_loops(const Event& ev);
+  void track_copy_access(const Event& ev, int64_t pid);
   void sweep(bool all);
   void deliver(Alert&& a);
   bool rule_enabled(std::string_view id) const;

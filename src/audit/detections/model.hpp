@@ -47,6 +47,15 @@ struct Copy {
   // Engines copying in-process (moby 28+): where the daemon's own file access went.
   std::optional<std::string> inproc_resolved;
   std::string inproc_event;
+  // Where the copy's own container-side file access really went (the helper, or podman's client
+  // inside the container's mount namespace): the container root's inode (the helper's
+  // chdir("/") after pivot_root, a PATH item naming the rootfs, podman's mount setns "/"), and
+  // the directory a file of the copy was created (or, copying out, opened) in when that is not
+  // the requested one — by its name, or by its parent's inode being the container root's.
+  std::optional<uint64_t> root_inode;
+  std::optional<std::string> landed_dir;
+  std::string landed_event;
+  std::string landed_reason;
   bool closed = false;
 };
 

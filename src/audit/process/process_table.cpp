@@ -3,6 +3,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "audit/alert.hpp"
 #include "audit/event.hpp"
 
 namespace tocsin::audit {
@@ -13,6 +16,22 @@ std::string_view base_name(std::string_view path) {
 }
 
 namespace {
+
+// How long a chroot/unshare/setns record of a multi-threaded daemon (an in-process copy chroots
+// one of dockerd's threads; audit records name the process, not the thread) vouches for its paths.
+constexpr uint64_t kDaemonConfinementMs = 2000;
+
+// chroot/pivot_root that succeeded, or setns into a mount namespace (nstype CLONE_NEWNS or 0).
+bool is_confining_call(const Event& ev) {
+  std::string_view sc = ev.syscall_name();
+  if (sc != "chroot" && sc != "pivot_root" && sc != "setns") return false;
+  if (!ev.success().value_or(false)) return false;
+  if (sc == "setns") {
+    uint64_t nstype = ev.arg(1).value_or(0);
+    return nstype == 0 || (nstype & 0x20000) != 0;
+  }
+  return true;
+}
 
 bool is_client_tool(std::string_view b) {
   return b == "docker" || b == "podman" || b == "nerdctl";
@@ -42,6 +61,17 @@ bool sub_option_takes_value(std::string_view o) {
   // -t is --tty for run/exec (boolean) but --time for stop: treat boolean below.
   if (o == "-t") return false;
   return std::find(std::begin(kOpts), std::end(kOpts), o) != std::end(kOpts);
+}
+
+// `podman [global opts] [container] cp …`
+bool is_podman_cp(const std::vector<std::string>& argv) {
+  size_t i = 1;
+  while (i < argv.size() && !argv[i].empty() && argv[i][0] == '-') {
+    if (argv[i].find('=') == std::string::npos && global_option_takes_value(argv[i])) ++i;
+    ++i;
+  }
+  if (i < argv.size() && argv[i] == "container") ++i;
+  return i < argv.size() && argv[i] == "cp";
 }
 
 }  // namespace
@@ -141,10 +171,30 @@ void ProcessTable::attribute_exec(std::string_view node, ProcessInfo& p, uint64_
   }
   if (b0 == "docker-untar" || b0 == "docker-tar" || p.comm == "docker-untar" || p.comm == "docker-tar") {
     p.copy_helper = true;
+    // docker-untar DEST ROOT / docker-tar SRC ROOT: the helper chroots (pivot_root) into ROOT
+    // before it touches DEST (moby pkg/chrootarchive); ROOT defaults to DEST.
+    p.confined = Confinement::ByDesign;
+    p.root = argv.size() >= 3 ? argv[2] : argv.size() >= 2 ? argv[1] : std::string();
+    p.confined_by = fmt::format("{} runs chrooted into the container root its argv names", b0);
     if (argv.size() >= 3)
       if (auto layer = storage_layer_of(argv[2]))
         p.container = containers_.add(ContainerRegistry::layer_alias(*layer));
     return;
+  }
+  // podman re-executes itself for the copy: `chrootuser-open MERGED /etc/passwd` (chroot into
+  // the container's merged dir) and `buildah-copier` (request on stdin; copy out: chrooted into
+  // the host destination directory). Both work below a root that is not the host's `/`.
+  if ((b0 == "chrootuser-open" || b0 == "buildah-copier") && be == "podman") {
+    p.copy_helper = true;
+    p.confined = Confinement::ByDesign;
+    p.root = b0 == "chrootuser-open" && argv.size() >= 2 ? argv[1] : std::string();
+    p.confined_by = fmt::format("podman's {} re-exec runs chrooted", b0);
+    return;
+  }
+  if (be == "podman" && is_podman_cp(argv)) {
+    // `podman cp` copies in its own pid after setns into the container's mount namespace.
+    p.confined = Confinement::ByDesign;
+    p.confined_by = "podman cp copies inside the container's mount namespace (setns)";
   }
   if (auto layer = storage_layer_of(p.exe)) {
     p.container = containers_.add(ContainerRegistry::layer_alias(*layer));
@@ -180,11 +230,29 @@ void ProcessTable::observe(const Event& ev) {
       p.cwd = ev.cwd().value_or(p.cwd);
       p.exec_ms = now;
       p.copy_helper = false;
+      // A chroot survives exec; a confinement by design belongs to the image that had it.
+      if (p.confined == Confinement::ByDesign) {
+        p.confined = Confinement::None;
+        p.root.clear();
+        p.confined_by.clear();
+      }
       std::string keep = p.container;  // same pid keeps its container across exec (runc init)
       p.container.clear();
       attribute_exec(node, p, now);
       if (p.container.empty()) p.container = keep;
     }
+  } else if (is_confining_call(ev)) {
+    p.confined = Confinement::ByRecord;
+    p.confined_ms = now;
+    std::string_view sc = ev.syscall_name();
+    p.confined_by = fmt::format("{} record {}", sc, event_id(ev));
+    if (sc != "setns" && p.root.empty())
+      for (const auto& it : ev.paths())
+        if (it.name && !it.name->empty() && it.name->front() == '/') {
+          p.root = *it.name;
+          break;
+        }
+    if (auto cwd = ev.cwd()) p.cwd = *cwd;
   } else {
     if (auto cwd = ev.cwd()) p.cwd = *cwd;
     if (p.exe.empty()) p.exe = ev.exe().value_or("");
@@ -221,6 +289,31 @@ std::string ProcessTable::container_of(const Event& ev) const {
     if (s)
       if (auto layer = storage_layer_of(*s)) return ContainerRegistry::layer_alias(*layer);
   return {};
+}
+
+const ProcessInfo* ProcessTable::confinement(std::string_view node, int64_t pid, uint64_t t_ms) const {
+  for (int depth = 0; depth < 4 && pid > 1; ++depth) {
+    const ProcessInfo* p = lookup(node, pid);
+    if (!p) return nullptr;
+    if (p->confined == Confinement::ByDesign) return p;
+    if (p->confined == Confinement::ByRecord) {
+      bool daemon = base_name(p->exe) == "dockerd" || base_name(p->exe) == "containerd";
+      if (!daemon || t_ms <= p->confined_ms + kDaemonConfinementMs) return p;
+    }
+    if (p->ppid == pid) return nullptr;
+    pid = p->ppid;
+  }
+  return nullptr;
+}
+
+bool ProcessTable::descends_from(std::string_view node, int64_t pid, int64_t anc) const {
+  for (int depth = 0; depth < 6 && pid > 1; ++depth) {
+    if (pid == anc) return true;
+    const ProcessInfo* p = lookup(node, pid);
+    if (!p || p->ppid == pid) return false;
+    pid = p->ppid;
+  }
+  return false;
 }
 
 bool ProcessTable::is_copy_helper(std::string_view node, int64_t pid) const {

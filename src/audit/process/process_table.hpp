@@ -16,6 +16,8 @@ namespace tocsin::audit {
 
 class Event;
 
+enum class Confinement : uint8_t { None, ByDesign, ByRecord };
+
 struct ProcessInfo {
   int64_t pid = 0;
   int64_t ppid = 0;
@@ -26,7 +28,15 @@ struct ProcessInfo {
   std::string container;  // container alias ("id:…", "name:…", "layer:…"), empty when unknown
   uint64_t exec_ms = 0;   // time of the last execve seen
   uint64_t last_ms = 0;   // time of the last event seen
-  bool copy_helper = false;  // docker-tar / docker-untar
+  bool copy_helper = false;  // docker-tar / docker-untar, podman's chrootuser-open / buildah-copier
+  // Whether the process's paths are rooted somewhere else than the host's `/`, and how that is
+  // known: by design, from its exec (a copy helper the engine confines: docker-untar chroots into
+  // the rootfs in its argv; `podman cp` works inside the container's mount namespace), or from a
+  // chroot/pivot_root/setns record. Its paths are then not host paths.
+  Confinement confined = Confinement::None;
+  std::string root;         // host path of that root when known (helper argv, chroot PATH item)
+  std::string confined_by;  // one line for alert reasons: "exec of docker-untar (argv names the rootfs)"
+  uint64_t confined_ms = 0;  // when the confining record was seen (by-record only)
 };
 
 class ProcessTable {
@@ -44,6 +54,12 @@ class ProcessTable {
   std::string container_of(const Event& ev) const;
   // True when pid or one of its ancestors (up to a few levels) is a copy helper.
   bool is_copy_helper(std::string_view node, int64_t pid) const;
+  // The process (pid or an ancestor: children inherit the root) whose confinement applies to
+  // pid at `t_ms`, or null when its paths are host paths as far as the log shows. A daemon's
+  // by-record confinement (an in-process copy chroots one thread of dockerd) holds only briefly.
+  const ProcessInfo* confinement(std::string_view node, int64_t pid, uint64_t t_ms) const;
+  // True when `anc` is pid itself or one of its ancestors (a few levels).
+  bool descends_from(std::string_view node, int64_t pid, int64_t anc) const;
   size_t size() const { return map_.size(); }
 
  private:

@@ -95,6 +95,21 @@ class LogWriter {
     line("EOE", id, "");
     return id;
   }
+  // Any syscall with its PATH items ("name=… inode=… nametype=…" bodies, item= added), in the
+  // service session; `args` replaces "a0=ffffff9c a1=1 a2=0 a3=0".
+  std::string syscall_paths(int sc, int64_t pid, int64_t ppid, const std::string& exe, const std::string& comm,
+                            const std::vector<std::string>& items, const std::string& cwd = "/",
+                            const std::string& args = "", const std::string& success = "yes") {
+    std::string id = next();
+    std::string s = fmt_sys(sc, pid, ppid, comm, exe, "auid=4294967295 uid=0 euid=0 tty=(none) ses=4294967295",
+                            static_cast<int>(items.size()), success);
+    if (!args.empty()) s.replace(s.find("a0=ffffff9c a1=1 a2=0 a3=0"), 26, args);
+    line("SYSCALL", id, s);
+    if (!cwd.empty()) line("CWD", id, "cwd=\"" + cwd + "\"");
+    for (size_t i = 0; i < items.size(); ++i) line("PATH", id, "item=" + std::to_string(i) + " " + items[i]);
+    line("EOE", id, "");
+    return id;
+  }
   std::string standalone(const std::string& type, const std::string& body) {
     std::string id = next();
     line(type, id, body);
