@@ -44,6 +44,16 @@ class Au004 final : public Detection {
       where = c.landed_dir;
       evidence = c.landed_event;
       reason = c.landed_reason;
+    } else if (c.source_identity && c.cmd.direction == "from-container") {
+      std::string req = normalize_path("/" + c.cmd.path);
+      auto g = ctx.genuine_files.find(c.container_alias + '\0' + req);
+      if (g != ctx.genuine_files.end() && g->second != *c.source_identity) {
+        where = fmt::format("another file (inode {}, dev {})", c.source_identity->second, c.source_identity->first);
+        reason = fmt::format("podman's last check of {} inside the container found inode {} on dev {}, but that path "
+                             "is inode {} on the container's own device {}",
+                             req, c.source_identity->second, c.source_identity->first, g->second.second,
+                             g->second.first);
+      }
     } else if (!c.helper_pid && c.inproc_resolved) {
       where = c.inproc_resolved;
       evidence = c.inproc_event;

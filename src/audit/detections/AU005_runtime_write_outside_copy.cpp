@@ -30,6 +30,14 @@ bool in_runtime_storage(std::string_view p) {
   return false;
 }
 
+// A daemon serves every copy (dockerd and what it drives): its writes during copies matter even
+// when no lineage ties them to one. A daemonless engine's other invocations (podman's container
+// cleanup, `podman ps`, conmon) are not the copy: only the copy's own processes count there.
+bool serves_every_copy(std::string_view exe) {
+  auto b = base_name(exe);
+  return b == "dockerd" || b == "containerd" || b == "runc" || b.rfind("containerd-shim", 0) == 0;
+}
+
 std::string copy_label(const Copy& c) { return fmt::format("{} cp {}:{}", c.cmd.tool, c.cmd.container, c.cmd.path); }
 
 class Au005 final : public Detection {
@@ -51,7 +59,7 @@ class Au005 final : public Detection {
     // the alert, charged to none).
     std::vector<Copy*> active;
     if (owner) active.push_back(owner);
-    else active = ctx.copies_active_at(node, t);
+    else if (serves_every_copy(exe)) active = ctx.copies_active_at(node, t);
     if (active.empty()) return;
     for (const auto& p : touched_paths(ev)) {
       if (p.empty() || p.front() != '/' || in_runtime_storage(p)) continue;

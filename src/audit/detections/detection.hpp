@@ -4,6 +4,7 @@
 #pragma once
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,6 +47,10 @@ class Context {
   std::deque<Copy> copies;        // open copies and recently closed ones
   std::deque<LoopEpisode> loops;  // confirmed loop episodes, open and recently closed
   uint64_t now_ms = 0;            // newest event time seen
+  // The file a container path really is, as seen on the container root's own device (podman's
+  // checks of the requested name): container alias + path → (dev, inode). A copy whose check
+  // saw another file there was resolved elsewhere. Bounded.
+  std::map<std::string, std::pair<std::string, uint64_t>> genuine_files;
 
   // Set by the engine: filters by rule selection and time window, then delivers.
   std::function<void(Alert&&)> sink;

@@ -368,6 +368,7 @@ void Engine::track_copy_access(const Event& ev, int64_t pid) {
       bool root = (!c.rootfs.empty() && normalize_path(*it.name) == normalize_path(c.rootfs)) ||
                   (*it.name == "/" && ((helper && sc == "chdir") || (podman && sc == "setns")));
       if (root) c.root_inode = *it.inode;
+      if (root && podman && sc == "setns" && !it.dev.empty()) c.root_dev = std::string(it.dev);
     }
     std::string req = normalize_path("/" + c.cmd.path);
     if (req == "/" || (!c.cmd.path.empty() && c.cmd.path.back() == '/')) continue;  // a directory target
@@ -379,6 +380,19 @@ void Engine::track_copy_access(const Event& ev, int64_t pid) {
       if (it.nametype == "PARENT" && it.inode) parent_inode = *it.inode;
     const bool to = c.cmd.direction == "to-container";
     const bool open_call = sc == "open" || sc == "openat" || sc == "openat2";
+    const bool check_call = sc == "newfstatat" || sc == "stat" || sc == "lstat" || sc == "statx";
+    if (!to && podman && pid == c.client_pid && check_call) {
+      // What the requested name is when podman checks it inside the container.
+      for (const auto& it : items) {
+        if (!it.name || !it.inode || it.dev.empty() || normalize_path(join_path(cwd, *it.name)) != req) continue;
+        c.source_identity = std::make_pair(std::string(it.dev), *it.inode);
+        if (!c.root_dev.empty() && it.dev == c.root_dev) {
+          if (ctx_.genuine_files.size() > 65536) ctx_.genuine_files.clear();
+          ctx_.genuine_files[c.container_alias + '\0' + req] = *c.source_identity;
+        }
+      }
+      continue;
+    }
     if (!to) {
       // Copying out, the container side only reads: podman's client opens the source itself
       // (its re-execs' reads, e.g. chrootuser-open's /etc/passwd lookups, are not the source).

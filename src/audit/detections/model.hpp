@@ -53,6 +53,10 @@ struct Copy {
   // the directory a file of the copy was created (or, copying out, opened) in when that is not
   // the requested one — by its name, or by its parent's inode being the container root's.
   std::optional<uint64_t> root_inode;
+  std::string root_dev;  // the container root's device (podman's mount setns "/")
+  // Copying out with podman: the file the requested path named when the client last checked
+  // it (stat-class record of the requested name): device and inode.
+  std::optional<std::pair<std::string, uint64_t>> source_identity;
   std::optional<std::string> landed_dir;
   std::string landed_event;
   std::string landed_reason;
