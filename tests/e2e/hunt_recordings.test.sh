@@ -32,10 +32,17 @@ for truth in "${truths[@]}"; do
   if ! python3 - "$truth" "$TMP/$base.jsonl" "$rc" "$base" <<'PY'
 import datetime, json, sys
 truth = json.load(open(sys.argv[1]))
-alerts = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+lines = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+alerts = [a for a in lines if "summary" not in a]
 rc = int(sys.argv[3]); name = sys.argv[4]
 errors = []
 def err(msg): errors.append(msg)
+# The last line is the summary: these recordings are intact, so the run is complete.
+summ = lines[-1].get("summary") if lines else None
+if not summ: err("no summary record as the last line")
+elif not summ["complete"] or summ["errors"] or summ["alerts"] != len(alerts):
+    err(f"summary: complete={summ['complete']} errors={summ['errors']} alerts={summ['alerts']} (printed {len(alerts)})")
+elif [i["status"] for i in summ["inputs"]] != ["ok"]: err(f"summary inputs: {summ['inputs']}")
 def ts(s): return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 def norm(p):
     p = (p or "").rstrip("/")
