@@ -180,7 +180,9 @@ def latency(a):
     with open(os.path.join(a.work, "alerts.tsv"), "rb") as f:
         for line in f:
             t_arr, js = line.split(b"\t", 1)
-            rows.append((float(t_arr), json.loads(js)))
+            al = json.loads(js)
+            if "summary" not in al:  # the run summary record at exit is no alert
+                rows.append((float(t_arr), al))
     # A copy's processes are named by its AU001 alert: the client's execve and the helper's.
     copy_ids = {al["event_ids"][0]: al["event_ids"] for _, al in rows if al["rule"] == "AU001" and al.get("event_ids")}
     lat = collections.defaultdict(lambda: {"anchor": [], "quiet": []})
@@ -213,6 +215,8 @@ def latency(a):
     hunt_keys = collections.Counter()
     for line in hunt.stdout.splitlines():
         al = json.loads(line)
+        if "summary" in al:
+            continue
         ids = al.get("event_ids") or []
         hunt_keys[(al["rule"], ids[0] if ids else None)] += 1
 
@@ -368,12 +372,14 @@ def rss(a):
     n_alerts = collections.Counter()
     with open(os.path.join(a.work, "alerts.jsonl"), "rb") as f:
         for line in f:
-            n_alerts[json.loads(line)["rule"]] += 1
+            al = json.loads(line)
+            if "summary" not in al:
+                n_alerts[al["rule"]] += 1
     hunt_alerts = None
     if a.mode == "file":
         # The reference: `tocsin hunt` over the same events (the file watch followed).
         h = subprocess.run([a.tocsin, "hunt", "--format", "jsonl", "--quiet", log], capture_output=True)
-        hunt_alerts = dict(sorted(collections.Counter(json.loads(l)["rule"] for l in h.stdout.splitlines()).items()))
+        hunt_alerts = dict(sorted(collections.Counter(al["rule"] for al in map(json.loads, h.stdout.splitlines()) if "rule" in al).items()))
         print(f"hunt over the same events: alerts {hunt_alerts}")
     res = {"mode": a.mode, "events": events, "bytes": sent, "seconds": elapsed, "hunt_alerts": hunt_alerts,
            "samples": [{"events": e, "rss_kb": s["VmRSS"], "hwm_kb": s["VmHWM"], "t": t} for e, s, t in samples],

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,33 @@ struct InputIssue {
   std::string excerpt;  // the start of the offending line (at most ~120 bytes, raw)
 };
 
+// Damage to an input's bytes (not to its records): a gzip CRC/length error, a truncated or
+// corrupt stream, trailing garbage, a read error, a file that shrank or was replaced while read,
+// a file that could not be opened. Evidence after the damage is lost, so the run is incomplete.
+struct IntegrityIssue {
+  std::optional<uint64_t> line;    // the line in progress when it was hit (decompressed text)
+  std::optional<uint64_t> offset;  // byte offset in the file as stored (compressed for .gz)
+  std::string message;
+};
+
+// What became of one input: how much of it was read and whether completely. Every input the
+// hunt was given (or found in a directory) gets one, including skipped ones, so a report can
+// show that nothing was silently left out.
+enum class InputStatus : uint8_t { Ok, Damaged, Unreadable, Skipped };
+std::string_view status_name(InputStatus s);
+
+struct InputReport {
+  std::string file;                        // as alerts name it ("-" for stdin)
+  std::string format;                      // "audit-text", "json", "" when not read
+  bool gzip = false;
+  std::optional<uint64_t> bytes_on_disk;   // size when opened; none for stdin and pipes
+  uint64_t bytes_read = 0;                 // bytes consumed from the file (compressed for .gz)
+  std::optional<uint64_t> bytes_decompressed;  // .gz only
+  uint64_t events = 0;
+  InputStatus status = InputStatus::Ok;
+  std::vector<IntegrityIssue> issues;      // damage (status Damaged/Unreadable) or the skip reason
+};
+
 // Called with (bytes done, bytes total or 0 when unknown) now and then.
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 // Receives each complete event; return false to stop reading.
@@ -71,6 +99,8 @@ class EventSource {
   virtual Status for_each(const EventSink& sink) = 0;
   const SourceStats& stats() const { return stats_; }
   const std::vector<InputIssue>& issues() const { return issues_; }
+  // One per input read (or that could not be opened), in reading order.
+  const std::vector<InputReport>& input_reports() const { return reports_; }
   void set_progress(ProgressFn fn) { progress_ = std::move(fn); }
   // Issues beyond this many are counted in stats but not kept (memory bound).
   void set_max_issues(size_t n) { max_issues_ = n; }
@@ -78,7 +108,14 @@ class EventSource {
  protected:
   void add_issue(std::string_view file, uint64_t line, std::string message,
                  std::string_view excerpt = {});
+  // Starts the report of the next input; the reader fills it in as it goes.
+  InputReport& begin_input(std::string file, std::string format);
+  // Records damage on the current input (marks it Damaged unless it is already Unreadable).
+  void add_damage(std::optional<uint64_t> line, std::optional<uint64_t> offset, std::string message);
+  // The current input could not be opened or read at all.
+  void mark_unreadable(std::string file, std::string message);
   SourceStats stats_;
+  std::vector<InputReport> reports_;
   std::vector<InputIssue> issues_;
   ProgressFn progress_;
   size_t max_issues_ = 1000;
@@ -97,5 +134,9 @@ enum class InputFormat : uint8_t {
 InputFormat sniff_format(std::string_view head);
 // True when the head contains the ENRICHED 0x1D separator.
 bool sniff_enriched(std::string_view head);
+// True when one of the first lines of `head` is an audit record (`type=… msg=audit(`, also
+// with a `node=` or syslog prefix, and after ausearch's `----`/`time->` lines). Stricter than
+// sniff_format: a README that quotes a record further down is not a log.
+bool starts_like_audit_text(std::string_view head);
 
 }  // namespace tocsin::audit

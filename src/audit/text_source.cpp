@@ -11,137 +11,14 @@
 #include <cstring>
 #include <filesystem>
 
+#include "audit/input_stream.hpp"
 #include "safeio/mapped_file.hpp"
 #include "safeio/resolve.hpp"
 #include "safeio/safe_file.hpp"
 
 namespace tocsin::audit {
 
-// A byte stream: a file descriptor, an in-memory buffer, or gzip on top of either.
-class TextSource::Stream {
- public:
-  virtual ~Stream() = default;
-  // Bytes read (0 at end); -1 on error with error() set.
-  virtual ssize_t read(char* out, size_t n) = 0;
-  const std::string& error() const { return error_; }
-  uint64_t raw_bytes() const { return raw_bytes_; }
-
- protected:
-  std::string error_;
-  uint64_t raw_bytes_ = 0;
-};
-
 namespace {
-
-class FdStream : public TextSource::Stream {
- public:
-  explicit FdStream(int fd) : fd_(fd) {}
-  ssize_t read(char* out, size_t n) override {
-    for (;;) {
-      ssize_t r = ::read(fd_, out, n);
-      if (r >= 0) {
-        raw_bytes_ += static_cast<uint64_t>(r);
-        return r;
-      }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        // A FIFO opened non-blocking by the safe-open helper: wait for data.
-        usleep(1000);
-        continue;
-      }
-      error_ = std::strerror(errno);
-      return -1;
-    }
-  }
-
- private:
-  int fd_;
-};
-
-class MemoryStream : public TextSource::Stream {
- public:
-  explicit MemoryStream(std::string_view data) : data_(data) {}
-  ssize_t read(char* out, size_t n) override {
-    size_t k = std::min(n, data_.size() - pos_);
-    std::memcpy(out, data_.data() + pos_, k);
-    pos_ += k;
-    raw_bytes_ += k;
-    return static_cast<ssize_t>(k);
-  }
-
- private:
-  std::string_view data_;
-  size_t pos_ = 0;
-};
-
-// Streaming gunzip over another stream; handles concatenated members.
-class GzStream : public TextSource::Stream {
- public:
-  GzStream(TextSource::Stream& inner, std::string_view already_read)
-      : inner_(inner), in_(new unsigned char[kIn]) {
-    std::memcpy(in_.get(), already_read.data(), already_read.size());
-    zs_.next_in = in_.get();
-    zs_.avail_in = static_cast<uInt>(already_read.size());
-    ok_ = inflateInit2(&zs_, 15 + 32) == Z_OK;
-    if (!ok_) error_ = "zlib initialisation failed";
-  }
-  ~GzStream() override {
-    if (ok_) inflateEnd(&zs_);
-  }
-  GzStream(const GzStream&) = delete;
-  GzStream& operator=(const GzStream&) = delete;
-
-  ssize_t read(char* out, size_t n) override {
-    if (!ok_) return -1;
-    if (done_) return 0;
-    zs_.next_out = reinterpret_cast<unsigned char*>(out);
-    zs_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    while (zs_.avail_out == static_cast<uInt>(std::min<size_t>(n, 1u << 30))) {
-      if (zs_.avail_in == 0) {
-        ssize_t r = inner_.read(reinterpret_cast<char*>(in_.get()), kIn);
-        if (r < 0) {
-          error_ = inner_.error();
-          return -1;
-        }
-        if (r == 0) {
-          if (!at_member_end_) {
-            error_ = "gzip data is truncated";
-            done_ = true;
-            return -1;
-          }
-          done_ = true;
-          return 0;
-        }
-        raw_bytes_ += static_cast<uint64_t>(r);
-        zs_.next_in = in_.get();
-        zs_.avail_in = static_cast<uInt>(r);
-      }
-      if (at_member_end_) {
-        // Another gzip member follows (concatenated .gz); restart the inflater.
-        inflateReset(&zs_);
-        at_member_end_ = false;
-      }
-      int rc = inflate(&zs_, Z_NO_FLUSH);
-      if (rc == Z_STREAM_END) {
-        at_member_end_ = true;
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        error_ = fmt::format("corrupt gzip data ({})", zs_.msg ? zs_.msg : "inflate error");
-        done_ = true;
-        return -1;
-      }
-    }
-    return static_cast<ssize_t>(std::min<size_t>(n, 1u << 30) - zs_.avail_out);
-  }
-
- private:
-  static constexpr size_t kIn = 256u << 10;
-  TextSource::Stream& inner_;
-  std::unique_ptr<unsigned char[]> in_;
-  z_stream zs_{};
-  bool ok_ = false;
-  bool done_ = false;
-  bool at_member_end_ = false;
-};
 
 std::string excerpt_of(std::string_view line) {
   std::string out;
@@ -183,13 +60,15 @@ Result<safeio::Fd> open_input(const InputFile& in) {
   return std::move(o.fd);
 }
 
-Result<std::vector<InputFile>> expand_inputs(const std::vector<InputFile>& inputs) {
+Result<std::vector<InputFile>> expand_inputs(const std::vector<InputFile>& inputs,
+                                             std::vector<InputReport>* skipped) {
   std::vector<InputFile> out;
   for (const auto& input : inputs) {
     const std::string& in = input.path;
     std::error_code ec;
     if (input.dir.empty() && in != "-" && std::filesystem::is_directory(in, ec)) {
       std::vector<std::string> names;
+      std::vector<InputReport> skips;
       std::filesystem::directory_iterator it(in, ec);
       if (ec) return Error{fmt::format("{}: cannot list directory: {}", in, ec.message())};
       for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
@@ -197,8 +76,25 @@ Result<std::vector<InputFile>> expand_inputs(const std::vector<InputFile>& input
         std::string name = it->path().filename().string();
         if (name.empty() || name[0] == '.') continue;
         std::error_code ec2;
-        // Symlinks in a log directory are not followed (the file itself must be there).
-        if (!std::filesystem::is_regular_file(it->symlink_status(ec2))) continue;
+        const auto st = it->symlink_status(ec2);
+        // Symlinks in a log directory are not followed (the file itself must be there), and
+        // subdirectories are not descended into; both are said, not silently dropped. Anything
+        // else that is not a regular file (FIFO, socket, device) is kept: opening it fails,
+        // and that is reported as an unreadable input.
+        std::string why;
+        if (std::filesystem::is_symlink(st))
+          why = "symbolic link, not followed (a log in a directory must be a regular file there; "
+                "name the link on the command line to read it)";
+        else if (std::filesystem::is_directory(st))
+          why = "directory, not descended into";
+        if (!why.empty()) {
+          InputReport r;
+          r.file = (std::filesystem::path(in) / name).string();
+          r.status = InputStatus::Skipped;
+          r.issues.push_back({std::nullopt, std::nullopt, std::move(why)});
+          skips.push_back(std::move(r));
+          continue;
+        }
         names.push_back(name);
       }
       std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
@@ -208,6 +104,9 @@ Result<std::vector<InputFile>> expand_inputs(const std::vector<InputFile>& input
         if (ka.second != kb.second) return ka.second > kb.second;  // higher N is older
         return a < b;
       });
+      std::sort(skips.begin(), skips.end(),
+                [](const InputReport& a, const InputReport& b) { return a.file < b.file; });
+      if (skipped) skipped->insert(skipped->end(), skips.begin(), skips.end());
       for (auto& n : names) out.emplace_back((std::filesystem::path(in) / n).string(), in, n);
     } else {
       out.push_back(input);
@@ -258,53 +157,30 @@ bool TextSource::handle_line(std::string_view line, Assembler& assembler) {
   return go;
 }
 
-bool TextSource::read_stream(Stream& in, Assembler& assembler, uint64_t total_bytes) {
+bool TextSource::read_stream(ByteStream& raw, Assembler& assembler, uint64_t total_bytes) {
   const size_t max_line = std::max<size_t>(opts_.max_line, 64);
   const size_t chunk = std::max<size_t>(opts_.read_chunk, 4096);
   const size_t cap = max_line + chunk;
   if (!buf_) buf_.reset(new char[cap]);
   char* buf = buf_.get();
+  InputStream in(raw);  // gunzips when the bytes start with the gzip magic
+  const uint64_t done_before = done_bytes_;
 
-  // Sniff gzip by magic bytes on the first read.
   size_t len = 0;
-  ssize_t first = in.read(buf, chunk);
-  if (first < 0) {
-    add_issue(*cur_file_, 0, fmt::format("read error: {}", in.error()));
-    return true;
-  }
-  std::unique_ptr<GzStream> gz;
-  Stream* src = &in;
-  uint64_t raw_before = 0;
-  if (first >= 2 && static_cast<unsigned char>(buf[0]) == 0x1f &&
-      static_cast<unsigned char>(buf[1]) == 0x8b) {
-    gz = std::make_unique<GzStream>(in, std::string_view(buf, static_cast<size_t>(first)));
-    src = gz.get();
-    raw_before = static_cast<uint64_t>(first);
-    done_bytes_ += raw_before;
-  } else {
-    len = static_cast<size_t>(first);
-    stats_.bytes += len;
-    done_bytes_ += len;
-  }
-
   bool skipping = false;  // inside an over-long line
-  bool eof = first == 0 && !gz;
+  bool eof = false;
   bool go = true;
   while (go) {
     if (!eof && len < cap) {
-      ssize_t r = src->read(buf + len, std::min(chunk, cap - len));
-      if (r < 0) {
-        add_issue(*cur_file_, cur_line_, fmt::format("read error: {}", src->error()));
-        eof = true;
-      } else if (r == 0) {
-        eof = true;
+      const size_t r = in.read(buf + len, std::min(chunk, cap - len));
+      if (r == 0) {
+        eof = true;  // the end, or damage: in.issues() says which
       } else {
-        len += static_cast<size_t>(r);
-        stats_.bytes += static_cast<uint64_t>(r);
-        if (!gz) done_bytes_ += static_cast<uint64_t>(r);
+        len += r;
+        stats_.bytes += r;
       }
     }
-    if (gz) done_bytes_ = raw_before + gz->raw_bytes();
+    done_bytes_ = done_before + in.raw_bytes();
     size_t start = 0;
     while (go) {
       const void* nl = std::memchr(buf + start, '\n', len - start);
@@ -343,6 +219,16 @@ bool TextSource::read_stream(Stream& in, Assembler& assembler, uint64_t total_by
       break;
     }
   }
+  if (!reports_.empty()) {
+    InputReport& rep = reports_.back();
+    rep.gzip = in.gzip();
+    rep.bytes_read = in.raw_bytes();
+    if (in.gzip()) rep.bytes_decompressed = in.out_bytes();
+  }
+  // Damage: a stop asked for by the sink is not damage, and reading stopped before any.
+  for (auto& issue : in.issues())
+    add_damage(issue.line ? issue.line : std::optional<uint64_t>(cur_line_ + 1), issue.offset,
+               issue.message);
   return go;
 }
 
@@ -382,64 +268,142 @@ bool TextSource::read_mapped(int fd, uint64_t size, Assembler& assembler, uint64
     if (m->truncated()) break;
   }
   done_bytes_ = done_before + data.size();
-  if (m->truncated())
-    add_issue(*cur_file_, cur_line_,
-              "the file shrank while it was being read (truncated or rotated by copy-truncate): "
-              "the rest of it was not read");
+  uint64_t got = data.size();
+  if (m->truncated()) {
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) < got)
+      got = static_cast<uint64_t>(st.st_size);
+    add_damage(cur_line_, got,
+               fmt::format("the file shrank while it was read (truncated or rotated by "
+                           "copy-truncate) to {} of its {}: evidence after this point is lost",
+                           human_bytes(got), human_bytes(data.size())));
+  }
+  if (!reports_.empty()) reports_.back().bytes_read = got;
   return go;
 }
+
+namespace {
+
+// Identity of a file when it was opened, to notice it shrinking or being replaced meanwhile.
+struct Opened {
+  uint64_t size = 0;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  bool regular = false;
+};
+
+// Damage that only shows after reading: the file is shorter than when it was opened, or its
+// name now points at another file (or none).
+void check_after_read(const InputFile& in, int fd, const Opened& o, uint64_t bytes_read,
+                      bool check_size, std::vector<IntegrityIssue>& out) {
+  if (!o.regular) return;
+  struct stat now {};
+  if (check_size && fstat(fd, &now) == 0 && static_cast<uint64_t>(now.st_size) < o.size && bytes_read < o.size)
+    out.push_back({std::nullopt, bytes_read,
+                   fmt::format("the file shrank while it was read, from {} to {}: evidence after "
+                               "offset {} is lost",
+                               human_bytes(o.size), human_bytes(static_cast<uint64_t>(now.st_size)),
+                               bytes_read)});
+  struct stat by_name {};
+  // A file found in a directory is judged by its own name there (lstat: a symlink swapped in
+  // is a replacement); a file the user named, by the name as given.
+  const int rc = in.dir.empty() ? ::stat(in.path.c_str(), &by_name) : ::lstat(in.path.c_str(), &by_name);
+  if (rc != 0)
+    out.push_back({std::nullopt, std::nullopt,
+                   fmt::format("the file was removed or renamed while it was read ({}; rotated?): "
+                               "what its name holds now was not read",
+                               std::strerror(errno))});
+  else if (by_name.st_dev != o.dev || by_name.st_ino != o.ino)
+    out.push_back({std::nullopt, std::nullopt,
+                   "the file was replaced while it was read (rotated?): its name now holds "
+                   "another file, which was not read"});
+}
+
+}  // namespace
 
 Status TextSource::for_each(const EventSink& sink) {
   std::vector<InputFile> paths;
   if (memory_) {
     paths = inputs_;
   } else {
-    auto ex = expand_inputs(inputs_);
+    auto ex = expand_inputs(inputs_, &reports_);
     if (!ex) return ex.error();
     paths = std::move(ex.value());
   }
-  // Files that cannot be opened are errors (the user named them); check all first.
+  // Open everything first (so the progress total is known). A file that cannot be opened is
+  // reported as unreadable and the others are still read; the first such error is returned.
   std::vector<safeio::Fd> fds;
-  std::vector<uint64_t> mappable;  // per input: its size when a regular file worth mapping, else 0
+  std::vector<Opened> opened(paths.size());
+  std::vector<std::string> open_errors(paths.size());
+  std::optional<Error> first_error;
   uint64_t total = 0;
-  for (const auto& p : paths) {
-    if (memory_ || p.path == "-") {
-      fds.emplace_back();
-      mappable.push_back(0);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const auto& p = paths[i];
+    fds.emplace_back();
+    if (memory_ || p.path == "-") continue;
+    auto fd = open_input(p);
+    if (!fd) {
+      open_errors[i] = fd.error().message;
+      if (!first_error) first_error = fd.error();
       continue;
     }
-    auto fd = open_input(p);
-    if (!fd) return fd.error();
     struct stat st {};
-    const bool known = fstat(fd->get(), &st) == 0;
-    if (known) total += static_cast<uint64_t>(st.st_size);
-    const bool map = known && opts_.map_min_bytes > 0 && S_ISREG(st.st_mode) &&
-                     static_cast<uint64_t>(st.st_size) >= opts_.map_min_bytes;
-    mappable.push_back(map ? static_cast<uint64_t>(st.st_size) : 0);
-    fds.push_back(std::move(fd.value()));
+    if (fstat(fd->get(), &st) == 0) {
+      opened[i] = {static_cast<uint64_t>(st.st_size), st.st_dev, st.st_ino, S_ISREG(st.st_mode)};
+      total += static_cast<uint64_t>(st.st_size);
+    }
+    fds[i] = std::move(fd.value());
   }
   if (memory_) total = memory_->size();
 
   Assembler assembler(opts_.assembler, stats_, sink);
   bool go = true;
   for (size_t i = 0; i < paths.size() && go; ++i) {
-    cur_file_ = std::make_shared<const std::string>(paths[i].path);
+    const InputFile& p = paths[i];
+    if (!open_errors[i].empty()) {
+      mark_unreadable(p.path, open_errors[i]);
+      continue;
+    }
+    cur_file_ = std::make_shared<const std::string>(p.path);
     cur_line_ = 0;
     ++stats_.files;
+    InputReport& rep = begin_input(p.path, "audit-text");
+    if (memory_) rep.bytes_on_disk = memory_->size();
+    else if (opened[i].regular) rep.bytes_on_disk = opened[i].size;
+    const uint64_t events_before = stats_.events;
     if (memory_) {
       MemoryStream ms(*memory_);
       go = read_stream(ms, assembler, total);
     } else {
+      const bool map = opened[i].regular && opts_.map_min_bytes > 0 &&
+                       opened[i].size >= opts_.map_min_bytes;
       bool mapped = false;
-      if (mappable[i] > 0) go = read_mapped(fds[i].get(), mappable[i], assembler, total, mapped);
+      if (map) go = read_mapped(fds[i].get(), opened[i].size, assembler, total, mapped);
       if (!mapped) {
-        FdStream fs(paths[i].path == "-" ? STDIN_FILENO : fds[i].get());
+        FdStream fs(p.path == "-" ? STDIN_FILENO : fds[i].get());
         go = read_stream(fs, assembler, total);
       }
+      if (go) {
+        std::vector<IntegrityIssue> late;
+        // A mapped read has reported a shrink itself.
+        check_after_read(p, fds[i].get(), opened[i], reports_.back().bytes_read, !mapped, late);
+        for (auto& issue : late)
+          add_damage(issue.line ? issue.line : std::optional<uint64_t>(cur_line_), issue.offset,
+                     std::move(issue.message));
+      }
     }
+    reports_.back().events = stats_.events - events_before;
   }
+  const uint64_t events_before_flush = stats_.events;
   if (go) assembler.flush_all();
+  // Events completed by the final flush belong to the last file read.
+  for (auto it = reports_.rbegin(); it != reports_.rend(); ++it)
+    if (it->status == InputStatus::Ok || it->status == InputStatus::Damaged) {
+      it->events += stats_.events - events_before_flush;
+      break;
+    }
   if (progress_) progress_(done_bytes_, total);
+  if (first_error) return *first_error;
   return ok_status();
 }
 

@@ -13,6 +13,8 @@
 
 namespace tocsin::audit {
 
+class ByteStream;
+
 struct TextSourceOptions {
   size_t max_line = 1u << 20;       // longer lines are AU000 and skipped
   size_t read_chunk = 4u << 20;     // bytes per read()
@@ -26,8 +28,11 @@ struct TextSourceOptions {
 // Expands inputs: a directory becomes its regular, non-hidden files in rotation order
 // (per base name: audit.log.N … audit.log.1, audit.log; .gz suffixes ignored for ordering);
 // files and "-" are kept as given, and so are inputs that already carry their directory.
-// Unreadable directories are errors.
-Result<std::vector<InputFile>> expand_inputs(const std::vector<InputFile>& inputs);
+// Unreadable directories are errors. Entries not read by policy (symlinks, subdirectories) are
+// appended to `skipped` (status Skipped, the reason as their issue) when it is given, so the
+// caller can say so; FIFOs, sockets and devices are kept, and fail when opened (unreadable).
+Result<std::vector<InputFile>> expand_inputs(const std::vector<InputFile>& inputs,
+                                             std::vector<InputReport>* skipped = nullptr);
 
 // Opens one input for reading, for every hunt input format: a file that expand_inputs found
 // inside a directory input is opened beneath that directory's descriptor (openat2, no symlink,
@@ -44,10 +49,8 @@ class TextSource : public EventSource {
                                 TextSourceOptions opts = {});
   Status for_each(const EventSink& sink) override;
 
-  class Stream;  // byte stream (fd, memory, gzip); defined in the .cpp
-
  private:
-  bool read_stream(Stream& in, Assembler& assembler, uint64_t total_bytes);
+  bool read_stream(ByteStream& raw, Assembler& assembler, uint64_t total_bytes);
   // The same over a mapped file (`size` bytes of `fd`); false from `mapped` when the file
   // cannot be mapped or is gzip (the caller reads it instead).
   bool read_mapped(int fd, uint64_t size, Assembler& assembler, uint64_t total_bytes, bool& mapped);

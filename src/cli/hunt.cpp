@@ -17,6 +17,7 @@
 #include "audit/detections/engine.hpp"
 #include "audit/formats/json_source.hpp"
 #include "audit/pipeline.hpp"
+#include "audit/summary.hpp"
 #include "audit/text_source.hpp"
 #include "cli/commands.hpp"
 #include "core/severity.hpp"
@@ -170,7 +171,8 @@ int run_hunt(HuntArgs& a) {
   }
 
   // --- read
-  auto expanded = expand_inputs(as_inputs(a.inputs));
+  std::vector<InputReport> reports;  // every input, with how completely it was read
+  auto expanded = expand_inputs(as_inputs(a.inputs), &reports);
   if (!expanded) return fail(expanded.error().message);
   Engine engine(eo);
   bool io_error = false;
@@ -190,6 +192,7 @@ int run_hunt(HuntArgs& a) {
       io_error = true;
       continue;
     }
+    const size_t first_report = reports.size();
     EventSource& s = **src;
     if (progress)
       s.set_progress([&file](uint64_t done, uint64_t all) {
@@ -199,9 +202,16 @@ int run_hunt(HuntArgs& a) {
     Status st = s.for_each([&pipe](Event&& ev) { return pipe.push(std::move(ev)); });
     pipe.drain();
     if (progress) fmt::print(stderr, "\r\x1b[K");
-    if (!st) {
-      fmt::print(stderr, "tocsin hunt: error: {}\n", st.error().message);
-      io_error = true;
+    reports.insert(reports.end(), s.input_reports().begin(), s.input_reports().end());
+    bool reported = false;  // the source's reports already carry its error
+    for (size_t r = first_report; r < reports.size(); ++r)
+      reported |= reports[r].status == InputStatus::Unreadable;
+    if (!st && !reported) {
+      InputReport r;
+      r.file = file;
+      r.status = InputStatus::Unreadable;
+      r.issues.push_back({std::nullopt, std::nullopt, st.error().message});
+      reports.push_back(std::move(r));
     }
     const auto& ss = s.stats();
     if (ss.bad_lines) {
@@ -225,27 +235,46 @@ int run_hunt(HuntArgs& a) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   // --- report
+  // The engine's counts plus the baseline's AU010 alerts, so counts match what is printed.
+  HuntStats hs = engine.stats();
+  hs.alerts = alerts.size();
+  for (const auto& al : alerts)
+    if (al.rule == "AU010") ++hs.by_rule[al.rule];
+  const bool complete = inputs_complete(reports);
+  if (!complete) io_error = true;
   if (format == "jsonl") {
     for (const auto& al : alerts) fmt::print(out, "{}\n", to_jsonl(al));
+    // Last line: what was read, how completely, and every input error.
+    fmt::print(out, "{}\n", hunt_summary_jsonl(hs, reports));
   } else {
     TextOptions to;
     to.color = out == stdout && use_color(STDOUT_FILENO);
     fmt::print(out, "{}", render_text(alerts, to));
+    if (!complete) {
+      size_t bad = 0;
+      for (const auto& r : reports)
+        bad += r.status == InputStatus::Damaged || r.status == InputStatus::Unreadable;
+      fmt::print(out, "INCOMPLETE: {} input{} could not be read completely; evidence is missing "
+                      "(the errors are on stderr)\n", bad, bad == 1 ? "" : "s");
+    }
   }
   if (out != stdout) std::fclose(out);
   else std::fflush(out);
 
-  const auto& hs = engine.stats();
+  // Notes (once per skipped file) and located errors go to stderr even with --quiet.
+  for (const auto& line : input_note_lines(reports)) fmt::print(stderr, "tocsin hunt: note: {}\n", line);
+  for (const auto& line : input_error_lines(reports)) fmt::print(stderr, "tocsin hunt: error: {}\n", line);
   if (!a.quiet) {
     std::string by;
     for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
     double mb = static_cast<double>(total.bytes) / 1e6;
     fmt::print(stderr,
-               "tocsin hunt: {} events, {} records, {:.1f} MB in {:.2f} s ({:.1f} MB/s); {} broken (AU000), "
-               "{} loss reports (AU008), {} serial gaps (normal with filtering rules); {} alert{}{}\n",
-               hs.events, hs.records, mb, secs, secs > 0 ? mb / secs : 0.0, hs.broken,
+               "tocsin hunt: {}{} events, {} records, {:.1f} MB in {:.2f} s ({:.1f} MB/s); {} broken (AU000), "
+               "{} loss reports (AU008), {} serial gaps (normal with filtering rules); {} alert{}{}; {}\n",
+               complete ? "" : "INCOMPLETE (evidence missing, see the errors above): ", hs.events,
+               hs.records, mb, secs, secs > 0 ? mb / secs : 0.0, hs.broken,
                hs.by_rule.count("AU008") ? hs.by_rule.at("AU008") : 0, hs.serial_gaps, hs.alerts,
-               hs.alerts == 1 ? "" : "s", by.empty() ? "" : " (" + by + ")");
+               hs.alerts == 1 ? "" : "s", by.empty() ? "" : " (" + by + ")", inputs_stats_text(reports));
   }
   if (io_error) return kExitError;
   if (!never_fail)
@@ -283,9 +312,20 @@ Examples:
   tocsin hunt --input-format es export.json        # the Elasticsearch export (also laurel, ecs)
 
 Output: text (the default on a terminal) lists each copy with who ran it, the container, and a
-verdict, then the other alerts; jsonl prints one alert per line. A statistics line goes to
-stderr (events, records, MB/s, broken records, loss reports, serial gaps).
-Exit codes: 0 no alert at or above --fail-on, 1 at least one, 2 unreadable input or bad flag.)");
+verdict, then the other alerts; jsonl prints one alert per line and, as the last line, a
+{"summary": {...}} record: complete (every input read fully), counts, and per input its format,
+bytes on disk, bytes read (compressed) and decompressed, events, status (ok, damaged, unreadable,
+skipped) and issues, plus a flat "errors" list and the "notes". A statistics line goes to stderr
+(events, records, MB/s, broken records, loss reports, serial gaps, inputs ok/damaged/unreadable/
+skipped and bytes read of bytes on disk), starting with INCOMPLETE when evidence is missing.
+Input integrity: a damaged input (gzip CRC/length error, corrupt or truncated gzip, trailing
+garbage after the last member, read error, a file that shrank or was replaced while read) or an
+unreadable one is an error, one located line each on stderr ("FILE: gzip CRC error after 1.2 MB
+(member 1, offset N): ..."); the events before the damage are still hunted. In a directory,
+symlinks and subdirectories are skipped, and so are files that do not look like audit data (a
+README, non-audit JSON): one note each on stderr and in the summary, exit code unaffected.
+Exit codes: 0 no alert at or above --fail-on, 1 at least one, 2 incomplete evidence (an input
+damaged or unreadable, even when alerts were found: they are still printed) or a bad flag.)");
   app->add_option("inputs", args->inputs, "Audit logs: files (.gz ok), directories, or - for stdin");
   app->add_option("--format", args->format, "text or jsonl (default: text on a terminal, jsonl otherwise)")
       ->check(CLI::IsMember({"text", "jsonl"}));

@@ -106,7 +106,7 @@ int run_scan(const ScanArgs& a) {
 
   auto res = iac::scan(opts);
   for (const auto& e : res.errors) fmt::print(stderr, "tocsin: error: {}\n", e.message);
-  if (!res.errors.empty() && res.files_scanned == 0 && res.findings.empty()) return kExitError;
+  // Even when nothing could be read, the report is written: it carries the errors.
 
   int fix_errors = 0;
   std::vector<Finding> findings = res.findings;
@@ -122,6 +122,7 @@ int run_scan(const ScanArgs& a) {
   }
 
   report::ScanReport rep{res.files_scanned, findings, res.sources};
+  for (const auto& e : res.errors) rep.errors.push_back({e.path, e.message});
   std::string text;
   if (a.format == "json") text = report::render_json(rep);
   else if (a.format == "sarif") text = report::render_sarif(rep);
@@ -164,7 +165,12 @@ void add_scan(CLI::App& root, Commands& cmds) {
       "  tocsin scan --format sarif -o tocsin.sarif .    # for GitHub code scanning\n"
       "  tocsin scan --select DF001 --diff Dockerfile    # show the automatic fix\n"
       "  tocsin explain DF001                            # what a rule finds and how to fix it\n"
-      "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or tool error.");
+      "Inputs that cannot be read (an unreadable file or directory, a file swapped under the scan)\n"
+      "are errors in every format: JSON \"errors\": [...], SARIF invocations[0] with\n"
+      "executionSuccessful false and a toolExecutionNotification each, github ::error lines,\n"
+      "text INCOMPLETE; the exit code is then 2 even when findings were reported.\n"
+      "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or tool error\n"
+      "(including an input that could not be read).");
   app->add_option("paths", args->paths, "Files or directories to scan (default: .; - reads stdin)");
   app->add_option("-f,--format", args->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}))

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <csignal>
 #include <poll.h>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "audit/alert.hpp"
 #include "audit/baseline/baseline.hpp"
 #include "audit/detections/engine.hpp"
+#include "audit/summary.hpp"
 #include "cli/commands.hpp"
 #include "runtime/alert_output.hpp"
 #include "runtime/audit_stream.hpp"
@@ -59,8 +61,12 @@ std::string render_audit(const audit::Alert& a, runtime::AlertFormat f) {
 
 void note(const std::string& msg) { fmt::print(stderr, "tocsin watch: {}\n", msg); }
 
-// Follows the audit log (or stdin) until stopped; returns the exit code.
-int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFeed& feed) {
+// Follows the audit log (or stdin) until stopped; returns the exit code. `input` is filled
+// with what was read (for the summary record at exit).
+int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFeed& feed,
+              audit::InputReport& input) {
+  input.file = args.audisp ? "<audisp>" : args.audit_log;
+  input.format = "audit-text";
   runtime::AuditStream stream(engine);
   std::optional<runtime::FollowPosition> saved;
   if (!args.state.empty()) {
@@ -74,8 +80,10 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
   }
   const uint64_t deadline = args.exit_after_s > 0 ? now_ms() + static_cast<uint64_t>(args.exit_after_s * 1000) : 0;
   uint64_t last_line_ms = now_ms(), last_save_ms = 0;
+  const uint64_t events_before = engine.stats().events;
   auto on_line = [&](std::string_view line, const runtime::LinePos& pos) {
     stream.line(line, pos.file ? *pos.file : std::string("-"), pos.line_no);
+    input.bytes_read += line.size() + 1;
     last_line_ms = now_ms();
   };
 
@@ -88,6 +96,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
       stream.line(line, name, ++line_no);
       last_line_ms = now_ms();
     };
+    int code = kExitClean;
     for (;;) {
       feed.apply(engine);
       struct pollfd p {0, POLLIN, 0};
@@ -96,12 +105,20 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
       if (r > 0) {
         ssize_t n = ::read(0, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+          input.status = audit::InputStatus::Damaged;
+          input.issues.push_back({line_no + 1, offset,
+                                  fmt::format("read error: {}: the stream was not read to its end",
+                                              std::strerror(errno))});
+          code = kExitError;
+        }
         if (n <= 0) {
           split.finish(runtime::LinePos{&name, 0, 0, offset, 0}, deliver);
           break;
         }
         split.feed(std::string_view(buf, static_cast<size_t>(n)), offset, runtime::LinePos{&name, 0, 0, 0, 0}, deliver);
         offset += static_cast<uint64_t>(n);
+        input.bytes_read = offset;
       } else if (stream.in_flight() > 0 && now_ms() - last_line_ms > static_cast<uint64_t>(args.idle_flush_ms)) {
         stream.flush();
       }
@@ -109,7 +126,8 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
     }
     stream.flush();
     engine.finish();
-    return kExitClean;
+    input.events = engine.stats().events - events_before;
+    return code;
   }
 
   runtime::FollowerOptions fo;
@@ -136,6 +154,8 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
     for (const auto& n : follower.take_notes()) note(n);
     if (!p) {
       note(p.error().message);
+      input.status = audit::InputStatus::Damaged;
+      input.issues.push_back({std::nullopt, std::nullopt, p.error().message});
       code = kExitError;
       break;
     }
@@ -152,6 +172,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
   stream.flush();
   engine.finish();
   checkpoint();
+  input.events = engine.stats().events - events_before;
   return code;
 }
 
@@ -268,9 +289,13 @@ void add_watch(CLI::App& root, Commands& cmds) {
     });
     std::thread docker_thread;
     if (args->docker) docker_thread = std::thread([&] { (void)watcher.run(g_stop); });
-    int code = run_audit(*args, engine, feed);
+    audit::InputReport input;
+    int code = run_audit(*args, engine, feed, input);
     g_stop.store(true);
     if (docker_thread.joinable()) docker_thread.join();
+    // The last JSONL record, as in hunt: what was read and whether completely.
+    if (output.format() == runtime::AlertFormat::Jsonl)
+      output.write(audit::hunt_summary_jsonl(engine.stats(), {input}), Severity::info);
     return code;
   }});
 }

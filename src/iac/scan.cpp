@@ -256,7 +256,8 @@ class Scanner {
     }
     std::error_code ec;
     std::vector<fs::directory_entry> entries;
-    for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+    // An unreadable directory is an error, not skipped: the scan would look clean without it.
+    for (fs::directory_iterator it(dir, ec), end;
          !ec && it != end; it.increment(ec))
       entries.push_back(*it);
     if (ec) {
@@ -319,10 +320,10 @@ class Scanner {
       if (a->claims_name(path)) { by_name = a.get(); break; }
     safeio::Opened fd = open_job(job);
     if (!fd.ok()) {
-      // A refusal means the tree changed under the scan (a symlink swapped in after the walk):
-      // always worth reporting. Other errors only for files the user or the name points at.
-      if (explicit_arg || by_name || fd.error.kind == safeio::ResolveFailure::Unsafe)
-        o.errors.push_back({path, fd.error.message});
+      // A refusal means the tree changed under the scan (a symlink swapped in after the walk);
+      // any other failure is a file that could not be read (its kind cannot be told either):
+      // both are errors, or the report would look clean with a file left out.
+      o.errors.push_back({path, fd.error.message});
       return;
     }
     struct stat st {};
@@ -345,7 +346,10 @@ class Scanner {
       // Sniff the head before reading the whole file.
       std::string head(std::min(size, kSniffBytes), '\0');
       ssize_t got = ::pread(fd.fd.get(), head.data(), head.size(), 0);
-      if (got < 0) return;
+      if (got < 0) {
+        o.errors.push_back({path, fmt::format("{}: cannot read: {}", path, std::strerror(errno))});
+        return;
+      }
       head.resize(static_cast<size_t>(got));
       bool claimed = false;
       for (const auto& a : analyzers())

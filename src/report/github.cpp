@@ -1,4 +1,5 @@
-// GitHub Actions workflow annotations (`::error file=…,line=…::message`).
+// GitHub Actions workflow annotations (`::error file=…,line=…::message`), and one `::error`
+// per input that could not be read.
 #include <fmt/format.h>
 
 #include "core/rule_catalog.hpp"
@@ -36,6 +37,14 @@ std::string render_github(const ScanReport& r) {
     out += fmt::format("::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n", level,
                        escape(f.file, true), f.range.line, f.range.column, f.range.end_line,
                        f.range.end_column, escape(title, true), escape(f.message, false));
+  }
+  // Inputs that could not be read: an error annotation each, so the job cannot pass unnoticed.
+  for (const auto& e : r.errors) {
+    if (e.file.empty())
+      out += fmt::format("::error title=tocsin input error::{}\n", escape(e.message, false));
+    else
+      out += fmt::format("::error file={},title=tocsin input error::{}\n", escape(e.file, true),
+                         escape(e.message, false));
   }
   return out;
 }

@@ -1,4 +1,5 @@
-// The JSON report of PRODUCT.md: {"tool", "version", "files_scanned", "findings": [...]}.
+// The JSON report of PRODUCT.md: {"tool", "version", "files_scanned", "findings": [...],
+// "errors": [{"file", "message"}]} (errors: inputs that could not be read; always present).
 #include <nlohmann/json.hpp>
 
 #include "report/report.hpp"
@@ -51,6 +52,10 @@ std::string render_json(const ScanReport& r) {
   doc["version"] = TOCSIN_VERSION;
   doc["files_scanned"] = r.files_scanned;
   doc["findings"] = std::move(findings);
+  // Always present: empty only when every input was read.
+  J errors = J::array();
+  for (const auto& e : r.errors) errors.push_back({{"file", e.file}, {"message", e.message}});
+  doc["errors"] = std::move(errors);
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -10,10 +10,18 @@
 
 namespace tocsin::report {
 
+// An input the scan could not read (or a broken configuration: empty file). Every format
+// carries these, so a report read on its own cannot look clean when the run was not.
+struct InputError {
+  std::string file;
+  std::string message;
+};
+
 struct ScanReport {
   size_t files_scanned = 0;
   const std::vector<Finding>& findings;
   const std::map<std::string, SourcePtr>& sources;  // for source lines and fingerprints
+  std::vector<InputError> errors = {};
 };
 
 struct TextOptions {

@@ -1,5 +1,6 @@
 // SARIF 2.1.0: tool.driver.rules[] from the rule catalogue (help = the rule's doc page),
-// exact regions, related locations, partialFingerprints and fixes.
+// exact regions, related locations, partialFingerprints and fixes; invocations[0] says whether
+// every input was read (executionSuccessful) and names each one that was not.
 #include <fmt/format.h>
 
 #include <cctype>
@@ -134,6 +135,17 @@ std::string render_sarif(const ScanReport& r) {
         {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", "file://" + percent_encode(cwd)}}}}},
         {"columnKind", "unicodeCodePoints"},
         {"results", std::move(results)}};
+  // The invocation: executionSuccessful is false when an input could not be read, and each
+  // such input is a notification, so a consumer that reads only this file sees the failure.
+  J notes = J::array();
+  for (const auto& e : r.errors) {
+    J n{{"level", "error"}, {"message", {{"text", e.message}}}};
+    if (!e.file.empty())
+      n["locations"] = J::array({{{"physicalLocation", {{"artifactLocation", artifact(e.file)}}}}});
+    notes.push_back(std::move(n));
+  }
+  run["invocations"] = J::array({{{"executionSuccessful", r.errors.empty()},
+                                  {"toolExecutionNotifications", std::move(notes)}}});
   J doc{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
         {"version", "2.1.0"},
         {"runs", J::array({std::move(run)})}};

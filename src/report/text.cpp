@@ -105,6 +105,9 @@ std::string render_text(const ScanReport& r, const TextOptions& opts) {
                        total == 1 ? "" : "s", p.reset, parts, files_with.size(), r.files_scanned,
                        r.files_scanned == 1 ? "" : "s");
   }
+  if (!r.errors.empty())
+    out += fmt::format("INCOMPLETE: {} input{} could not be read (errors on stderr)\n",
+                       r.errors.size(), r.errors.size() == 1 ? "" : "s");
   return out;
 }
 

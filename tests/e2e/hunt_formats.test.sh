@@ -12,7 +12,9 @@ summary() {  # the AU001 alerts of one hunt, one line each
   "$TOCSIN" hunt --quiet --format jsonl --select AU001 --fail-on none --input-format "$1" "$2" 2>"$TMP/err" |
     python3 -c 'import sys,json
 for l in sys.stdin:
-    a=json.loads(l); c=a.get("docker_cp") or {}
+    a=json.loads(l)
+    if "summary" in a: continue  # the last line: the run summary
+    c=a.get("docker_cp") or {}
     print(a["rule"], a["event_ids"][0], c.get("direction"), c.get("container"), c.get("path"), (a.get("user") or {}).get("auid"))'
 }
 want=$(summary text "$DATA/handmade-docker-cp.log")

@@ -22,7 +22,7 @@ for fmt in enriched raw; do
 import json, sys
 from collections import Counter
 def load(p):
-    return [json.loads(l) for l in open(p) if l.strip()]
+    return [a for a in (json.loads(l) for l in open(p) if l.strip()) if "summary" not in a]
 h, w, name = load(sys.argv[1]), load(sys.argv[2]), sys.argv[3]
 ch, cw = Counter(a["rule"] for a in h), Counter(a["rule"] for a in w)
 pairs = lambda al: sorted(tuple(a["event_ids"]) for a in al if a["rule"] == "AU004")
@@ -41,9 +41,9 @@ for fmt in enriched raw; do
   zcat "$REC/race-from.$fmt.log.gz" >"$work/from"; zcat "$REC/race-to.$fmt.log.gz" >"$work/to"
   half=$(( $(wc -l <"$work/to") / 2 ))
   cat "$work/from" "$work/to" >"$work/log"
-  want=$("$TOCSIN" hunt --format jsonl -q "$work/log" | grep -c '"AU002"' || true)
+  want=$("$TOCSIN" hunt --format jsonl -q "$work/log" | grep -c '"rule":"AU002"' || true)
   got=$( { cat "$work/from"; head -n "$half" "$work/to"; sleep 0.6; tail -n +"$((half + 1))" "$work/to"; } |
-        timeout 120 "$TOCSIN" watch --audisp --format jsonl 2>/dev/null | grep -c '"AU002"' || true)
+        timeout 120 "$TOCSIN" watch --audisp --format jsonl 2>/dev/null | grep -c '"rule":"AU002"' || true)
   if [ "$got" = "$want" ] && [ "$want" -gt 0 ]; then
     echo "ok   paused replay ($fmt): AU002 hunt $want watch $got"
   else

@@ -41,7 +41,7 @@ grep '"rule":"AU010"' "$work/other.jsonl" | grep -q 'never copied on any host' |
 python3 - "$work/hunt.jsonl" "$work/other.jsonl" <<'PY' || fail "watch's AU010 differ from hunt's"
 import json, sys
 def au010(p):
-    return sorted((a["event_ids"][0], a["score"]) for a in map(json.loads, open(p)) if a["rule"] == "AU010")
+    return sorted((a["event_ids"][0], a["score"]) for a in map(json.loads, open(p)) if a.get("rule") == "AU010")
 h, w = au010(sys.argv[1]), au010(sys.argv[2])
 print("hunt AU010:", h); print("watch AU010:", w)
 sys.exit(0 if h == w and h else 1)

@@ -52,11 +52,11 @@ latencies=()
 copy() {  # one docker cp; waits for its AU001 and records the latency
   n=$((n + 1))
   local before t0 t1
-  before=$(grep -c '"AU001"' "$work/alerts.jsonl" 2>/dev/null || true)
+  before=$(grep -c '"rule":"AU001"' "$work/alerts.jsonl" 2>/dev/null || true)
   t0=$(date +%s%N)
   "$DOCKER" cp "$work/payload" "tocsin-lab-rtwatch:/tmp/p$n"
   for ((i = 0; i < 100; i++)); do
-    [ "$(grep -c '"AU001"' "$work/alerts.jsonl" 2>/dev/null || true)" -gt "${before:-0}" ] && break
+    [ "$(grep -c '"rule":"AU001"' "$work/alerts.jsonl" 2>/dev/null || true)" -gt "${before:-0}" ] && break
     sleep 0.02
   done
   t1=$(date +%s%N)
@@ -76,8 +76,8 @@ copy; copy
 sleep 1
 stop_watch
 
-got=$(grep -c '"AU001"' "$work/alerts.jsonl" || true)
-uniq=$(grep '"AU001"' "$work/alerts.jsonl" | python3 -c 'import sys,json; print(len({tuple(json.loads(l)["event_ids"]) for l in sys.stdin}))')
+got=$(grep -c '"rule":"AU001"' "$work/alerts.jsonl" || true)
+uniq=$(grep '"rule":"AU001"' "$work/alerts.jsonl" | python3 -c 'import sys,json; print(len({tuple(json.loads(l)["event_ids"]) for l in sys.stdin}))')
 echo "copies=$n AU001=$got unique=$uniq latency_ms(copy start -> alert)=${latencies[*]}"
 grep -E "rotated|resuming" "$work/watch.err" | sed 's/^/  /' || true
 fail=0

@@ -143,7 +143,7 @@ alerts = []
 for line in open(sys.argv[2]):
     ts, _, body = line.partition("\t")
     body = body.strip()
-    if body:
+    if body and not body.startswith('{"summary"'):  # the summary record at exit is no alert
         alerts.append((float(ts), json.loads(body)))
 def t(iso):
     return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()

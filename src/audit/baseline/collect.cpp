@@ -37,6 +37,10 @@ Result<CollectResult> collect_copies(const std::vector<std::string>& inputs, con
     Status st = (*src)->for_each([&pipe](Event&& ev) { return pipe.push(std::move(ev)); });
     pipe.drain();
     if (!st) out.errors.push_back(st.error().message);
+    // A damaged input trains on part of the history only: an error, as in hunt.
+    for (const auto& r : (*src)->input_reports())
+      if (r.status == InputStatus::Damaged)
+        for (const auto& i : r.issues) out.errors.push_back(fmt::format("{}: {}", r.file, i.message));
     engine.end_of_file(file == "-" ? "<stdin>" : file);
     out.stats += (*src)->stats();
   }

@@ -5,6 +5,7 @@
 #include "audit/formats/json_source.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fmt/format.h>
 #include <simdjson.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "audit/formats/json_mapping.hpp"
+#include "audit/input_stream.hpp"
 #include "audit/text_source.hpp"
 
 namespace tocsin::audit {
@@ -61,91 +63,51 @@ constexpr size_t kExcerpt = 120;
 
 std::string_view excerpt_of(std::string_view s) { return s.substr(0, kExcerpt); }
 
-// A byte stream over a file (plain or gzip: zlib reads plain files transparently) or memory.
+// A byte stream over a file or memory, gunzipped when it starts with the gzip magic; damage
+// (CRC, truncation, trailing garbage, read errors) is listed by issues(), never silent.
 class Reader {
  public:
   static Result<Reader> open_file(const InputFile& in) {
-    const std::string& path = in.path;
-    int fd = -1;
-    if (path == "-") {
-      fd = dup(0);
-      if (fd < 0) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
+    Reader r;
+    if (in.path == "-") {
+      r.raw_ = std::make_unique<FdStream>(STDIN_FILENO);
     } else {
       // The same safe-open layer as the text reader (directory inputs opened beneath the dir).
       auto opened = open_input(in);
       if (!opened) return opened.error();
-      fd = opened->release();
+      struct stat st {};
+      if (fstat(opened->get(), &st) == 0 && S_ISREG(st.st_mode))
+        r.size_ = static_cast<uint64_t>(st.st_size);
+      r.fd_ = std::move(*opened);
+      r.raw_ = std::make_unique<FdStream>(r.fd_.get());
     }
-    gzFile gz = gzdopen(fd, "rb");
-    if (gz == nullptr) {
-      close(fd);
-      return Error{fmt::format("{}: cannot read", path)};
-    }
-    gzbuffer(gz, 1u << 20);
-    Reader r;
-    r.gz_ = gz;
+    r.in_ = std::make_unique<InputStream>(*r.raw_);
     return r;
   }
   static Reader from_string(const std::string* data) {
     Reader r;
-    r.mem_ = data;
+    r.raw_ = std::make_unique<MemoryStream>(*data);
+    r.in_ = std::make_unique<InputStream>(*r.raw_);
+    r.size_ = data->size();
     return r;
   }
-  Reader() = default;
-  Reader(Reader&& o) noexcept : gz_(o.gz_), mem_(o.mem_), mem_pos_(o.mem_pos_), inflated_(std::move(o.inflated_)) {
-    o.gz_ = nullptr;
-  }
-  Reader& operator=(Reader&&) = delete;
-  Reader(const Reader&) = delete;
-  ~Reader() {
-    if (gz_ != nullptr) gzclose(gz_);
-  }
-  // Appends up to n bytes; returns bytes read, 0 at end, -1 on error.
+  // Appends up to n bytes; returns bytes read, 0 at the end (or after damage: see issues()).
   long read(std::string& out, size_t n) {
-    if (gz_ != nullptr) {
-      size_t old = out.size();
-      out.resize(old + n);
-      int got = gzread(gz_, out.data() + old, static_cast<unsigned>(n));
-      out.resize(old + (got > 0 ? static_cast<size_t>(got) : 0));
-      return got;
-    }
-    if (mem_ == nullptr) return 0;
-    if (mem_pos_ == 0 && mem_->size() >= 2 && static_cast<unsigned char>((*mem_)[0]) == 0x1f &&
-        static_cast<unsigned char>((*mem_)[1]) == 0x8b && !inflated_) {
-      inflated_ = inflate_all(*mem_);
-      if (!inflated_) return -1;
-    }
-    const std::string& src = inflated_ ? *inflated_ : *mem_;
-    size_t take = std::min(n, src.size() - mem_pos_);
-    out.append(src, mem_pos_, take);
-    mem_pos_ += take;
-    return static_cast<long>(take);
+    size_t old = out.size();
+    out.resize(old + n);
+    size_t got = in_->read(out.data() + old, n);
+    out.resize(old + got);
+    return static_cast<long>(got);
   }
+  const InputStream& stream() const { return *in_; }
+  std::optional<uint64_t> size_on_disk() const { return size_; }
+  int fd() const { return fd_.get(); }
 
  private:
-  static std::optional<std::string> inflate_all(const std::string& in) {
-    z_stream zs{};
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
-    std::string out;
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    zs.avail_in = static_cast<uInt>(in.size());
-    char buf[1 << 16];
-    int rc = Z_OK;
-    while (rc == Z_OK) {
-      zs.next_out = reinterpret_cast<Bytef*>(buf);
-      zs.avail_out = sizeof buf;
-      rc = inflate(&zs, Z_NO_FLUSH);
-      out.append(buf, sizeof buf - zs.avail_out);
-      if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;
-    }
-    inflateEnd(&zs);
-    if (rc != Z_STREAM_END && rc != Z_BUF_ERROR) return std::nullopt;
-    return out;
-  }
-  gzFile gz_ = nullptr;
-  const std::string* mem_ = nullptr;
-  size_t mem_pos_ = 0;
-  std::optional<std::string> inflated_;
+  safeio::Fd fd_;
+  std::unique_ptr<ByteStream> raw_;
+  std::unique_ptr<InputStream> in_;
+  std::optional<uint64_t> size_;
 };
 
 size_t skip_ws(std::string_view s, size_t i = 0) {
@@ -273,10 +235,7 @@ struct JsonSource::Impl {
           buf.clear();
         }
         long got = in.read(buf, src.opts_.read_chunk);
-        if (got < 0) {
-          issue(line, "read error (truncated or corrupt gzip?)", {});
-          eof = true;
-        } else if (got == 0) {
+        if (got == 0) {
           eof = true;
         } else {
           src.stats_.bytes += static_cast<uint64_t>(got);
@@ -317,10 +276,6 @@ struct JsonSource::Impl {
         return;
       }
       long got = in.read(buf, src.opts_.read_chunk);
-      if (got < 0) {
-        issue(0, "read error (truncated or corrupt gzip?)", {});
-        break;
-      }
       if (got == 0) break;
       src.stats_.bytes += static_cast<uint64_t>(got);
     }
@@ -398,63 +353,127 @@ JsonSource JsonSource::from_memory(std::string data, std::string name, JsonSourc
 Status JsonSource::for_each(const EventSink& sink) {
   std::vector<InputFile> files = inputs_;
   if (!memory_) {
-    auto expanded = expand_inputs(inputs_);
+    auto expanded = expand_inputs(inputs_, &reports_);
     if (!expanded) return expanded.error();
     files = *expanded;
   }
+  std::optional<Error> first_error;
   for (const auto& file : files) {
     Impl impl(*this, sink, std::make_shared<const std::string>(file.path));
-    ++stats_.files;
+    std::optional<Reader> r;
     if (memory_) {
-      Reader r = Reader::from_string(&*memory_);
-      impl.read(r);
+      r.emplace(Reader::from_string(&*memory_));
     } else {
-      auto r = Reader::open_file(file);
-      if (!r) return r.error();
-      impl.read(*r);
+      auto opened = Reader::open_file(file);
+      if (!opened) {
+        // Reported as unreadable; the other inputs are still read.
+        mark_unreadable(file.path, opened.error().message);
+        if (!first_error) first_error = opened.error();
+        continue;
+      }
+      r.emplace(std::move(*opened));
+    }
+    ++stats_.files;
+    begin_input(file.path, "json");
+    reports_.back().bytes_on_disk = r->size_on_disk();
+    const uint64_t events_before = stats_.events;
+    impl.read(*r);
+    InputReport& rep = reports_.back();
+    rep.events = stats_.events - events_before;
+    const InputStream& in = r->stream();
+    rep.gzip = in.gzip();
+    rep.bytes_read = in.raw_bytes();
+    if (in.gzip()) rep.bytes_decompressed = in.out_bytes();
+    if (!impl.stopped) {
+      for (const auto& issue : in.issues()) add_damage(issue.line, issue.offset, issue.message);
+      struct stat now {};
+      if (r->size_on_disk() && rep.bytes_read < *r->size_on_disk() && r->fd() >= 0 &&
+          fstat(r->fd(), &now) == 0 && static_cast<uint64_t>(now.st_size) < *r->size_on_disk())
+        add_damage(std::nullopt, rep.bytes_read,
+                   fmt::format("the file shrank while it was read, from {} to {}: evidence after "
+                               "offset {} is lost",
+                               human_bytes(*r->size_on_disk()),
+                               human_bytes(static_cast<uint64_t>(now.st_size)), rep.bytes_read));
     }
     if (impl.stopped) break;
   }
+  if (first_error) return *first_error;
   return ok_status();
 }
+
+namespace {
+
+// A directory entry that is not audit data: read nothing, report it as skipped.
+class SkippedSource : public EventSource {
+ public:
+  SkippedSource(const std::string& file, std::optional<uint64_t> size, std::string why) {
+    InputReport& r = begin_input(file, "");
+    r.status = InputStatus::Skipped;
+    r.bytes_on_disk = size;
+    r.issues.push_back({std::nullopt, std::nullopt, std::move(why)});
+  }
+  Status for_each(const EventSink&) override { return ok_status(); }
+};
+
+enum class Probed : uint8_t { Text, Json, Unknown };
+
+}  // namespace
 
 Result<std::unique_ptr<EventSource>> open_event_source(std::vector<InputFile> inputs,
                                                        std::string_view input_format) {
   std::string_view fmt_name = input_format;
-  if (fmt_name == "text" || fmt_name == "audit" || fmt_name == "raw")
-    return std::unique_ptr<EventSource>(std::make_unique<TextSource>(std::move(inputs)));
-  if (fmt_name != "auto") {
+  const bool text = fmt_name == "text" || fmt_name == "audit" || fmt_name == "raw";
+  std::optional<JsonFlavor> flavor;
+  if (!text) {
     auto f = parse_json_flavor(fmt_name);
     if (!f)
       return Error{fmt::format("unknown --input-format '{}': use auto, text, es-export, laurel "
                                "or auditbeat",
                                input_format)};
-    JsonSourceOptions o;
-    o.flavor = *f;
-    return std::unique_ptr<EventSource>(std::make_unique<JsonSource>(std::move(inputs), o));
+    flavor = *f;
   }
-  // auto: sniff the first regular input (stdin cannot be peeked at without consuming it: it
-  // is read as text unless --input-format says otherwise).
+  const bool forced = fmt_name != "auto";
+  // Sniff the first regular input (stdin cannot be peeked at without consuming it: it is read
+  // as text unless --input-format says otherwise). A file found in a log directory must look
+  // like audit data, or it is skipped with a note (a README, a non-audit JSON file): only a
+  // file the user named is read whatever it holds.
   auto expanded = expand_inputs(inputs);
   if (!expanded) return expanded.error();
+  Probed probed = Probed::Unknown;
   for (const auto& file : *expanded) {
     if (file.path == "-") break;
     auto r = Reader::open_file(file);
-    if (!r) continue;  // the source reports it when it reads
+    if (!r) break;  // the source reports it when it reads
     std::string head;
     while (head.size() < 64 * 1024) {
       long got = r->read(head, 64 * 1024);
       if (got <= 0) break;
     }
-    InputFormat f = sniff_format(head);
-    if (f == InputFormat::Json) {
-      JsonSourceOptions o;
-      o.flavor = JsonFlavor::Auto;  // decided per document: mixed inputs work
-      return std::unique_ptr<EventSource>(std::make_unique<JsonSource>(std::move(inputs), o));
+    const bool clean = r->stream().issues().empty();
+    const InputFormat f = sniff_format(head);
+    if (f == InputFormat::Json) probed = Probed::Json;
+    else if (f == InputFormat::AuditText) probed = Probed::Text;
+    if (!file.dir.empty() && inputs.size() == 1 && clean && !head.empty()) {
+      // Damaged heads are read (and reported) as the format asks: never skipped as "not a log".
+      std::optional<std::string> why;
+      const bool json = f == InputFormat::Json;
+      if (json && (text || (!forced && sniff_json_flavor(head) == JsonFlavor::Auto)))
+        why = "JSON, but not an audit format tocsin reads (laurel, auditbeat/ECS, Elasticsearch "
+              "export): skipped";
+      else if (!json && (!flavor || !forced) && !starts_like_audit_text(head))
+        why = "not audit data (no audit record in its first lines): skipped";
+      else if (!json && forced && flavor)
+        why = "not JSON, so not the --input-format asked for: skipped";
+      if (why) return std::unique_ptr<EventSource>(std::make_unique<SkippedSource>(
+                   file.path, r->size_on_disk(), std::move(*why)));
     }
     break;
   }
-  return std::unique_ptr<EventSource>(std::make_unique<TextSource>(std::move(inputs)));
+  if (text || (!forced && probed != Probed::Json))
+    return std::unique_ptr<EventSource>(std::make_unique<TextSource>(std::move(inputs)));
+  JsonSourceOptions o;
+  o.flavor = forced ? *flavor : JsonFlavor::Auto;  // auto: decided per document (mixed inputs)
+  return std::unique_ptr<EventSource>(std::make_unique<JsonSource>(std::move(inputs), o));
 }
 
 }  // namespace tocsin::audit

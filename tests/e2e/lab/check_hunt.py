@@ -24,6 +24,13 @@ sees = SEES[variant]
 name = f"{name} [{variant}]"
 errors = []
 def err(msg): errors.append(msg)
+# The last line is the summary: these recordings are intact, so the run is complete.
+if not records or "summary" not in records[-1]: err("no summary record as the last line")
+else:
+    summ = records[-1]["summary"]
+    if not summ["complete"] or summ["errors"] or summ["alerts"] != len(alerts):
+        err(f"summary: complete={summ['complete']} errors={summ['errors']} alerts={summ['alerts']} (printed {len(alerts)})")
+    elif [i["status"] for i in summ["inputs"]] != ["ok"]: err(f"summary inputs: {summ['inputs']}")
 def ts(s): return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 def norm(p):
     p = (p or "").rstrip("/")

@@ -120,15 +120,21 @@ TEST_F(CoreSource, CorruptAndTruncatedGzipIsAnIssueNotACrash) {
   TextSource s({trunc});
   auto got = serials(s);
   EXPECT_LT(got.size(), 500u);
+  // Damage to the bytes is an input error on the file's report, not an AU000 issue.
   bool said_gzip = false;
-  for (const auto& i : s.issues()) said_gzip |= i.message.find("gzip") != std::string::npos;
+  for (const auto& r : s.input_reports())
+    for (const auto& i : r.issues) said_gzip |= i.message.find("gzip") != std::string::npos;
   EXPECT_TRUE(said_gzip);
+  ASSERT_EQ(s.input_reports().size(), 1u);
+  EXPECT_EQ(s.input_reports()[0].status, InputStatus::Damaged);
   std::string bad = bytes;
   for (size_t i = 20; i < 60 && i < bad.size(); ++i) bad[i] = static_cast<char>(bad[i] ^ 0x5a);
   auto corrupt = write("x.gz", bad);
   TextSource s2({corrupt});
   (void)serials(s2);
-  EXPECT_FALSE(s2.issues().empty());
+  ASSERT_EQ(s2.input_reports().size(), 1u);
+  EXPECT_EQ(s2.input_reports()[0].status, InputStatus::Damaged);
+  EXPECT_FALSE(s2.input_reports()[0].issues.empty());
 }
 
 TEST_F(CoreSource, StdinDash) {
@@ -295,8 +301,12 @@ TEST_F(MappedSource, FileTruncatedWhileMappedIsReportedNotACrash) {
   EXPECT_GT(got.size(), 1000u);          // what was there before the cut was read
   EXPECT_LT(got.size(), 40000u);         // the rest was not there
   bool reported = false;
-  for (const auto& i : src.issues()) reported |= i.message.find("shrank") != std::string::npos;
+  ASSERT_EQ(src.input_reports().size(), 1u);
+  EXPECT_EQ(src.input_reports()[0].status, InputStatus::Damaged);
+  for (const auto& i : src.input_reports()[0].issues)
+    reported |= i.message.find("shrank") != std::string::npos;
   EXPECT_TRUE(reported);
+  EXPECT_LT(src.input_reports()[0].bytes_read, text.size());
   // The guard is per mapping: the next file maps and reads normally.
   auto q = write("after.log", event(1) + event(2));
   TextSourceOptions o2;
@@ -304,6 +314,7 @@ TEST_F(MappedSource, FileTruncatedWhileMappedIsReportedNotACrash) {
   TextSource again({q}, o2);
   EXPECT_EQ(serials(again), (std::vector<uint64_t>{1, 2}));
   EXPECT_TRUE(again.issues().empty());
+  EXPECT_EQ(again.input_reports().at(0).status, InputStatus::Ok);
 }
 
 }  // namespace

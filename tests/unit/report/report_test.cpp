@@ -136,3 +136,39 @@ TEST(Fix, OverlappingEditsAreDroppedNotMerged) {
   EXPECT_EQ(iac::apply_edits(s, edits, &skipped), "aXef");
   EXPECT_EQ(skipped, 1u);
 }
+
+TEST(Reporters, InputErrorsAppearInEveryFormat) {
+  Fixture fx;
+  report::ScanReport clean = fx.rep();
+  report::ScanReport bad = fx.rep();
+  bad.errors.push_back({"dir/unreadable/Dockerfile", "dir/unreadable/Dockerfile: Permission denied"});
+  // JSON: "errors" always present, empty when clean.
+  auto jc = json::parse(report::render_json(clean));
+  ASSERT_TRUE(jc.contains("errors"));
+  EXPECT_TRUE(jc["errors"].empty());
+  auto jb = json::parse(report::render_json(bad));
+  ASSERT_EQ(jb["errors"].size(), 1u);
+  EXPECT_EQ(jb["errors"][0]["file"], "dir/unreadable/Dockerfile");
+  EXPECT_EQ(jb["findings"].size(), 1u);  // findings of the readable files are still there
+  // SARIF: invocations[0].executionSuccessful and one notification per error.
+  auto sc = json::parse(report::render_sarif(clean));
+  ASSERT_EQ(sc["runs"][0]["invocations"].size(), 1u);
+  EXPECT_EQ(sc["runs"][0]["invocations"][0]["executionSuccessful"], true);
+  EXPECT_TRUE(sc["runs"][0]["invocations"][0]["toolExecutionNotifications"].empty());
+  auto sb = json::parse(report::render_sarif(bad));
+  const auto& inv = sb["runs"][0]["invocations"][0];
+  EXPECT_EQ(inv["executionSuccessful"], false);
+  ASSERT_EQ(inv["toolExecutionNotifications"].size(), 1u);
+  const auto& n = inv["toolExecutionNotifications"][0];
+  EXPECT_EQ(n["level"], "error");
+  EXPECT_EQ(n["message"]["text"], "dir/unreadable/Dockerfile: Permission denied");
+  EXPECT_EQ(n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "dir/unreadable/Dockerfile");
+  // github: an ::error line naming the file; none when clean.
+  EXPECT_EQ(report::render_github(clean).find("tocsin input error"), std::string::npos);
+  EXPECT_NE(report::render_github(bad).find("::error file=dir/unreadable/Dockerfile,title=tocsin input error::"),
+            std::string::npos)
+      << report::render_github(bad);
+  // text: INCOMPLETE at the end.
+  EXPECT_EQ(report::render_text(clean, {}).find("INCOMPLETE"), std::string::npos);
+  EXPECT_NE(report::render_text(bad, {}).find("INCOMPLETE: 1 input could not be read"), std::string::npos);
+}
