@@ -10,6 +10,7 @@
 
 #include "audit/event.hpp"
 #include "core/rule_catalog.hpp"
+#include "core/text_sanitize.hpp"
 
 namespace tocsin::audit {
 
@@ -71,7 +72,9 @@ std::string to_jsonl(const Alert& a) {
   }
   if (a.score) j["score"] = *a.score;
   // Audit strings can hold any bytes: replace invalid UTF-8 rather than throw.
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  std::string out = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  escape_json_for_terminal(out);  // C1 and bidi controls as \u escapes (see text_sanitize.hpp)
+  return out;
 }
 
 bool alert_less(const Alert& a, const Alert& b) {
@@ -103,6 +106,10 @@ std::string_view sev_color(Severity s) {
   return "0";
 }
 
+// Text is for terminals: argv, comm, paths and host names come from the log (a container
+// process controls them), so none of it reaches a terminal raw.
+std::string sanitize(std::string_view s) { return sanitize_for_terminal(s); }
+
 std::string who(const AlertUser& u) {
   auto id = [](const std::optional<int64_t>& v) {
     if (!v) return std::string("?");
@@ -110,17 +117,7 @@ std::string who(const AlertUser& u) {
     return std::to_string(*v);
   };
   return fmt::format("auid={} uid={} euid={} tty={} ses={}", id(u.auid), id(u.uid), id(u.euid),
-                     u.tty.value_or("?"), id(u.ses));
-}
-
-// Text is for terminals: control characters from the log must not reach them raw.
-std::string sanitize(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-    else out += static_cast<char>(c);
-  }
-  return out;
+                     u.tty ? sanitize(*u.tty) : std::string("?"), id(u.ses));
 }
 
 }  // namespace

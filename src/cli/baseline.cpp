@@ -11,6 +11,7 @@
 #include "audit/baseline/baseline.hpp"
 #include "audit/baseline/collect.hpp"
 #include "cli/commands.hpp"
+#include "core/text_sanitize.hpp"
 
 namespace tocsin::cli {
 namespace {
@@ -30,7 +31,7 @@ struct BaselineArgs {
 };
 
 int fail(const std::string& cmd, const std::string& msg) {
-  fmt::print(stderr, "tocsin baseline {}: error: {}\n", cmd, msg);
+  fmt::print(stderr, "tocsin baseline {}: error: {}\n", cmd, sanitize_for_terminal(msg));
   return kExitError;
 }
 
@@ -59,7 +60,7 @@ int run_train(BaselineArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   auto got = bl::collect_copies(a.inputs, a.input_format);
   if (!got) return fail("train", got.error().message);
-  for (const auto& e : got->errors) fmt::print(stderr, "tocsin baseline train: error: {}\n", e);
+  for (const auto& e : got->errors) fmt::print(stderr, "tocsin baseline train: error: {}\n", sanitize_for_terminal(e));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   size_t n = got->copies.size();
   bl::Model fresh;
@@ -74,7 +75,8 @@ int run_train(BaselineArgs& a) {
                "tocsin baseline train: {} events, {:.1f} MB in {:.2f} s ({:.0f} events/s); {} copies learned{}; "
                "model {} ({} copies in total, hours of week in {})\n",
                got->events, mb, secs, secs > 0 ? static_cast<double>(got->events) / secs : 0.0, n,
-               a.old_model.empty() ? "" : fmt::format(", added to {}", a.old_model), a.output, model.copies(),
+               a.old_model.empty() ? "" : fmt::format(", added to {}", sanitize_for_terminal(a.old_model)),
+               sanitize_for_terminal(a.output), model.copies(),
                model.zone().name());
     if (!zone_note.empty()) fmt::print(stderr, "tocsin baseline train: note: {} (give --timezone)\n", zone_note);
     if (n == 0)
@@ -88,7 +90,8 @@ int run_train(BaselineArgs& a) {
 int run_show(const BaselineArgs& a) {
   auto m = bl::Model::load(a.model);
   if (!m) return fail("show", m.error().message);
-  fmt::print("{}", m->describe(a.top));
+  // Host, user and container names in the model were learned from logs.
+  fmt::print("{}", sanitize_for_terminal(m->describe(a.top), {.keep_tab = true, .keep_newline = true}));
   return kExitClean;
 }
 
@@ -106,7 +109,8 @@ int run_merge(const BaselineArgs& a) {
   auto st = out.save(a.output);
   if (!st) return fail("merge", st.error().message);
   if (!a.quiet)
-    fmt::print(stderr, "tocsin baseline merge: {} models, {} copies -> {}\n", a.models.size(), out.copies(), a.output);
+    fmt::print(stderr, "tocsin baseline merge: {} models, {} copies -> {}\n", a.models.size(), out.copies(),
+               sanitize_for_terminal(a.output));
   return kExitClean;
 }
 

@@ -20,7 +20,9 @@
 #include "audit/summary.hpp"
 #include "audit/text_source.hpp"
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "core/severity.hpp"
+#include "core/text_sanitize.hpp"
 
 namespace tocsin::cli {
 namespace {
@@ -117,7 +119,7 @@ std::string map_input_format(const std::string& f) {
 int run_hunt(HuntArgs& a) {
   using namespace tocsin::audit;
   auto fail = [](const std::string& msg) {
-    fmt::print(stderr, "tocsin hunt: error: {}\n", msg);
+    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(msg));
     return kExitError;
   };
   // --- flags
@@ -155,13 +157,9 @@ int run_hunt(HuntArgs& a) {
     if (::isatty(STDIN_FILENO)) return fail("no input: give audit log files or directories, or - for stdin (see --help)");
     a.inputs.push_back("-");
   }
-  std::FILE* out = stdout;
-  if (!a.output.empty() && a.output != "-") {
-    out = std::fopen(a.output.c_str(), "w");
-    if (!out) return fail(fmt::format("cannot write {}: {}", a.output, std::strerror(errno)));
-  }
+  const bool to_stdout = a.output.empty() || a.output == "-";
   std::string format = a.format;
-  if (format.empty()) format = (out == stdout && ::isatty(STDOUT_FILENO)) ? "text" : "jsonl";
+  if (format.empty()) format = (to_stdout && ::isatty(STDOUT_FILENO)) ? "text" : "jsonl";
 
   std::optional<baseline::Model> bl_model;
   if (!a.baseline.empty()) {
@@ -188,16 +186,16 @@ int run_hunt(HuntArgs& a) {
     const std::string& file = input.path;
     auto src = open_event_source({input}, map_input_format(a.input_format));
     if (!src) {
-      fmt::print(stderr, "tocsin hunt: error: {}\n", src.error().message);
+      fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(src.error().message));
       io_error = true;
       continue;
     }
     const size_t first_report = reports.size();
     EventSource& s = **src;
     if (progress)
-      s.set_progress([&file](uint64_t done, uint64_t all) {
-        if (all) fmt::print(stderr, "\r{}: {:.0f}%   ", file, 100.0 * static_cast<double>(done) / static_cast<double>(all));
-        else fmt::print(stderr, "\r{}: {:.1f} MB   ", file, static_cast<double>(done) / 1e6);
+      s.set_progress([shown = sanitize_for_terminal(file)](uint64_t done, uint64_t all) {
+        if (all) fmt::print(stderr, "\r{}: {:.0f}%   ", shown, 100.0 * static_cast<double>(done) / static_cast<double>(all));
+        else fmt::print(stderr, "\r{}: {:.1f} MB   ", shown, static_cast<double>(done) / 1e6);
       });
     Status st = s.for_each([&pipe](Event&& ev) { return pipe.push(std::move(ev)); });
     pipe.drain();
@@ -242,28 +240,32 @@ int run_hunt(HuntArgs& a) {
     if (al.rule == "AU010") ++hs.by_rule[al.rule];
   const bool complete = inputs_complete(reports);
   if (!complete) io_error = true;
+  // -o is replaced atomically (a symlink there is not followed), so the report is built first.
+  std::string report;
   if (format == "jsonl") {
-    for (const auto& al : alerts) fmt::print(out, "{}\n", to_jsonl(al));
+    for (const auto& al : alerts) report += to_jsonl(al) + "\n";
     // Last line: what was read, how completely, and every input error.
-    fmt::print(out, "{}\n", hunt_summary_jsonl(hs, reports));
+    report += hunt_summary_jsonl(hs, reports) + "\n";
   } else {
     TextOptions to;
-    to.color = out == stdout && use_color(STDOUT_FILENO);
-    fmt::print(out, "{}", render_text(alerts, to));
+    to.color = to_stdout && use_color(STDOUT_FILENO);
+    report = render_text(alerts, to);
     if (!complete) {
       size_t bad = 0;
       for (const auto& r : reports)
         bad += r.status == InputStatus::Damaged || r.status == InputStatus::Unreadable;
-      fmt::print(out, "INCOMPLETE: {} input{} could not be read completely; evidence is missing "
-                      "(the errors are on stderr)\n", bad, bad == 1 ? "" : "s");
+      report += fmt::format("INCOMPLETE: {} input{} could not be read completely; evidence is missing "
+                            "(the errors are on stderr)\n", bad, bad == 1 ? "" : "s");
     }
   }
-  if (out != stdout) std::fclose(out);
-  else std::fflush(out);
+  if (auto w = write_output(a.output, report); !w) {
+    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(w.error().message));
+    io_error = true;
+  }
 
   // Notes (once per skipped file) and located errors go to stderr even with --quiet.
-  for (const auto& line : input_note_lines(reports)) fmt::print(stderr, "tocsin hunt: note: {}\n", line);
-  for (const auto& line : input_error_lines(reports)) fmt::print(stderr, "tocsin hunt: error: {}\n", line);
+  for (const auto& line : input_note_lines(reports)) fmt::print(stderr, "tocsin hunt: note: {}\n", sanitize_for_terminal(line));
+  for (const auto& line : input_error_lines(reports)) fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(line));
   if (!a.quiet) {
     std::string by;
     for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
@@ -329,7 +331,9 @@ damaged or unreadable, even when alerts were found: they are still printed) or a
   app->add_option("inputs", args->inputs, "Audit logs: files (.gz ok), directories, or - for stdin");
   app->add_option("--format", args->format, "text or jsonl (default: text on a terminal, jsonl otherwise)")
       ->check(CLI::IsMember({"text", "jsonl"}));
-  app->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
+  app->add_option("-o,--output", args->output,
+                  "Write the report to FILE instead of stdout (replaced atomically; a symlink there is "
+                  "replaced, not followed)");
   app->add_option("--since", args->since, "Only alerts at or after: ISO-8601 UTC time or a duration ago (2h, 30m, 7d)");
   app->add_option("--until", args->until, "Only alerts at or before: ISO-8601 UTC time or a duration ago");
   app->add_option("--fail-on", args->fail_on, "Exit 1 when an alert is at or above: info, low (default), medium, high, critical, none");

@@ -1,4 +1,4 @@
-// Report writing and atomic file replacement.
+// Report writing (stdout, or an atomic replacement of the file through safeio) and --fix writes.
 #include "cli/output.hpp"
 
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/rule_catalog.hpp"
+#include "safeio/atomic_write.hpp"
 
 namespace tocsin::cli {
 
@@ -31,34 +32,23 @@ Status write_output(const std::string& path, std::string_view text) {
     std::fflush(stdout);
     return write_all(1, text, "stdout");
   }
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return Error{fmt::format("cannot write {}: {}", path, std::strerror(errno))};
-  auto st = write_all(fd, text, path);
-  ::close(fd);
-  return st;
+  // A FIFO or a device (-o /dev/null, a pipe to another tool) is written into; anything else
+  // is replaced atomically, and a symlink at the path is replaced, never followed.
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+    if (fd < 0) return Error{fmt::format("cannot write {}: {}", path, std::strerror(errno))};
+    auto w = write_all(fd, text, path);
+    ::close(fd);
+    return w;
+  }
+  return safeio::write_file_atomic(path, text);
 }
 
 Status write_file_atomically(const std::string& path, std::string_view text) {
-  struct stat st {};
-  mode_t mode = 0644;
-  if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
-  std::string tmp = path + ".tocsin-fix.XXXXXX";
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return Error{fmt::format("{}: {}", path, std::strerror(errno))};
-  auto w = write_all(fd, text, tmp);
-  ::fchmod(fd, mode);
-  if (w && ::fsync(fd) != 0) w = Error{fmt::format("{}: fsync: {}", tmp, std::strerror(errno))};
-  ::close(fd);
-  if (!w) {
-    ::unlink(tmp.c_str());
-    return w;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return Error{fmt::format("{}: {}", path, std::strerror(e))};
-  }
-  return ok_status();
+  safeio::AtomicWriteOptions o;
+  o.keep_mode = true;
+  return safeio::write_file_atomic(path, text, o);
 }
 
 bool rule_or_family_known(std::string_view id) {

@@ -8,10 +8,12 @@
 
 namespace tocsin::cli {
 
-// Writes `text` to stdout when `path` is empty or "-", otherwise to the file.
+// Writes `text` to stdout when `path` is empty or "-"; into a FIFO or character device as it
+// is; otherwise replaces the file atomically (safeio::write_file_atomic: a symlink at `path` is
+// replaced, never followed).
 Status write_output(const std::string& path, std::string_view text);
-// Replaces `path` with `text` through a temporary file in the same directory + rename,
-// keeping the file's mode.
+// Replaces `path` with `text` atomically (safeio::write_file_atomic), keeping the file's mode
+// and owner (--fix).
 Status write_file_atomically(const std::string& path, std::string_view text);
 // A known rule id (DF001) or family prefix (DF).
 bool rule_or_family_known(std::string_view id);

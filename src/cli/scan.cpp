@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/text_sanitize.hpp"
 #include "iac/fix.hpp"
 #include "iac/scan.hpp"
 #include "report/report.hpp"
@@ -71,12 +72,14 @@ std::vector<Finding> apply_fixes(const iac::ScanResult& res, bool write, std::st
     }
     auto st = write_file_atomically(file, fixed);
     if (!st) {
-      fmt::print(stderr, "tocsin: cannot write fix to {}: {}\n", file, st.error().message);
+      fmt::print(stderr, "tocsin: cannot write fix to {}: {}\n", sanitize_for_terminal(file),
+                 sanitize_for_terminal(st.error().message));
       ++errors;
       for (const auto* f : fs) remaining.push_back(*f);
       continue;
     }
-    fmt::print(stderr, "tocsin: fixed {} finding{} in {}\n", fs.size(), fs.size() == 1 ? "" : "s", file);
+    fmt::print(stderr, "tocsin: fixed {} finding{} in {}\n", fs.size(), fs.size() == 1 ? "" : "s",
+               sanitize_for_terminal(file));
   }
   std::stable_sort(remaining.begin(), remaining.end(), finding_less);
   return remaining;
@@ -95,17 +98,18 @@ int run_scan(const ScanArgs& a) {
   opts.progress = !a.no_progress && ::isatty(2) == 1;
   for (const auto& id : opts.select)
     if (!rule_or_family_known(id)) {
-      fmt::print(stderr, "tocsin scan: unknown rule '{}' in --select (see `tocsin rules`)\n", id);
+      fmt::print(stderr, "tocsin scan: unknown rule '{}' in --select (see `tocsin rules`)\n", sanitize_for_terminal(id));
       return kExitError;
     }
   for (const auto& id : opts.ignore)
     if (!rule_or_family_known(id)) {
-      fmt::print(stderr, "tocsin scan: unknown rule '{}' in --ignore (see `tocsin rules`)\n", id);
+      fmt::print(stderr, "tocsin scan: unknown rule '{}' in --ignore (see `tocsin rules`)\n", sanitize_for_terminal(id));
       return kExitError;
     }
 
   auto res = iac::scan(opts);
-  for (const auto& e : res.errors) fmt::print(stderr, "tocsin: error: {}\n", e.message);
+  // Error messages name files (and quote YAML/config text): sanitized for the terminal.
+  for (const auto& e : res.errors) fmt::print(stderr, "tocsin: error: {}\n", sanitize_for_terminal(e.message));
   // Even when nothing could be read, the report is written: it carries the errors.
 
   int fix_errors = 0;
@@ -113,9 +117,13 @@ int run_scan(const ScanArgs& a) {
   std::string diff;
   if (a.fix || a.diff) findings = apply_fixes(res, a.fix && !a.diff, diff, fix_errors);
   if (a.diff) {
+    // The diff quotes the files' lines: exact bytes into a file (a patch must apply), but
+    // sanitized (tabs and newlines kept) on a terminal.
+    const bool to_stdout = a.output.empty() || a.output == "-";
+    if (to_stdout && ::isatty(1) == 1) diff = sanitize_for_terminal(diff, {.keep_tab = true, .keep_newline = true});
     auto st = write_output(a.output, diff);
     if (!st) {
-      fmt::print(stderr, "tocsin: {}\n", st.error().message);
+      fmt::print(stderr, "tocsin: {}\n", sanitize_for_terminal(st.error().message));
       return kExitError;
     }
     return !res.errors.empty() ? kExitError : (diff.empty() ? kExitClean : kExitFindings);
@@ -133,7 +141,7 @@ int run_scan(const ScanArgs& a) {
   }
   auto st = write_output(a.output, text);
   if (!st) {
-    fmt::print(stderr, "tocsin: {}\n", st.error().message);
+    fmt::print(stderr, "tocsin: {}\n", sanitize_for_terminal(st.error().message));
     return kExitError;
   }
   if (!res.errors.empty() || fix_errors) return kExitError;
@@ -156,6 +164,8 @@ void add_scan(CLI::App& root, Commands& cmds) {
       "RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS): a symlink that stays inside the root is read at its\n"
       "real path, and a file swapped for a symlink while the scan runs is refused (reported).\n"
       "A file named on the command line is opened as given (a symlink named there is followed).\n"
+      "Files over 64 MiB are not parsed (a DF000/DC000/K8000 finding, or a note for scripts).\n"
+      "Text output escapes control characters from the files (\\x1b, \\u{202e}); see docs/reliability.md.\n"
       "Configuration: the first .tocsin.yaml found walking up from the first PATH, e.g.\n"
       "  fail-on: medium\n  rules: {disable: [DF013], severity: {DF003: low}}\n  ignore-paths: [vendor/, \"**/testdata/**\"]\n"
       "Inline: `# tocsin ignore=DF001 reason` before an instruction or key;\n"
@@ -175,7 +185,9 @@ void add_scan(CLI::App& root, Commands& cmds) {
   app->add_option("-f,--format", args->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}))
       ->default_str("text");
-  app->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
+  app->add_option("-o,--output", args->output,
+                  "Write the report to FILE instead of stdout (replaced atomically; a symlink there is "
+                  "replaced, not followed)");
   app->add_option("-c,--config", args->config, "Use this configuration file instead of searching for .tocsin.yaml");
   app->add_flag("--no-config", args->no_config, "Ignore .tocsin.yaml files");
   app->add_option("--select", args->select, "Only run these rules or families (comma-separated, e.g. DF001,DC)")

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "core/text_sanitize.hpp"
 #include "runtime/verify.hpp"
 
 namespace tocsin::cli {
@@ -65,7 +66,11 @@ void add_verify(CLI::App& root, Commands& cmds) {
                     const char* nofs = std::getenv("TOCSIN_NO_OPENAT2");
                     opt.resolve.force_fallback = nofs && std::string(nofs) == "1";
                     auto rep = runtime::verify_file(opt);
-                    if (!args->quiet) fmt::print("{}\n", runtime::to_json(rep));
+                    if (!args->quiet) {
+                      std::string out = runtime::to_json(rep);
+                      escape_json_for_terminal(out);  // the path is the caller's, any bytes
+                      fmt::print("{}\n", out);
+                    }
                     switch (rep.status) {
                       case runtime::VerifyStatus::Intact: return kExitClean;
                       case runtime::VerifyStatus::Problem: return kExitFindings;

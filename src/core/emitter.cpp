@@ -10,6 +10,11 @@ Finding& Emitter::report(std::string_view rule, size_t begin, size_t end, std::s
 }
 
 Finding& Emitter::report(std::string_view rule, Range range, std::string message) {
+  if (out_.size() >= kMaxFindingsPerFile) {
+    if (cfg_.rule_enabled(rule)) ++dropped_;
+    overflow_ = Finding();
+    return overflow_;
+  }
   Finding f;
   f.rule = std::string(rule);
   const RuleInfo* info = find_rule(rule);

@@ -14,6 +14,10 @@ namespace tocsin {
 
 class Emitter {
  public:
+  // Findings kept per file: a hostile file (a million services on one line) cannot make the
+  // report, or the memory, unbounded. The scan reports how many were dropped.
+  static constexpr size_t kMaxFindingsPerFile = 10000;
+
   Emitter(const SourceFile& src, const Config& cfg, std::vector<Finding>& out)
       : src_(src), cfg_(cfg), out_(out) {}
   const SourceFile& source() const { return src_; }
@@ -26,8 +30,12 @@ class Emitter {
   Range range(size_t begin, size_t end) const { return src_.range_of(begin, end); }
   // Adds a related location (byte range) to a finding.
   void relate(Finding& f, size_t begin, size_t end, std::string message) const;
+  // Findings of enabled rules not kept because the file reached kMaxFindingsPerFile.
+  size_t dropped() const { return dropped_; }
 
  private:
+  size_t dropped_ = 0;
+  Finding overflow_;  // what report() hands out once the file is full (then discarded)
   const SourceFile& src_;
   const Config& cfg_;
   std::vector<Finding>& out_;

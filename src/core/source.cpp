@@ -25,16 +25,39 @@ SourceFile::SourceFile(std::string path, std::string content)
       i = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
       line_starts_.push_back(i);
     }
-    return;
-  }
-  for (size_t i = 0; i < content_.size(); ++i) {
-    char c = content_[i];
-    if (c == '\n') {
-      line_starts_.push_back(i + 1);
-    } else if (c == '\r' && (i + 1 >= content_.size() || content_[i + 1] != '\n')) {
-      line_starts_.push_back(i + 1);  // lone CR ends a line too
+  } else {
+    for (size_t i = 0; i < content_.size(); ++i) {
+      char c = content_[i];
+      if (c == '\n') {
+        line_starts_.push_back(i + 1);
+      } else if (c == '\r' && (i + 1 >= content_.size() || content_[i + 1] != '\n')) {
+        line_starts_.push_back(i + 1);  // lone CR ends a line too
+      }
     }
   }
+  if (n < kColumnStride) return;
+  column_marks_.reserve(n / kColumnStride);
+  size_t prev = 0;
+  uint32_t col = 1;
+  for (size_t mark = kColumnStride; mark <= n; mark += kColumnStride) {
+    // column_of(mark): from its line's start, or on from the previous mark on the same line.
+    size_t start = line_starts_[line_of(mark) - 1];
+    size_t from = prev;
+    if (start > prev) {
+      from = start;
+      col = 1;
+    }
+    for (size_t i = from; i < mark; ++i)
+      if ((static_cast<unsigned char>(data[i]) & 0xC0) != 0x80) ++col;
+    column_marks_.push_back(col);
+    prev = mark;
+  }
+}
+
+std::pair<size_t, uint32_t> SourceFile::column_base(size_t line_start, size_t off) const {
+  size_t k = off / kColumnStride;
+  if (k == 0 || k > column_marks_.size() || k * kColumnStride <= line_start) return {line_start, 1};
+  return {k * kColumnStride, column_marks_[k - 1]};
 }
 
 uint32_t SourceFile::line_of(size_t off) const {
@@ -44,8 +67,7 @@ uint32_t SourceFile::line_of(size_t off) const {
 
 uint32_t SourceFile::column_of(size_t off) const {
   off = std::min(off, content_.size());
-  size_t start = line_starts_[line_of(off) - 1];
-  uint32_t col = 1;
+  auto [start, col] = column_base(line_starts_[line_of(off) - 1], off);
   for (size_t i = start; i < off; ++i) {
     auto b = static_cast<unsigned char>(content_[i]);
     if ((b & 0xC0) != 0x80) ++col;  // count lead bytes and ASCII, not continuation bytes
@@ -79,6 +101,27 @@ size_t SourceFile::offset_of(Position p) const {
   auto text = line_text(p.line);
   uint32_t col = 1;
   size_t i = 0;
+  if (text.size() >= kColumnStride && p.column > 1) {
+    // Start from the last mark on this line whose column is not past the one asked for; a
+    // mark inside a multi-byte character belongs to the character that starts after it.
+    size_t lo = off / kColumnStride + 1, hi = (off + text.size()) / kColumnStride;
+    hi = std::min(hi, column_marks_.size());
+    size_t best = 0;
+    while (lo <= hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (column_marks_[mid - 1] <= p.column) {
+        best = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (best) {
+      i = best * kColumnStride - off;
+      col = column_marks_[best - 1];
+      while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
+    }
+  }
   while (i < text.size() && col < p.column) {
     ++i;
     while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;

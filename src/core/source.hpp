@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/diagnostic.hpp"
@@ -38,6 +39,14 @@ class SourceFile {
   std::string path_;
   std::string content_;
   std::vector<size_t> line_starts_;
+  // Column at every kColumnStride-th byte offset (index k-1 for offset k*stride), so columns
+  // and offsets on a huge line cost O(stride), not O(line): a one-line file with many findings
+  // stays linear.
+  static constexpr size_t kColumnStride = 4096;
+  std::vector<uint32_t> column_marks_;
+  // The largest mark offset at or before `off` on the line starting at `line_start` (or
+  // line_start itself) and the column there.
+  std::pair<size_t, uint32_t> column_base(size_t line_start, size_t off) const;
 };
 
 using SourcePtr = std::shared_ptr<const SourceFile>;

@@ -21,6 +21,7 @@
 #include <set>
 #include <thread>
 
+#include "core/text_sanitize.hpp"
 #include "safeio/resolve.hpp"
 #include "safeio/safe_file.hpp"
 
@@ -43,6 +44,18 @@ bool scan_source(const SourceFile& src, const Config& cfg, std::vector<Finding>&
   Suppressions sup;
   Emitter em(src, cfg, found);
   a->analyze(src, em, sup);
+  if (em.dropped()) {
+    // Said once, at the top of the file, with the kind's parse-error id where it has one.
+    auto ids = a->rules();
+    Finding f;
+    f.rule = std::string(ids.front());
+    f.severity = Severity::high;
+    f.file = src.path();
+    f.range = Range{1, 1, 1, 1};
+    f.message = fmt::format("more than {} findings in this file; {} more were not reported",
+                            Emitter::kMaxFindingsPerFile, em.dropped());
+    found.push_back(std::move(f));
+  }
   for (auto& f : found) {
     if (!cfg.rule_enabled(f.rule)) continue;
     if (sup.suppressed(f.rule, f.range.line)) continue;
@@ -330,15 +343,19 @@ class Scanner {
     ::fstat(fd.fd.get(), &st);
     auto size = static_cast<size_t>(st.st_size);
     if (size > opts_.max_file_bytes) {
-      if (by_name) {
+      // Never silently: a located parse diagnostic (DF000/DC000/K8000) where the kind has
+      // one, a note on stderr otherwise (scripts; files named on the command line).
+      const std::string why = fmt::format("file is {} bytes, over the {} byte limit; not parsed", size,
+                                          opts_.max_file_bytes);
+      auto ids = by_name ? by_name->rules() : std::vector<std::string_view>{};
+      if (!ids.empty() && ids.front().ends_with("000")) {
         auto src = std::make_shared<SourceFile>(path, std::string());
         Emitter em(*src, res_.config, o.found);
-        auto ids = by_name->rules();
-        em.report(ids.front(), Range{1, 1, 1, 1},
-                  fmt::format("file is {} bytes, over the {} byte limit; not parsed", size,
-                              opts_.max_file_bytes));
+        em.report(ids.front(), Range{1, 1, 1, 1}, why);
         o.recorded = true;
         if (!o.found.empty()) o.src = src;
+      } else if (by_name || explicit_arg) {
+        o.note = fmt::format("tocsin: {}: {}\n", sanitize_for_terminal(path), why);
       }
       return;
     }
@@ -357,7 +374,7 @@ class Scanner {
       if (!claimed) {
         if (explicit_arg)
           o.note = fmt::format("tocsin: {}: not a Dockerfile, Compose file, Kubernetes manifest, "
-                               "script or CI file; skipped\n", path);
+                               "script or CI file; skipped\n", sanitize_for_terminal(path));
         return;
       }
     }
@@ -391,7 +408,8 @@ class Scanner {
     bool claimed = scan_source(*src, res_.config, o.found, forced);
     if (!claimed) {
       if (explicit_arg)
-        o.note = fmt::format("tocsin: {}: not a recognised file kind; skipped\n", src->path());
+        o.note = fmt::format("tocsin: {}: not a recognised file kind; skipped\n",
+                             sanitize_for_terminal(src->path()));
       return;
     }
     o.recorded = true;

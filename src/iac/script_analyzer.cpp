@@ -43,7 +43,7 @@ bool shell_shebang(std::string_view content) {
 
 void check_text(const MappedText& text, Emitter& out) {
   if (text.empty()) return;
-  sh::Script script = sh::parse(text.text());
+  sh::Script script = sh::parse(text.text(), script::may_concern_containers);
   script::check_container_copy(script, text, out);
 }
 

@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 
 #include "core/rule_catalog.hpp"
+#include "core/text_sanitize.hpp"
 #include "report/report.hpp"
 
 namespace tocsin::report {
 namespace {
 
 // Workflow-command escaping: data and property values differ (properties also escape : and ,).
-std::string escape(std::string_view s, bool property) {
+// The text is sanitized first: the runner's log is shown on terminals and in browsers, and a
+// control byte from a scanned file must not reach either.
+std::string escape(std::string_view raw, bool property) {
+  std::string s = sanitize_for_terminal(raw);
   std::string o;
   for (char c : s) {
     switch (c) {

@@ -2,6 +2,7 @@
 // "errors": [{"file", "message"}]} (errors: inputs that could not be read; always present).
 #include <nlohmann/json.hpp>
 
+#include "core/text_sanitize.hpp"
 #include "report/report.hpp"
 
 namespace tocsin::report {
@@ -56,7 +57,9 @@ std::string render_json(const ScanReport& r) {
   J errors = J::array();
   for (const auto& e : r.errors) errors.push_back({{"file", e.file}, {"message", e.message}});
   doc["errors"] = std::move(errors);
-  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::string out = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  escape_json_for_terminal(out);  // C1 and bidi controls as \u escapes (see text_sanitize.hpp)
+  return out + "\n";
 }
 
 }  // namespace tocsin::report

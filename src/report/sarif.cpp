@@ -9,12 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include "core/rule_catalog.hpp"
+#include "core/text_sanitize.hpp"
 #include "report/report.hpp"
+#include "report/snippet.hpp"
 
 namespace tocsin::report {
 namespace {
 
 using J = nlohmann::ordered_json;
+
+constexpr size_t kMaxHashedLineBytes = 4096;
 
 std::string percent_encode(std::string_view s) {
   std::string o;
@@ -32,15 +36,38 @@ J artifact(const std::string& file) {
   return {{"uri", percent_encode(f)}, {"uriBaseId", "%SRCROOT%"}};
 }
 
-J region(const Range& r, const SourceFile* src) {
+// physicalLocation: the artifact, the exact region (with the bounded snippet of the range) and,
+// beside it as SARIF wants, a contextRegion: a bounded window of the line around the range.
+J physical_location(const std::string& file, const Range& r, const SourceFile* src) {
   J j{{"startLine", std::max<uint32_t>(r.line, 1)}, {"startColumn", std::max<uint32_t>(r.column, 1)}};
   if (r.end_line >= r.line && r.end_line > 0) {
     j["endLine"] = r.end_line;
     j["endColumn"] = std::max<uint32_t>(r.end_column, 1);
   }
-  if (src && r.line >= 1 && r.line <= src->line_count())
-    j["snippet"] = {{"text", std::string(src->line_text(r.line))}};
-  return j;
+  if (src && r.line >= 1 && r.line <= src->line_count()) {
+    // Bounded snippets: the region's text on its first line, and a context window of that
+    // line around it; each at most kSnippetMaxBytes, "…" where cut.
+    std::string_view line = src->line_text(r.line);
+    const size_t base = src->line_start(r.line);
+    auto at = [&](uint32_t col) { return std::min(src->offset_of({r.line, col}) - base, line.size()); };
+    size_t start = at(std::max<uint32_t>(r.column, 1));
+    size_t stop = r.end_line == r.line ? std::max(start, at(std::max<uint32_t>(r.end_column, 1))) : line.size();
+    std::string text = clip(line.substr(start, stop - start));
+    if (r.end_line > r.line && text.size() == stop - start) text += kClipMarker;
+    j["snippet"] = {{"text", std::move(text)}};
+    LineWindow w = snippet_window(line, start, stop);
+    std::string ctx = w.clipped_left() ? std::string(kClipMarker) : std::string();
+    ctx += line.substr(w.begin, w.end - w.begin);
+    if (w.clipped_right(line)) ctx += kClipMarker;
+    return {{"artifactLocation", artifact(file)},
+            {"region", std::move(j)},
+            {"contextRegion", {{"startLine", r.line},
+                               {"startColumn", src->column_of(base + w.begin)},
+                               {"endLine", r.line},
+                               {"endColumn", src->column_of(base + w.end)},
+                               {"snippet", {{"text", std::move(ctx)}}}}}};
+  }
+  return {{"artifactLocation", artifact(file)}, {"region", std::move(j)}};
 }
 
 J rule_json(const RuleInfo& info) {
@@ -65,6 +92,9 @@ J rule_json(const RuleInfo& info) {
 std::string line_hash(const Finding& f, const SourceFile* src) {
   std::string_view text;
   if (src && f.range.line >= 1 && f.range.line <= src->line_count()) text = src->line_text(f.range.line);
+  // Bounded: on a huge line (one-line files with many findings) only its start is hashed, and
+  // the occurrence index keeps the fingerprints apart; ordinary lines hash whole, as before.
+  text = text.substr(0, kMaxHashedLineBytes);
   // FNV-1a 64 over the rule id and the line with all whitespace removed
   uint64_t h = 1469598103934665603ULL;
   auto mix = [&](unsigned char c) {
@@ -96,14 +126,13 @@ std::string render_sarif(const ScanReport& r) {
     if (auto it = index.find(f.rule); it != index.end()) res["ruleIndex"] = it->second;
     res["level"] = std::string(sarif_level(f.severity));
     res["message"] = {{"text", f.message}};
-    res["locations"] = J::array({{{"physicalLocation", {{"artifactLocation", artifact(f.file)},
-                                                        {"region", region(f.range, src)}}}}});
+    res["locations"] = J::array({{{"physicalLocation", physical_location(f.file, f.range, src)}}});
     if (!f.related.empty()) {
       J rel = J::array();
       int id = 1;
       for (const auto& x : f.related)
         rel.push_back({{"id", id++},
-                       {"physicalLocation", {{"artifactLocation", artifact(f.file)}, {"region", region(x.range, src)}}},
+                       {"physicalLocation", physical_location(f.file, x.range, src)},
                        {"message", {{"text", x.message}}}});
       res["relatedLocations"] = std::move(rel);
     }
@@ -149,7 +178,9 @@ std::string render_sarif(const ScanReport& r) {
   J doc{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
         {"version", "2.1.0"},
         {"runs", J::array({std::move(run)})}};
-  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::string out = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  escape_json_for_terminal(out);
+  return out + "\n";
 }
 
 }  // namespace tocsin::report

@@ -1,12 +1,15 @@
 // Compiler-style text output: `file:line:col: severity[ID] name: message`, the source line
-// with a caret under the range, related locations and the fix.
+// with a caret under the range, related locations and the fix. Everything that came from the
+// scanned files goes through sanitize_for_terminal; long lines are clipped around the range.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 
 #include "core/rule_catalog.hpp"
+#include "core/text_sanitize.hpp"
 #include "report/report.hpp"
+#include "report/snippet.hpp"
 
 namespace tocsin::report {
 namespace {
@@ -34,19 +37,42 @@ Palette palette(bool color) {
   return p;
 }
 
-// Replaces tabs and control bytes so the caret line stays aligned; returns the printable line.
-std::string printable(std::string_view line) {
-  std::string out;
-  out.reserve(std::min<size_t>(line.size(), 400));
-  size_t cols = 0;
-  for (size_t i = 0; i < line.size() && cols < 300; ++i) {
-    unsigned char c = static_cast<unsigned char>(line[i]);
-    if (c == '\t') out += ' ';
-    else if (c < 0x20 || c == 0x7f) out += '?';
-    else out += static_cast<char>(c);
-    if ((c & 0xC0) != 0x80) ++cols;
-  }
-  if (cols >= 300) out += " …";
+// Input-derived text, made safe for a terminal (one line: newlines are escaped too).
+std::string safe(std::string_view s) { return sanitize_for_terminal(s); }
+
+// The source line, clipped to a window around the range, sanitized, with tabs as spaces so
+// the caret line below stays aligned; `pad`/`width` place the caret in display columns.
+struct ShownLine {
+  std::string text;
+  size_t pad = 0;
+  size_t width = 1;
+};
+
+std::string shown_part(std::string_view s) {
+  std::string out = sanitize_for_terminal(s);
+  std::replace(out.begin(), out.end(), '\t', ' ');
+  return out;
+}
+
+ShownLine show_line(const SourceFile& src, const Range& r) {
+  std::string_view line = src.line_text(r.line);
+  const size_t base = src.line_start(r.line);
+  size_t start = std::min(src.offset_of({r.line, std::max<uint32_t>(r.column, 1)}) - base, line.size());
+  size_t stop = r.end_line == r.line && r.end_column > r.column
+                    ? std::min(src.offset_of({r.line, r.end_column}) - base, line.size())
+                    : line.size();
+  stop = std::max(stop, start);
+  LineWindow w = snippet_window(line, start, stop);
+  ShownLine out;
+  if (w.clipped_left()) out.text += kClipMarker;
+  std::string before = shown_part(line.substr(w.begin, start - w.begin));
+  std::string range = shown_part(line.substr(start, std::min(stop, w.end) - start));
+  out.pad = display_columns(out.text) + display_columns(before);
+  out.width = std::max<size_t>(display_columns(range), 1);
+  out.text += before;
+  out.text += range;
+  out.text += shown_part(line.substr(std::min(stop, w.end), w.end - std::min(stop, w.end)));
+  if (w.clipped_right(line)) out.text += kClipMarker;
   return out;
 }
 
@@ -62,33 +88,26 @@ std::string render_text(const ScanReport& r, const TextOptions& opts) {
     files_with[f.file]++;
     const RuleInfo* info = find_rule(f.rule);
     auto sev = static_cast<size_t>(f.severity);
-    out += fmt::format("{}{}:{}:{}:{} {}{}{}[{}] {}: {}\n", p.bold, f.file, f.range.line,
+    const std::string file = safe(f.file);
+    out += fmt::format("{}{}:{}:{}:{} {}{}{}[{}] {}: {}\n", p.bold, file, f.range.line,
                        f.range.column, p.reset, p.sev[sev], to_string(f.severity), p.reset, f.rule,
-                       info ? info->name : std::string("?"), f.message);
+                       info ? info->name : std::string("?"), safe(f.message));
     auto it = r.sources.find(f.file);
     const SourceFile* src = it == r.sources.end() ? nullptr : it->second.get();
     if (opts.show_source && src && f.range.line >= 1 && f.range.line <= src->line_count()) {
-      auto line = printable(src->line_text(f.range.line));
-      out += fmt::format("  {:>5} | {}\n", f.range.line, line);
-      uint32_t start = std::max<uint32_t>(f.range.column, 1);
-      uint32_t end = f.range.end_line == f.range.line ? f.range.end_column : 0;
-      // column counts code points; the printable line keeps them, so pad by code points
-      size_t width = 0;
-      for (unsigned char c : line)
-        if ((c & 0xC0) != 0x80) ++width;
-      if (end == 0 || end > width + 1) end = static_cast<uint32_t>(width + 1);
-      if (end <= start) end = start + 1;
-      std::string caret(start - 1, ' ');
+      ShownLine line = show_line(*src, f.range);
+      out += fmt::format("  {:>5} | {}\n", f.range.line, line.text);
+      std::string caret(line.pad, ' ');
       caret += '^';
-      caret += std::string(end - start - 1, '~');
+      caret += std::string(line.width - 1, '~');
       out += fmt::format("  {:>5} | {}{}{}\n", "", p.sev[sev], caret, p.reset);
     }
     for (const auto& rel : f.related)
-      out += fmt::format("  {}{}:{}:{}: note: {}{}\n", p.dim, f.file, rel.range.line, rel.range.column,
-                         rel.message, p.reset);
+      out += fmt::format("  {}{}:{}:{}: note: {}{}\n", p.dim, file, rel.range.line, rel.range.column,
+                         safe(rel.message), p.reset);
     if (f.fix)
       out += fmt::format("  {}fix{} ({}): {}\n", p.green, p.reset,
-                         f.fix->edits.empty() ? "manual" : "automatic with --fix", f.fix->description);
+                         f.fix->edits.empty() ? "manual" : "automatic with --fix", safe(f.fix->description));
   }
   size_t total = r.findings.size();
   if (total == 0) {

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <memory>
 
+#include "core/text_sanitize.hpp"
+
 namespace tocsin::runtime {
 
 Result<std::unique_ptr<AlertOutput>> AlertOutput::open(const std::string& target, AlertFormat fmt) {
@@ -33,7 +35,11 @@ AlertOutput::~AlertOutput() {
   if (syslog_) ::closelog();
 }
 
-void AlertOutput::write(const std::string& rendered, Severity sev) {
+void AlertOutput::write(const std::string& rendered_in, Severity sev) {
+  // Alerts carry log- and Engine-derived strings (argv, paths, container names): text is one
+  // line with no control byte, JSONL gets C1/bidi controls as \u escapes too.
+  std::string rendered = format_ == AlertFormat::Text ? sanitize_for_terminal(rendered_in) : rendered_in;
+  if (format_ == AlertFormat::Jsonl) escape_json_for_terminal(rendered);
   std::lock_guard<std::mutex> lock(mu_);
   ++written_;
   if (syslog_) {

@@ -19,7 +19,8 @@ class AlertOutput {
   static Result<std::unique_ptr<AlertOutput>> open(const std::string& target, AlertFormat fmt);
   ~AlertOutput();
   AlertFormat format() const { return format_; }
-  // Writes one alert (already rendered in format()).
+  // Writes one alert (already rendered in format()); text is passed through
+  // sanitize_for_terminal (no control byte, no newline inside an alert).
   void write(const std::string& rendered, Severity sev);
   uint64_t written() const { return written_; }
 

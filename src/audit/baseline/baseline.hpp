@@ -84,6 +84,7 @@ class Model {
   std::string serialize() const;
   static Result<Model> parse(std::string_view text, std::string_view name = "<model>");
   static Result<Model> load(const std::string& path);
+  // Replaces `path` atomically (safeio::write_file_atomic: a symlink there is replaced, not followed).
   Status save(const std::string& path) const;
 
   // Every stored count (key: host \x1f user \x1f feature \x1f value).

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "audit/baseline/baseline.hpp"
+#include "safeio/atomic_write.hpp"
 #include "safeio/safe_file.hpp"
 
 namespace tocsin::audit::baseline {
@@ -387,18 +388,7 @@ Result<Model> Model::load(const std::string& path) {
 }
 
 Status Model::save(const std::string& path) const {
-  std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wx");
-  if (!f) f = std::fopen(tmp.c_str(), "w");
-  if (!f) return Error{fmt::format("cannot write {}: {}", tmp, std::strerror(errno))};
-  std::string s = serialize();
-  bool ok = std::fwrite(s.data(), 1, s.size(), f) == s.size();
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Error{fmt::format("cannot write {}: {}", path, std::strerror(errno))};
-  }
-  return ok_status();
+  return safeio::write_file_atomic(path, serialize());
 }
 
 std::string Model::describe(size_t top) const {

@@ -50,17 +50,72 @@ struct Token {
 
 struct Ctx {
   Script& out;
-  long last_done = -1;  // index of the last simple command completed
+  CommandFilter keep = nullptr;
+  long last_done = -1;  // index of the last simple command completed (-1: dropped or none)
   bool abort = false;
 };
 
+// The word starting at `i` when it is the reserved word `kw` in command position: preceded,
+// blanks aside, by the start of the construct, an operator or another reserved word, and
+// followed by a blank, an operator or the end.
+bool reserved_word_at(std::string_view s, size_t i, size_t begin, size_t end, std::string_view kw) {
+  if (i + kw.size() > end || s.substr(i, kw.size()) != kw) return false;
+  size_t after = i + kw.size();
+  if (after < end && !is_blank(s[after]) && !is_meta(s[after])) return false;
+  size_t b = i;
+  while (b > begin && is_blank(s[b - 1])) --b;
+  if (b == begin) return true;
+  char p = s[b - 1];
+  if (p == ';' || p == '&' || p == '|' || p == '(' || p == '\n' || p == '{') return true;
+  size_t w = b;
+  while (w > begin && !is_blank(s[w - 1]) && !is_meta(s[w - 1])) --w;
+  std::string_view prev = s.substr(w, b - w);
+  return prev == "then" || prev == "do" || prev == "else" || prev == "!" || prev == "{";
+}
+
 // Finds the end of a `$(`/`${`/backtick/`"` construct opened just before `i`. Returns the
 // index of the closing character, or `end` when unterminated. Iterative: no recursion.
+// Inside `$(...)`, a `case ... esac` is tracked ('c' on the stack) so that the `)` ending a
+// case pattern does not close the substitution.
 size_t find_close(std::string_view s, size_t i, size_t end, char open) {
   std::vector<char> stack{open};
+  const size_t begin = i;
   while (i < end) {
     char c = s[i];
     char top = stack.back();
+    if ((top == '(' || top == 'c') && (c == 'c' || c == 'e')) {
+      if (c == 'c' && reserved_word_at(s, i, begin, end, "case")) {
+        stack.push_back('c');
+        i += 4;
+        continue;
+      }
+      if (c == 'e' && top == 'c' && reserved_word_at(s, i, begin, end, "esac")) {
+        stack.pop_back();
+        i += 4;
+        continue;
+      }
+    }
+    if (top == 'c') {
+      // A case body: quoting and substitutions as in `$(`; a `)` ends a pattern, `(` may open
+      // one; neither changes the nesting.
+      if (c == '\\') {
+        i += 2;
+        continue;
+      }
+      if (c == '\'') {
+        size_t q = s.find('\'', i + 1);
+        i = (q == std::string_view::npos || q >= end) ? end : q + 1;
+        continue;
+      }
+      if (c == '"' || c == '`') {
+        stack.push_back(c);
+      } else if (c == '$' && i + 1 < end && (s[i + 1] == '(' || s[i + 1] == '{')) {
+        stack.push_back(s[i + 1]);
+        ++i;
+      }
+      ++i;
+      continue;
+    }
     if (top == '"') {
       if (c == '\\') {
         i += 2;
@@ -594,14 +649,18 @@ class Parser {
     const Token& t = peek();
     if (t.type == Tok::Op && t.op == "(") {
       // `(( arithmetic ))` or a subshell.
-      if (t.end < end_ && s_[t.end] == '(') {
-        size_t close = find_close(s_, t.end + 1, end_, '(');
-        if (close >= end_) error("unterminated (( arithmetic");
-        size_t e = close < end_ ? close + 1 : end_;
-        if (e < end_ && s_[e] == ')') ++e;
-        pos_ = e;
+      // `((` that does not end in `))` is two subshells (`((a) || b)`), as in bash and dash.
+      size_t close = t.end < end_ && s_[t.end] == '(' ? find_close(s_, t.end + 1, end_, '(') : end_;
+      if (close < end_ && close + 1 < end_ && s_[close + 1] == ')') {
+        pos_ = close + 2;
         cache_valid_ = false;
         skip_redirects_after_compound();
+        return;
+      }
+      if (t.end < end_ && s_[t.end] == '(' && close >= end_) {
+        error("unterminated (( arithmetic");
+        pos_ = end_;
+        cache_valid_ = false;
         return;
       }
       consume();
@@ -904,6 +963,12 @@ class Parser {
     pipe_pending_ = false;
     c.begin = begin;
     c.end = end;
+    if (ctx_.keep && !ctx_.keep(c)) {
+      // Only this command's own substitutions can follow its slot: the shift is bounded.
+      ctx_.out.commands.erase(ctx_.out.commands.begin() + static_cast<std::ptrdiff_t>(slot));
+      ctx_.last_done = -1;
+      return;
+    }
     ctx_.last_done = static_cast<long>(slot);
   }
 
@@ -1009,9 +1074,9 @@ size_t Command::real_command_index() const {
   return i < words.size() ? i : 0;
 }
 
-Script parse(std::string_view text) {
+Script parse(std::string_view text, CommandFilter keep) {
   Script script;
-  Ctx ctx{script};
+  Ctx ctx{script, keep};
   Parser p(text, 0, text.size(), 0, ctx);
   p.parse_all();
   return script;

@@ -49,6 +49,11 @@ struct Script {
   std::vector<std::string> errors;  // e.g. unterminated quote (parsing still returns what it could)
 };
 
-Script parse(std::string_view text);
+// Decides, once a simple command is complete, whether Script::commands keeps it. A caller
+// that needs only some commands (SH001 on a whole script) passes one, so memory follows the
+// commands kept, not the size of the script; `next` links to a dropped command are not kept.
+using CommandFilter = bool (*)(const Command&);
+
+Script parse(std::string_view text, CommandFilter keep = nullptr);
 
 }  // namespace tocsin::sh

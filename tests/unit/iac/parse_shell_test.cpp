@@ -2,6 +2,7 @@
 // redirections, here-documents, wrapper peeling, offsets and bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "iac/parse/shell.hpp"
@@ -126,6 +127,32 @@ TEST(ParseShell, IfWhileForCase) {
   EXPECT_TRUE(s.commands[5].conditional);
   ASSERT_EQ(s.commands[11].assignments.size(), 1u);
   EXPECT_EQ(s.commands[11].assignments[0].text, "A=x64");
+}
+
+// A case pattern's `)` inside `$(...)` does not close the substitution (wild Dockerfiles:
+// `ARCH=$(case $TARGETPLATFORM in "linux/amd64") echo amd64 ;; *) echo "" ;; esac)`).
+TEST(ParseShell, CaseInsideCommandSubstitution) {
+  auto s = parse("A=$(case ${P:-linux/amd64} in \"linux/amd64\") echo amd64 ;; (x|y) echo xy ;; *) echo \"\" ;; esac) && wget \"u/$A\"");
+  EXPECT_TRUE(s.errors.empty()) << s.errors.front();
+  EXPECT_EQ(words_of(s), (V{"", "echo amd64", "echo xy", "echo ", "wget u/$A"}));
+  // Nested case, and `case` as an argument word (not reserved) still closes at the first `)`.
+  auto n = parse("x=$(case a in a) case b in b) echo in ;; esac ;; esac); echo $(echo case) done");
+  EXPECT_TRUE(n.errors.empty()) << n.errors.front();
+  auto nw = words_of(n);
+  EXPECT_NE(std::find(nw.begin(), nw.end(), "echo $(echo case) done"), nw.end());
+  EXPECT_NE(std::find(nw.begin(), nw.end(), "echo case"), nw.end());
+  // An unterminated case in a substitution is an error, not a hang.
+  EXPECT_FALSE(parse("x=$(case a in a) echo ;;)").errors.empty());
+}
+
+// `((` not closed by `))` is two subshells, as bash and dash read it.
+TEST(ParseShell, DoubleParenThatIsNotArithmetic) {
+  auto s = parse("((rm -rf var/cache/* && rm -rf var/logs/*) || true) && composer install");
+  EXPECT_TRUE(s.errors.empty()) << s.errors.front();
+  EXPECT_EQ(words_of(s), (V{"rm -rf var/cache/*", "rm -rf var/logs/*", "true", "composer install"}));
+  auto a = parse("((i = i + 1)) && echo $i");
+  EXPECT_TRUE(a.errors.empty());
+  EXPECT_EQ(words_of(a), (V{"echo $i"}));
 }
 
 TEST(ParseShell, KeywordsOnlyInCommandPosition) {

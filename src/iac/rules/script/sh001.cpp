@@ -116,6 +116,14 @@ void note_created_assignments(const sh::Command& cmd, std::map<std::string, Stat
 
 }  // namespace
 
+bool may_concern_containers(const sh::Command& cmd) {
+  for (const sh::Word& a : cmd.assignments)
+    if (a.raw.find(" create ") != std::string::npos || a.raw.find(" run ") != std::string::npos) return true;
+  for (const sh::Word& w : cmd.words)
+    if (is_tool(base_name(w.text))) return true;
+  return false;
+}
+
 std::vector<ContainerCopy> find_container_copies(const sh::Script& script) {
   std::vector<ContainerCopy> out;
   std::map<std::string, State> state;  // by container reference as written

@@ -27,6 +27,11 @@ struct ContainerCopy {
   bool not_started = false;    // the container was `create`d in the script and never started
 };
 
+// Whether find_container_copies can use the command: it names a container tool in some word,
+// or assigns from a `create`/`run` command substitution. As the sh::parse filter of a whole
+// script, it keeps memory proportional to the container commands, not to the script.
+bool may_concern_containers(const sh::Command& cmd);
+
 // Every container copy in `script`, with the pause/created analysis applied.
 std::vector<ContainerCopy> find_container_copies(const sh::Script& script);
 

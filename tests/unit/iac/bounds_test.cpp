@@ -1,0 +1,114 @@
+// Bounded work on any input: a whole script keeps only the commands SH001 can use, files over
+// the size limit get a located diagnostic or a note (never silence), YAML node caps hold.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "iac/parse/shell.hpp"
+#include "iac/parse/yaml_doc.hpp"
+#include "iac/rules/script/sh001.hpp"
+#include "iac/scan.hpp"
+#include "temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using namespace tocsin;
+
+namespace {
+
+void write(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
+
+std::string repeat(std::string_view unit, size_t bytes) {
+  std::string out;
+  out.reserve(bytes + unit.size());
+  while (out.size() < bytes) out += unit;
+  return out;
+}
+
+}  // namespace
+
+TEST(ShellBounds, FilterKeepsOnlyContainerCommandsWithTheSameCopies) {
+  std::string text =
+      "echo a; cp x y\n"
+      "CID=$(docker create img)\n"
+      "docker cp f $CID:/x\n"          // not started: not reported
+      "sudo docker pause web && docker cp web:/etc/x . && docker unpause web\n"
+      "ls | grep q\n"
+      "kubectl cp ns/pod:/a b\n";
+  auto all = sh::parse(text);
+  auto kept = sh::parse(text, iac::script::may_concern_containers);
+  EXPECT_LT(kept.commands.size(), all.commands.size());
+  for (const auto& c : kept.commands) EXPECT_TRUE(iac::script::may_concern_containers(c));
+  auto a = iac::script::find_container_copies(all);
+  auto b = iac::script::find_container_copies(kept);
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_EQ(a.size(), 3u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].tool, b[i].tool);
+    EXPECT_EQ(a[i].container, b[i].container);
+    EXPECT_EQ(a[i].paused, b[i].paused);
+    EXPECT_EQ(a[i].not_started, b[i].not_started);
+    EXPECT_EQ(all.commands[a[i].command].begin, kept.commands[b[i].command].begin);
+  }
+  EXPECT_TRUE(b[0].not_started);
+  EXPECT_TRUE(b[1].paused);
+  EXPECT_FALSE(b[2].paused);
+  // `&&` after a kept command still links it.
+  EXPECT_EQ(kept.commands[b[1].command].next, sh::Op::And);
+}
+
+TEST(ShellBounds, BigScriptKeepsNoCommandsItDoesNotNeed) {
+  // 8 MB of ordinary commands and one docker cp at the end: the parsed script holds only that.
+  std::string text = repeat("echo hello world; cp a b\n", 8u << 20) + "docker cp x web:/y\n";
+  auto t0 = std::chrono::steady_clock::now();
+  auto s = sh::parse(text, iac::script::may_concern_containers);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(s.commands.size(), 1u);
+  EXPECT_EQ(s.commands[0].words[0].text, "docker");
+  EXPECT_LT(secs, 5.0);  // generous: a loaded CI machine; ~0.3 s on an idle one
+}
+
+TEST(ScanBounds, OverTheLimitIsLocatedNeverSilent) {
+  test::TempDir d;
+  write(d.p / "Dockerfile", "FROM alpine\n" + repeat("RUN echo aaaaaaaa\n", 4096));
+  write(d.p / "compose.yaml", "services:\n  a:\n    image: x\n    command: \"" + std::string(5000, 'a') + "\"\n");
+  write(d.p / "big.sh", "#!/bin/sh\n" + repeat("echo hi\n", 5000));
+  write(d.p / "small.sh", "#!/bin/sh\ndocker cp a web:/b\n");
+  iac::ScanOptions o;
+  o.paths = {d.p.string()};
+  o.no_config = true;
+  o.max_file_bytes = 4000;
+  testing::internal::CaptureStderr();
+  auto res = iac::scan(o);
+  std::string err = testing::internal::GetCapturedStderr();
+  std::set<std::string> rules;
+  for (const auto& f : res.findings) {
+    if (f.rule == "DF000" || f.rule == "DC000") {
+      EXPECT_EQ(f.range.line, 1u);
+      EXPECT_NE(f.message.find("over the 4000 byte limit"), std::string::npos) << f.message;
+    }
+    rules.insert(f.rule + ":" + fs::path(f.file).filename().string());
+  }
+  EXPECT_TRUE(rules.count("DF000:Dockerfile"));
+  EXPECT_TRUE(rules.count("DC000:compose.yaml"));
+  EXPECT_TRUE(rules.count("SH001:small.sh"));   // small files are still scanned
+  EXPECT_FALSE(rules.count("SH001:big.sh"));    // no rule id misused for the size
+  EXPECT_NE(err.find("big.sh: file is"), std::string::npos) << err;
+  EXPECT_EQ(err.find("small.sh"), std::string::npos) << err;
+}
+
+TEST(YamlBounds, NodeCapIsALocatedError) {
+  std::string text = "items:\n";
+  for (int i = 0; i < 500; ++i) text += "  - " + std::to_string(i) + "\n";
+  yaml::Limits lim;
+  lim.max_nodes = 100;
+  auto f = yaml::File::parse(text, lim);
+  ASSERT_TRUE(f.has_fatal());
+  EXPECT_NE(f.issues()[0].message.find("more than 100 YAML nodes"), std::string::npos) << f.issues()[0].message;
+  EXPECT_GT(f.issues()[0].offset, 0u);
+  auto ok = yaml::File::parse("items: [1, 2, 3]\n", lim);
+  EXPECT_FALSE(ok.has_fatal());
+}
