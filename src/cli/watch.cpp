@@ -17,10 +17,12 @@
 #include "audit/detections/engine.hpp"
 #include "audit/summary.hpp"
 #include "cli/commands.hpp"
+#include "core/text_sanitize.hpp"
 #include "runtime/alert_output.hpp"
 #include "runtime/audit_stream.hpp"
 #include "runtime/docker_watch.hpp"
 #include "runtime/follower.hpp"
+#include "runtime/watch_resume.hpp"
 
 namespace tocsin::cli {
 namespace {
@@ -59,12 +61,13 @@ std::string render_audit(const audit::Alert& a, runtime::AlertFormat f) {
                      to_string(a.severity), a.message);
 }
 
-void note(const std::string& msg) { fmt::print(stderr, "tocsin watch: {}\n", msg); }
+// Notes name files and carry Engine/log text: sanitized for the terminal.
+void note(const std::string& msg) { fmt::print(stderr, "tocsin watch: {}\n", sanitize_for_terminal(msg)); }
 
 // Follows the audit log (or stdin) until stopped; returns the exit code. `input` is filled
 // with what was read (for the summary record at exit).
 int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFeed& feed,
-              audit::InputReport& input) {
+              runtime::ResumeTracker& resume, audit::InputReport& input) {
   input.file = args.audisp ? "<audisp>" : args.audit_log;
   input.format = "audit-text";
   runtime::AuditStream stream(engine);
@@ -76,13 +79,34 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
       return kExitError;
     }
     saved = *l;
-    if (saved && !saved->last_event_id.empty()) stream.skip_event_id(saved->last_event_id);
+    if (saved && saved->rewind) {
+      // Read again from before the oldest correlation that was open at the stop; the alerts
+      // already written from there are not written twice.
+      resume.suppress(saved->emitted);
+      note(fmt::format("resuming {} bytes before the saved position, where a correlation was still open; "
+                       "{} alerts written before the stop are not repeated",
+                       saved->rewind->ino == saved->ino && saved->offset >= saved->rewind->offset
+                           ? saved->offset - saved->rewind->offset : 0,
+                       saved->emitted.size()));
+      runtime::FollowPosition from;
+      from.dev = saved->rewind->dev;
+      from.ino = saved->rewind->ino;
+      from.offset = saved->rewind->offset;
+      saved = from;
+    } else if (saved && !saved->last_event_id.empty()) {
+      stream.skip_event_id(saved->last_event_id);
+    }
   }
   const uint64_t deadline = args.exit_after_s > 0 ? now_ms() + static_cast<uint64_t>(args.exit_after_s * 1000) : 0;
   uint64_t last_line_ms = now_ms(), last_save_ms = 0;
   const uint64_t events_before = engine.stats().events;
   auto on_line = [&](std::string_view line, const runtime::LinePos& pos) {
+    // A line read with no event half-assembled starts at an event boundary: a rewind point.
+    const bool boundary = stream.in_flight() == 0 && pos.end_offset >= line.size() + 1;
+    const uint64_t records_before = stream.lines() - stream.bad_lines();
     stream.line(line, pos.file ? *pos.file : std::string("-"), pos.line_no);
+    if (boundary && stream.lines() - stream.bad_lines() > records_before && stream.last_record_ms())
+      resume.boundary({pos.dev, pos.ino, pos.end_offset - line.size() - 1}, stream.last_record_ms());
     input.bytes_read += line.size() + 1;
     last_line_ms = now_ms();
   };
@@ -139,10 +163,11 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
     note(st.error().message);
     return kExitError;
   }
-  auto checkpoint = [&]() {
+  auto checkpoint = [&](std::optional<uint64_t> open_since) {
     if (args.state.empty()) return;
     auto pos = follower.position();
     pos.last_event_id = stream.last_event_id();
+    resume.fill(pos, open_since);
     auto s = runtime::save_position(args.state, pos, args.audit_log);
     if (!s) note(s.error().message);
     last_save_ms = now_ms();
@@ -162,7 +187,8 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
     if (stream.in_flight() > 0 && now_ms() - last_line_ms > static_cast<uint64_t>(args.idle_flush_ms)) stream.flush();
     stream.tick(now_ms());
     // Checkpoint only when no event is half-read, so a resumed run starts on an event boundary.
-    if (stream.in_flight() == 0 && now_ms() - last_save_ms >= static_cast<uint64_t>(args.checkpoint_ms)) checkpoint();
+    if (stream.in_flight() == 0 && now_ms() - last_save_ms >= static_cast<uint64_t>(args.checkpoint_ms))
+      checkpoint(engine.oldest_open_ms());
     std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));
   }
   if (code == kExitClean) {
@@ -170,8 +196,10 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
     (void)p;
   }
   stream.flush();
+  // What is still open is closed (and reported) now, and read again by the next run.
+  const auto open_since = engine.oldest_open_ms();
   engine.finish();
-  checkpoint();
+  checkpoint(open_since);
   input.events = engine.stats().events - events_before;
   return code;
 }
@@ -183,7 +211,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
   auto* app = root.add_subcommand("watch", "Live: follow an audit log or audisp stream; watch the Docker Engine");
   auto* log = app->add_option("--audit-log", args->audit_log, "follow this audit log across rotation");
   auto* disp = app->add_flag("--audisp", args->audisp, "read an audisp plugin stream (string format) on stdin")->excludes(log);
-  app->add_option("--state", args->state, "save/resume the position here (inode, offset, last event id)")->needs(log);
+  app->add_option("--state", args->state, "save the position here and resume from it; a restart reads again from before the oldest copy or swap loop still open and does not repeat the alerts already written")->needs(log);
   app->add_flag("--from-start", args->from_start, "with no saved position, read the existing log too (default: from the end)")->needs(log);
   app->add_flag("--docker", args->docker, "watch container starts on the Docker Engine API (RT001-RT005)");
   app->add_option("--docker-host", args->docker_host, "Docker socket (unix://PATH)");
@@ -275,14 +303,24 @@ void add_watch(CLI::App& root, Commands& cmds) {
     audit::baseline::ScoreOptions sopt;
     sopt.threshold = args->baseline_threshold;
     if (model) scorer.emplace(*model, sopt);
+    runtime::ResumeTracker resume;
     engine.set_sink([&](audit::Alert&& a) {
+      // Written by a run before a restart (--state): still remembered as written, for the next.
+      const bool repeat = resume.is_repeat(a);
+      resume.emitted(a);
+      if (repeat) return;
       std::optional<audit::Alert> rare;
       if (scorer)
         if (auto rec = audit::baseline::copy_record_from_alert(a))
           rare = audit::baseline::rare_copy_alert(a, scorer->score_copy(*rec), sopt);
       ++alerts;
       output.write(render_audit(a, output.format()), a.severity);
+      if (rare && resume.is_repeat(*rare)) {
+        resume.emitted(*rare);
+        rare.reset();
+      }
       if (rare) {
+        resume.emitted(*rare);
         ++alerts;
         output.write(render_audit(*rare, output.format()), rare->severity);
       }
@@ -290,7 +328,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
     std::thread docker_thread;
     if (args->docker) docker_thread = std::thread([&] { (void)watcher.run(g_stop); });
     audit::InputReport input;
-    int code = run_audit(*args, engine, feed, input);
+    int code = run_audit(*args, engine, feed, resume, input);
     g_stop.store(true);
     if (docker_thread.joinable()) docker_thread.join();
     // The last JSONL record, as in hunt: what was read and whether completely.

@@ -36,6 +36,8 @@ class AuditStream {
   static constexpr uint64_t kQuietRecords = 4096;
   size_t in_flight() const { return assembler_.in_flight(); }
   const std::string& last_event_id() const { return last_event_id_; }
+  // Log time (epoch ms) of the last record read; 0 before the first.
+  uint64_t last_record_ms() const { return last_log_ms_; }
   // Events whose id equals this are dropped (the one event a resumed position may repeat).
   void skip_event_id(std::string id) { skip_id_ = std::move(id); }
   uint64_t events() const { return events_; }

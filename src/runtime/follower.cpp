@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "safeio/atomic_write.hpp"
+
 namespace tocsin::runtime {
 namespace {
 constexpr size_t kTailKeep = 4096;
@@ -72,26 +74,18 @@ Status save_position(const std::string& state_file, const FollowPosition& p, con
   j["inode"] = p.ino;
   j["offset"] = p.offset;
   j["last_event_id"] = p.last_event_id;
-  std::string text = j.dump() + "\n";
-  std::string tmp = state_file + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Error{fmt::format("{}: {}", tmp, std::strerror(errno))};
-  safeio::Fd f(fd);
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{fmt::format("{}: write: {}", tmp, std::strerror(errno))};
-    done += static_cast<size_t>(n);
+  if (p.rewind) {
+    j["rewind"] = {{"dev", p.rewind->dev}, {"inode", p.rewind->ino}, {"offset", p.rewind->offset}};
+    j["emitted"] = p.emitted;
   }
-  if (::fsync(fd) != 0) return Error{fmt::format("{}: fsync: {}", tmp, std::strerror(errno))};
-  if (::rename(tmp.c_str(), state_file.c_str()) != 0)
-    return Error{fmt::format("{}: rename: {}", state_file, std::strerror(errno))};
-  return ok_status();
+  std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // any path bytes
+  safeio::AtomicWriteOptions o;
+  o.mode = 0600;
+  return safeio::write_file_atomic(state_file, text, o);
 }
 
 Result<std::optional<FollowPosition>> load_position(const std::string& state_file) {
-  auto text = safeio::read_file(state_file, 1 << 16);
+  auto text = safeio::read_file(state_file, 8 << 20);  // up to ResumeTracker::kMaxKeys alert keys
   if (!text) {
     struct stat st {};
     if (::stat(state_file.c_str(), &st) != 0 && errno == ENOENT) return std::optional<FollowPosition>{};
@@ -106,6 +100,15 @@ Result<std::optional<FollowPosition>> load_position(const std::string& state_fil
   p.ino = j["inode"].get<uint64_t>();
   p.offset = j["offset"].get<uint64_t>();
   if (j.contains("last_event_id") && j["last_event_id"].is_string()) p.last_event_id = j["last_event_id"];
+  if (auto r = j.find("rewind"); r != j.end()) {
+    auto num = [&](const char* k) { return r->is_object() && r->contains(k) && (*r)[k].is_number_unsigned(); };
+    if (!num("inode") || !num("offset"))
+      return Error{fmt::format("{}: the rewind point is not {{dev, inode, offset}} (delete the file to start from the end)", state_file)};
+    p.rewind = LogPoint{r->value("dev", uint64_t{0}), (*r)["inode"].get<uint64_t>(), (*r)["offset"].get<uint64_t>()};
+    if (auto e = j.find("emitted"); e != j.end() && e->is_array())
+      for (const auto& k : *e)
+        if (k.is_string()) p.emitted.push_back(k.get<std::string>());
+  }
   return std::optional<FollowPosition>(p);
 }
 

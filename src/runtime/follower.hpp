@@ -52,12 +52,24 @@ class LineSplitter {
   uint64_t lines_ = 0;
 };
 
+// A byte position in a log file, by identity (device, inode), found again after rotation.
+struct LogPoint {
+  uint64_t dev = 0, ino = 0, offset = 0;
+};
+
 struct FollowPosition {
   uint64_t dev = 0, ino = 0, offset = 0;
   std::string last_event_id;
+  // Where a resumed run reads again from (an event boundary before the oldest correlation still
+  // open at the save), and the alerts already emitted from there (runtime/watch_resume.hpp).
+  std::optional<LogPoint> rewind;
+  std::vector<std::string> emitted;
+  LogPoint point() const { return {dev, ino, offset}; }
 };
 
-// State file: one JSON object, written to FILE.tmp, fsynced and renamed over FILE.
+// State file: one JSON object, replaced atomically (safeio::write_file_atomic, mode 0600):
+// path, dev, inode, offset, last_event_id and, when a correlation was open, rewind {dev, inode,
+// offset} and emitted [alert keys].
 Status save_position(const std::string& state_file, const FollowPosition& p, const std::string& log_path);
 // nullopt when the file does not exist; Error when it exists but is unreadable/corrupt.
 Result<std::optional<FollowPosition>> load_position(const std::string& state_file);

@@ -594,4 +594,18 @@ void Engine::finish() {
   for (auto& r : rules_) r->finish(ctx_);
 }
 
+std::optional<uint64_t> Engine::oldest_open_ms() const {
+  std::optional<uint64_t> o;
+  auto take = [&](uint64_t ms) {
+    if (!o || ms < *o) o = ms;
+  };
+  for (const auto& c : ctx_.copies)
+    if (!c.closed) take(c.start_ms);
+  for (const auto& l : ctx_.loops)
+    if (!l.closed) take(l.first_ms);
+  for (const auto& [key, st] : loop_states_) take(st->first_ms);
+  for (const auto& h : pending_helpers_) take(h.ms);
+  return o;
+}
+
 }  // namespace tocsin::audit

@@ -59,6 +59,9 @@ class Engine {
   void advance_time(uint64_t log_ms);
   // Closes everything still open (end of input).
   void finish();
+  // Log time at which the oldest correlation still open began (a copy, a swap loop or a
+  // candidate, a helper waiting for its copy): what a restarted watcher must read again.
+  std::optional<uint64_t> oldest_open_ms() const;
 
   // Collected alerts, sorted (empty when a sink is set).
   std::vector<Alert> take_alerts();

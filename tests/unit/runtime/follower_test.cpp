@@ -136,3 +136,31 @@ TEST(Follower, CorruptStateIsAnError) {
   append(state, "{nope");
   EXPECT_FALSE(load_position(state.string()));
 }
+
+// The rewind point and the emitted alert keys survive a save and a load.
+TEST(Follower, StateKeepsTheRewindPointAndEmittedKeys) {
+  TempDir t;
+  auto state = (t.p / "state.json").string();
+  FollowPosition p;
+  p.dev = 7;
+  p.ino = 42;
+  p.offset = 9000;
+  p.rewind = LogPoint{7, 41, 120};
+  p.emitted = {"AU001|1.000:5", "AU003|1.000:5"};
+  ASSERT_TRUE(save_position(state, p, "/var/log/audit/audit.log"));
+  auto l = load_position(state);
+  ASSERT_TRUE(l);
+  ASSERT_TRUE(l->has_value());
+  ASSERT_TRUE((*l)->rewind);
+  EXPECT_EQ((*l)->rewind->ino, 41u);
+  EXPECT_EQ((*l)->rewind->offset, 120u);
+  EXPECT_EQ((*l)->emitted, p.emitted);
+  EXPECT_EQ((*l)->offset, 9000u);
+  // A state without a rewind point (nothing open at the save) loads without one.
+  p.rewind.reset();
+  ASSERT_TRUE(save_position(state, p, "x"));
+  EXPECT_FALSE((*load_position(state))->rewind);
+  // A malformed rewind point is an error, not a silent resume from somewhere else.
+  std::ofstream(state, std::ios::trunc) << R"({"inode":1,"offset":2,"rewind":{"inode":"x"}})";
+  EXPECT_FALSE(load_position(state));
+}
