@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace tocsin::cli {
@@ -26,6 +27,8 @@ void add_audit_rules(CLI::App& root, Commands& cmds);
 void add_es_query(CLI::App& root, Commands& cmds);
 void add_watch(CLI::App& root, Commands& cmds);
 void add_verify(CLI::App& root, Commands& cmds);
+// `tocsin verify FILE ... -- COMMAND ARGS`: what follows the first `--` (taken off argv by main).
+std::vector<std::string>& verify_trailing_command();
 void add_baseline(CLI::App& root, Commands& cmds);
 
 // True when stdout/stderr is a terminal and NO_COLOR is unset.

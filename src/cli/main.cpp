@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "cli/commands.hpp"
 
@@ -28,6 +29,14 @@ int main(int argc, char** argv) {
   add_rules(app, cmds);
   add_audit_rules(app, cmds);
   add_es_query(app, cmds);
+  // `verify FILE ... -- COMMAND ARGS`: the command is not tocsin's to parse (its flags are its own).
+  if (argc > 2 && std::string_view(argv[1]) == "verify")
+    for (int i = 2; i < argc; ++i)
+      if (std::string_view(argv[i]) == "--") {
+        verify_trailing_command().assign(argv + i + 1, argv + argc);
+        argc = i;
+        break;
+      }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -225,7 +225,8 @@ std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOpt
   if (auto e = c.env.find("CONFIG_HASH"); e != c.env.end()) expected = e->second;
   if (auto l = c.labels.find("tocsin.config.sha256"); l != c.labels.end()) expected = l->second;
   if (auto d = opt.expected_digests.find(cfg); !cfg.empty() && d != opt.expected_digests.end()) expected = d->second;
-  if (expected.rfind("sha256:", 0) == 0) expected.erase(0, 7);
+  // The same digest forms as `verify --sha256`: bare hex, sha256:HEX, a sha256sum line.
+  if (auto d = parse_sha256_digest(expected)) expected = *d;
   if (!cfg.empty() && !expected.empty()) {
     const MountInfo* best = nullptr;
     std::string rest;

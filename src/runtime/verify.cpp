@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
 #include <thread>
 
 namespace tocsin::runtime {
@@ -44,6 +46,57 @@ std::string lower(std::string s) {
   return s;
 }
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::string> parse_sha256_digest(std::string_view s) {
+  s = trim(s);
+  if (s.substr(0, 7) == "sha256:" || s.substr(0, 7) == "SHA256:") s.remove_prefix(7);
+  // sha256sum output: the digest, then a space and ' ' (text) or '*' (binary), then the name.
+  if (s.size() > 64 && s[64] == ' ' && s.size() > 66 && (s[65] == ' ' || s[65] == '*')) s = s.substr(0, 64);
+  if (!is_sha256_hex(s)) return std::nullopt;
+  return lower(std::string(s));
+}
+
+namespace {
+
+// Takes the lock asked for on `fd`, waiting up to the timeout for a writer. Returns false with
+// a problem or error in `r` when the verification must stop.
+bool take_lock(VerifyReport& r, int fd, const VerifyOptions& opt) {
+  if (opt.lock == VerifyLock::None) return true;
+  const int op = (opt.lock == VerifyLock::Exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt.lock_timeout_ms);
+  while (::flock(fd, op) != 0) {
+    const int e = errno;
+    if (e == EINTR) continue;
+    if (e != EWOULDBLOCK) {
+      // ENOLCK/EOPNOTSUPP/EINVAL: the file system (some network or FUSE ones) has no flock.
+      std::string why = fmt::format("cannot take a {} flock on the file: {} (the file system may not support "
+                                    "flock; --lock none verifies without one)",
+                                    opt.lock == VerifyLock::Exclusive ? "exclusive" : "shared", std::strerror(e));
+      if (opt.lock_required) {
+        r.status = VerifyStatus::Error;
+        r.problems.push_back(std::move(why));
+        return false;
+      }
+      r.notes.push_back("not locked: " + why);
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      r.status = VerifyStatus::Problem;
+      r.problems.push_back(fmt::format("file stayed locked by a writer for {} ms", opt.lock_timeout_ms));
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 VerifyReport check_fd(VerifyReport r, int fd, const VerifyOptions& opt, bool keep_content) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -55,17 +108,8 @@ VerifyReport check_fd(VerifyReport r, int fd, const VerifyOptions& opt, bool kee
     r.problems.push_back("not a regular file");
     return r;
   }
-  // Shared lock: a writer that takes an exclusive flock while rewriting is waited for.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt.lock_timeout_ms);
-  while (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) break;  // e.g. ENOLCK on some filesystems: go on
-    if (std::chrono::steady_clock::now() >= deadline) {
-      r.status = VerifyStatus::Problem;
-      r.problems.push_back(fmt::format("file stayed locked by a writer for {} ms", opt.lock_timeout_ms));
-      return r;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  // A writer that takes an exclusive flock while rewriting is waited for.
+  if (!take_lock(r, fd, opt)) return r;
   auto data = safeio::read_fd(fd, opt.max_bytes, r.file);
   if (!data) {
     r.problems.push_back(data.error().message);
@@ -77,9 +121,12 @@ VerifyReport check_fd(VerifyReport r, int fd, const VerifyOptions& opt, bool kee
   r.mode = static_cast<uint32_t>(st.st_mode & 07777);
   r.sha256 = sha256_hex(*data);
   r.status = VerifyStatus::Intact;
-  if (opt.sha256 && lower(*opt.sha256) != *r.sha256) {
-    r.status = VerifyStatus::Problem;
-    r.problems.push_back(fmt::format("sha256 mismatch: expected {}", lower(*opt.sha256)));
+  if (opt.sha256) {
+    auto want = parse_sha256_digest(*opt.sha256);
+    if (!want || *want != *r.sha256) {
+      r.status = VerifyStatus::Problem;
+      r.problems.push_back(fmt::format("sha256 mismatch: expected {}", want.value_or(lower(*opt.sha256))));
+    }
   }
   if (opt.owner && *opt.owner != st.st_uid) {
     r.status = VerifyStatus::Problem;
@@ -136,6 +183,7 @@ std::string to_json(const VerifyReport& r) {
   j["owner"] = r.owner ? nlohmann::ordered_json(*r.owner) : nlohmann::ordered_json(nullptr);
   j["mode"] = r.mode ? nlohmann::ordered_json(fmt::format("{:04o}", *r.mode)) : nlohmann::ordered_json(nullptr);
   j["problems"] = r.problems;
+  if (!r.notes.empty()) j["notes"] = r.notes;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
