@@ -181,6 +181,7 @@ class Parser {
   void parse_all() {
     while (!ctx_.abort) {
       parse_list({}, false);
+      if (ctx_.abort) break;  // a limit was reached: the rest is not "unexpected"
       const Token& t = peek();
       if (t.type == Tok::End) break;
       error("unexpected '" + token_text(t) + "'");
@@ -886,6 +887,7 @@ class Parser {
   void parse_all_nested() {
     while (!ctx_.abort) {
       parse_list({}, false);
+      if (ctx_.abort) break;
       const Token& t = peek();
       if (t.type == Tok::End) break;
       error("unexpected '" + token_text(t) + "'");
