@@ -404,6 +404,11 @@ File File::parse(std::string_view content, const Limits& limits) {
       d.end = c.end;
       f.issues_.push_back({std::move(msg), offset, true});
     };
+    if (f.nodes_.size() >= limits.max_nodes) {
+      // Past the node cap every document would fail alike: one located error for the rest.
+      fail(fmt::format("more than {} YAML nodes; the rest of the file was not parsed", limits.max_nodes), c.begin);
+      break;
+    }
     if (auto err = prescan(text, c.begin, limits.max_depth)) {
       fail(err->message, err->offset);
       continue;

@@ -192,4 +192,13 @@ TEST(YamlBounds, NodeCapIsALocatedError) {
   EXPECT_GT(f.issues()[0].offset, 0u);
   auto ok = yaml::File::parse("items: [1, 2, 3]\n", lim);
   EXPECT_FALSE(ok.has_fatal());
+  // Many documents past the cap: the document that crossed it fails, then one error for the
+  // rest of the file (not one per document, which held 300,000 issues for a 50 MB file).
+  std::string docs;
+  for (int i = 0; i < 1000; ++i) docs += "---\na: " + std::to_string(i) + "\n";
+  auto many = yaml::File::parse(docs, lim);
+  ASSERT_EQ(many.issues().size(), 2u);
+  EXPECT_NE(many.issues()[0].message.find("more than 100 YAML nodes"), std::string::npos);
+  EXPECT_NE(many.issues()[1].message.find("the rest of the file was not parsed"), std::string::npos);
+  EXPECT_LT(many.documents().size(), 100u);
 }
