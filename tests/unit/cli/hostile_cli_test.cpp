@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "repeat.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -252,16 +253,6 @@ TEST(HostileCli, HuntMemoryIsFlatInTheLogSize) {
   EXPECT_LT(big.max_rss_kb, 80 * 1024);
 }
 
-namespace {
-
-std::string repeat_to(std::string_view unit, size_t bytes) {
-  std::string out;
-  out.reserve(bytes + unit.size());
-  while (out.size() < bytes) out += unit;
-  return out;
-}
-
-}  // namespace
 
 // docs/reliability.md "Bounds": `tocsin scan` on huge hostile files stays under 10x the input
 // in memory (the child's getrusage; 16 MiB inputs here, the doc's table has 50 MiB), and what a
@@ -276,11 +267,11 @@ TEST(HostileCli, ScanMemoryStaysUnderTenTimesTheInput) {
   };
   const std::string a(size, 'a');
   std::vector<Case> cases = {
-      {"script", "big.sh", repeat_to("echo hello world; cp a b\n", size), ""},
-      {"docker-script", "big.sh", repeat_to("docker ps\n", size), "more than 100000 container commands"},
+      {"script", "big.sh", tocsin::test::repeat("echo hello world; cp a b\n", size), ""},
+      {"docker-script", "big.sh", tocsin::test::repeat("docker ps\n", size), "more than 100000 container commands"},
       {"one-line", "Dockerfile", "RUN echo " + a + "\n", ""},
-      {"runs", "Dockerfile", "FROM x\n" + repeat_to("RUN echo a\n", size), "more than 10000 instructions"},
-      {"semicolons", "Dockerfile", "FROM x\nRUN " + repeat_to("a;", size) + "\n", "more than 100000 shell commands"},
+      {"runs", "Dockerfile", "FROM x\n" + tocsin::test::repeat("RUN echo a\n", size), "more than 10000 instructions"},
+      {"semicolons", "Dockerfile", "FROM x\nRUN " + tocsin::test::repeat("a;", size) + "\n", "more than 100000 shell commands"},
       {"newlines", "Dockerfile", "FROM x\n" + std::string(size, '\n'), ""},
       {"compose", "compose.yaml", "{services: {a: {image: \"" + a + "\", privileged: true}}}\n", ""},
   };

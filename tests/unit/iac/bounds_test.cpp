@@ -12,6 +12,7 @@
 #include "iac/parse/yaml_doc.hpp"
 #include "iac/rules/script/sh001.hpp"
 #include "iac/scan.hpp"
+#include "repeat.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -23,12 +24,7 @@ void write(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios:
 
 uint32_t df_limit() { return static_cast<uint32_t>(df::kMaxInstructions); }
 
-std::string repeat(std::string_view unit, size_t bytes) {
-  std::string out;
-  out.reserve(bytes + unit.size());
-  while (out.size() < bytes) out += unit;
-  return out;
-}
+using test::repeat;
 
 }  // namespace
 

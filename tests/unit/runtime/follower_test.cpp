@@ -168,6 +168,17 @@ TEST(Follower, StateKeepsTheRewindPointAndEmittedKeys) {
   EXPECT_FALSE(load_position(state));
 }
 
+namespace {
+// The position a follower saves after reading all of `log` from the start.
+FollowPosition position_after_reading(const fs::path& log) {
+  LogFollower f({log.string(), true});
+  EXPECT_TRUE(f.start(std::nullopt));
+  Collector c;
+  EXPECT_TRUE(f.poll(c.fn()));
+  return f.position();
+}
+}  // namespace
+
 // An inode number is reused once a rotated file is deleted: a saved point is found again only
 // in the file whose first bytes are the saved ones, never in another that got its inode
 // (which read from the saved offset gave a broken record and lost or split correlations).
@@ -175,14 +186,7 @@ TEST(Follower, ASavedPointIsNotResumedInAFileThatReusedItsInode) {
   TempDir t;
   auto log = t.p / "audit.log";
   for (int i = 0; i < 5; ++i) append(log, line(i) + "\n");
-  FollowPosition p;
-  {
-    LogFollower f({log.string(), true});
-    ASSERT_TRUE(f.start(std::nullopt));
-    Collector c;
-    ASSERT_TRUE(f.poll(c.fn()));
-    p = f.position();
-  }
+  FollowPosition p = position_after_reading(log);
   EXPECT_EQ(p.head, (line(0) + "\n" + line(1)).substr(0, kHeadBytes));
   // Same inode, other content (what a reused inode looks like): not this file.
   std::ofstream(log, std::ios::trunc) << "type=OTHER msg=audit(2.000:1): " << std::string(200, 'x') << "\n";
@@ -197,14 +201,7 @@ TEST(Follower, ASavedPointIsNotResumedInAFileThatReusedItsInode) {
   EXPECT_NE(notes.back().find("is gone"), std::string::npos);
   // A rewind point whose file is gone falls back to the saved position.
   for (int i = 0; i < 3; ++i) append(log, line(i) + "\n");
-  FollowPosition at_end;
-  {
-    LogFollower f({log.string(), true});
-    ASSERT_TRUE(f.start(std::nullopt));
-    Collector skip;
-    ASSERT_TRUE(f.poll(skip.fn()));
-    at_end = f.position();
-  }
+  FollowPosition at_end = position_after_reading(log);
   append(log, line(3) + "\n");
   FollowPosition gone = p;  // inode of the live file, head of the old one
   Collector d;
