@@ -254,6 +254,15 @@ TEST(HostileCli, HuntMemoryIsFlatInTheLogSize) {
 }
 
 
+namespace {
+// A Compose file of `bytes` of services `sN: {image: x}` (distinct names).
+std::string numbered_services(size_t bytes) {
+  std::string out = "services:\n";
+  for (size_t i = 0; out.size() < bytes; ++i) out += "  s" + std::to_string(i) + ": {image: x}\n";
+  return out;
+}
+}  // namespace
+
 // docs/reliability.md "Bounds": `tocsin scan` on huge hostile files stays under 10x the input
 // in memory (the child's getrusage; 16 MiB inputs here, the doc's table has 50 MiB), and what a
 // limit cut is said with a location. Shapes: the script, Dockerfile and Compose line,
@@ -274,6 +283,10 @@ TEST(HostileCli, ScanMemoryStaysUnderTenTimesTheInput) {
       {"semicolons", "Dockerfile", "FROM x\nRUN " + tocsin::test::repeat("a;", size) + "\n", "more than 100000 shell commands"},
       {"newlines", "Dockerfile", "FROM x\n" + std::string(size, '\n'), ""},
       {"compose", "compose.yaml", "{services: {a: {image: \"" + a + "\", privileged: true}}}\n", ""},
+      {"k8s-docs", "manifest.yaml",
+       tocsin::test::repeat("---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n", size),
+       "more than 2000000 YAML nodes"},
+      {"compose-services", "compose.yaml", numbered_services(size), ""},
   };
   for (const auto& c : cases) {
     fs::create_directories(d.p / c.dir);
