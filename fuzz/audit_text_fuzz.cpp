@@ -1,5 +1,6 @@
 // libFuzzer target for the audit text parser entry point: bytes → TextSource (lexer, assembler,
-// gzip sniffing) → every Event accessor. Any crash, leak or sanitizer report is a bug.
+// gzip sniffing) → every Event accessor. Any crash, leak or sanitizer report is a bug. The
+// detection engine behind it has its own target (hunt_fuzz).
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -71,7 +71,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
   input.file = args.audisp ? "<audisp>" : args.audit_log;
   input.format = "audit-text";
   runtime::AuditStream stream(engine);
-  std::optional<runtime::FollowPosition> saved;
+  std::optional<runtime::FollowPosition> saved, fallback;
   if (!args.state.empty()) {
     auto l = runtime::load_position(args.state);
     if (!l) {
@@ -92,6 +92,9 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
       from.dev = saved->rewind->dev;
       from.ino = saved->rewind->ino;
       from.offset = saved->rewind->offset;
+      from.head = saved->rewind->head;
+      fallback = saved;  // where to go on if the rewind point's file is gone (deleted by rotation)
+      fallback->rewind.reset();
       saved = from;
     } else if (saved && !saved->last_event_id.empty()) {
       stream.skip_event_id(saved->last_event_id);
@@ -106,7 +109,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
     const uint64_t records_before = stream.lines() - stream.bad_lines();
     stream.line(line, pos.file ? *pos.file : std::string("-"), pos.line_no);
     if (boundary && stream.lines() - stream.bad_lines() > records_before && stream.last_record_ms())
-      resume.boundary({pos.dev, pos.ino, pos.end_offset - line.size() - 1}, stream.last_record_ms());
+      resume.boundary({pos.dev, pos.ino, pos.end_offset - line.size() - 1, {}}, stream.last_record_ms());
     input.bytes_read += line.size() + 1;
     last_line_ms = now_ms();
   };
@@ -158,7 +161,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
   fo.path = args.audit_log;
   fo.from_start = args.from_start;
   runtime::LogFollower follower(fo);
-  auto st = follower.start(saved);
+  auto st = follower.start(saved, fallback);
   if (!st) {
     note(st.error().message);
     return kExitError;
@@ -168,6 +171,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
     auto pos = follower.position();
     pos.last_event_id = stream.last_event_id();
     resume.fill(pos, open_since);
+    if (pos.rewind) pos.rewind->head = follower.head_of(pos.rewind->dev, pos.rewind->ino);
     auto s = runtime::save_position(args.state, pos, args.audit_log);
     if (!s) note(s.error().message);
     last_save_ms = now_ms();

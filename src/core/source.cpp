@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <tuple>
 
 namespace tocsin {
@@ -14,6 +15,7 @@ bool finding_less(const Finding& a, const Finding& b) {
 
 SourceFile::SourceFile(std::string path, std::string content)
     : path_(std::move(path)), content_(std::move(content)) {
+  if (content_.size() > UINT32_MAX) throw std::length_error("SourceFile: content over 4 GiB");
   line_starts_.reserve(content_.size() / 32 + 2);
   line_starts_.push_back(0);
   const char* data = content_.data();
@@ -23,15 +25,15 @@ SourceFile::SourceFile(std::string path, std::string content)
     size_t i = 0;
     while (const void* nl = std::memchr(data + i, '\n', n - i)) {
       i = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
-      line_starts_.push_back(i);
+      line_starts_.push_back(static_cast<uint32_t>(i));
     }
   } else {
     for (size_t i = 0; i < content_.size(); ++i) {
       char c = content_[i];
       if (c == '\n') {
-        line_starts_.push_back(i + 1);
+        line_starts_.push_back(static_cast<uint32_t>(i + 1));
       } else if (c == '\r' && (i + 1 >= content_.size() || content_[i + 1] != '\n')) {
-        line_starts_.push_back(i + 1);  // lone CR ends a line too
+        line_starts_.push_back(static_cast<uint32_t>(i + 1));  // lone CR ends a line too
       }
     }
   }

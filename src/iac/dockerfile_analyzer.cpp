@@ -28,17 +28,33 @@ bool is_shell(std::string_view w) {
   return b == "sh" || b == "bash" || b == "ash" || b == "dash" || b == "zsh" || b == "ksh";
 }
 
+// Parses one RUN script within what is left of the file's command budget (sh::kMaxCommands for
+// all RUN scripts together); where the budget runs out, a located DF000 says what was not parsed.
+sh::Script parse_run(const MappedText& text, size_t& budget, Emitter& em) {
+  if (budget == 0) return {};
+  sh::Script s = sh::parse(text.text(), nullptr, budget);
+  budget -= std::min(budget, s.commands.size());
+  if (s.stopped_at) {
+    size_t at = text.to_file(*s.stopped_at);
+    em.report("DF000", at, at + 1,
+              fmt::format("more than {} shell commands in the RUN instructions of this file; the rest "
+                          "were not parsed or checked", sh::kMaxCommands));
+    budget = 0;
+  }
+  return s;
+}
+
 // The scripts a RUN executes: its shell-form body, and heredoc bodies fed to a shell.
-void collect_scripts(const df::Instruction& ins, size_t index,
-                     std::vector<dockerfile::RunScript>& out) {
-  if (ins.kind != df::Kind::Run) return;
+void collect_scripts(const df::Instruction& ins, size_t index, std::vector<dockerfile::RunScript>& out,
+                     size_t& budget, Emitter& em) {
+  if (ins.kind != df::Kind::Run || budget == 0) return;
   // Exec form (`RUN ["sh", "-c", "..."]`) is left to the rules that look at args: positions
   // inside a JSON string cannot be mapped exactly through its escapes.
   if (ins.json_form) return;
   dockerfile::RunScript s;
   s.instruction = index;
   s.text = &ins.rest;
-  s.script = sh::parse(ins.rest.text());
+  s.script = parse_run(ins.rest, budget, em);
   // Heredoc bodies run by a shell: `RUN <<EOF`, `RUN sh <<EOF`, `RUN bash -ex <<EOF`.
   bool feeds_shell = false;
   if (!ins.heredocs.empty()) {
@@ -57,7 +73,7 @@ void collect_scripts(const df::Instruction& ins, size_t index,
       dockerfile::RunScript hs;
       hs.instruction = index;
       hs.text = &h.content;
-      hs.script = sh::parse(h.content.text());
+      hs.script = parse_run(h.content, budget, em);
       hs.from_heredoc = true;
       out.push_back(std::move(hs));
     }
@@ -149,8 +165,9 @@ class DockerfileAnalyzer final : public Analyzer {
     if (file.instructions.empty()) return;
     auto state = df::evaluate(file);
     std::vector<dockerfile::RunScript> scripts;
+    size_t budget = sh::kMaxCommands;
     for (size_t i = 0; i < file.instructions.size(); ++i)
-      collect_scripts(file.instructions[i], i, scripts);
+      collect_scripts(file.instructions[i], i, scripts, budget, out);
     dockerfile::Context ctx{file, state, scripts, out};
     for (const auto& check : dockerfile::checks())
       if (out.enabled(check->id())) check->run(ctx);

@@ -92,6 +92,44 @@ namespace {
 constexpr size_t kSniffBytes = 8192;
 // Below this many files a worker pool costs more than it saves.
 constexpr size_t kMinParallelFiles = 32;
+// Bytes of files analyzed at the same time. Analysis takes a few times a file's size (the text,
+// its line table, the parse), so workers on many large files would multiply the peak; a file
+// larger than this waits until it can run alone, smaller ones share the budget.
+constexpr size_t kParallelBytes = 16u << 20;
+
+// Blocks a worker until its file fits in the budget (or nothing else is being analyzed).
+class ByteBudget {
+ public:
+  class Hold {
+   public:
+    Hold(ByteBudget& b, size_t n) : b_(b), n_(n) {}
+    ~Hold() { b_.release(n_); }
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+
+   private:
+    ByteBudget& b_;
+    size_t n_;
+  };
+  [[nodiscard]] Hold acquire(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return in_use_ == 0 || in_use_ + n <= kParallelBytes; });
+    in_use_ += n;
+    return Hold(*this, n);
+  }
+
+ private:
+  void release(size_t n) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      in_use_ -= n;
+    }
+    cv_.notify_all();
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t in_use_ = 0;
+};
 constexpr unsigned kMaxWorkers = 8;
 
 // One unit of work in walk order: a file to scan, or an error found while walking. Files are
@@ -359,6 +397,7 @@ class Scanner {
       }
       return;
     }
+    auto hold = budget_.acquire(size);
     if (!by_name) {
       // Sniff the head before reading the whole file.
       std::string head(std::min(size, kSniffBytes), '\0');
@@ -428,6 +467,7 @@ class Scanner {
   fs::path root_;
   std::shared_ptr<const safeio::Fd> root_fd_;
   std::set<std::pair<dev_t, ino_t>> visited_;
+  mutable ByteBudget budget_;  // shared by the workers of run_jobs()
   std::vector<Job> jobs_;
 };
 

@@ -3,6 +3,8 @@
 // (so positions map back to the file), split by sh::parse and checked by the SH001 core.
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "iac/analyzer.hpp"
 #include "iac/parse/shell.hpp"
 #include "iac/parse/yaml_doc.hpp"
@@ -43,7 +45,16 @@ bool shell_shebang(std::string_view content) {
 
 void check_text(const MappedText& text, Emitter& out) {
   if (text.empty()) return;
+  // SH001 is the only rule on whole scripts: a script that names no container tool is done
+  // without parsing (a 50 MB script of other commands costs one pass over its bytes).
+  if (!script::may_name_tool(text.text())) return;
   sh::Script script = sh::parse(text.text(), script::may_concern_containers);
+  if (script.stopped_at) {
+    size_t at = text.to_file(*script.stopped_at);
+    out.report("SH001", at, at + 1,
+               fmt::format("more than {} container commands in this script; the rest was not checked",
+                           sh::kMaxCommands));
+  }
   script::check_container_copy(script, text, out);
 }
 

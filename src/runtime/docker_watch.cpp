@@ -16,6 +16,20 @@ uint64_t now_ms() {
 }
 }  // namespace
 
+std::optional<StartEvent> parse_start_event(const nlohmann::json& ev) {
+  if (!ev.is_object()) return std::nullopt;
+  StartEvent s;
+  if (auto a = ev.find("Actor"); a != ev.end() && a->is_object()) {
+    if (auto i = a->find("ID"); i != a->end() && i->is_string()) s.id = i->get<std::string>();
+  }
+  if (s.id.empty())
+    if (auto i = ev.find("id"); i != ev.end() && i->is_string()) s.id = i->get<std::string>();
+  // json::value() throws when the field has another type: a string or a float timeNano is 0.
+  if (auto t = ev.find("timeNano"); t != ev.end() && t->is_number_integer()) s.time_nano = t->get<int64_t>();
+  if (s.id.empty()) return std::nullopt;
+  return s;
+}
+
 DockerWatcher::DockerWatcher(DockerWatchOptions opt, AlertFn on_alert, NoteFn on_note, ContainerFeed* feed)
     : opt_(std::move(opt)), on_alert_(std::move(on_alert)), on_note_(std::move(on_note)), feed_(feed),
       client_(opt_.host) {}
@@ -80,14 +94,10 @@ Status DockerWatcher::run(const std::atomic<bool>& stop) {
     if (last_nano_ > 0)
       query += fmt::format("&since={}.{:09d}", last_nano_ / 1000000000, last_nano_ % 1000000000);
     auto st = client_.stream_events(query, [&](const nlohmann::json& ev) {
-      if (!ev.is_object()) return true;
-      std::string id;
-      if (auto a = ev.find("Actor"); a != ev.end() && a->is_object() && a->contains("ID") && (*a)["ID"].is_string())
-        id = (*a)["ID"];
-      else if (auto i = ev.find("id"); i != ev.end() && i->is_string())
-        id = *i;
-      int64_t nano = ev.value("timeNano", int64_t{0});
-      if (id.empty()) return true;
+      auto start = parse_start_event(ev);
+      if (!start) return true;
+      const std::string& id = start->id;
+      const int64_t nano = start->time_nano;
       auto key = std::make_pair(id, nano);
       if (seen_.count(key)) return true;
       seen_.insert(key);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -23,6 +24,15 @@ struct DockerWatchOptions {
   std::optional<std::string> hostname;
   int max_backoff_ms = 10000;
 };
+
+// A container start from one /events message: the container id (Actor.ID, or the old `id`)
+// and timeNano (0 when absent or not an integer). nullopt when the message names no container.
+// Never throws on a message of unexpected shape.
+struct StartEvent {
+  std::string id;
+  int64_t time_nano = 0;
+};
+std::optional<StartEvent> parse_start_event(const nlohmann::json& ev);
 
 class DockerWatcher {
  public:

@@ -67,15 +67,60 @@ void LineSplitter::finish(LinePos pos, const LineFn& fn) {
   reset();
 }
 
+namespace {
+
+std::string to_hex(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> from_hex(std::string_view h) {
+  if (h.size() % 2 != 0 || h.size() > 2 * kHeadBytes) return std::nullopt;
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < h.size(); i += 2) {
+    int a = nib(h[i]), b = nib(h[i + 1]);
+    if (a < 0 || b < 0) return std::nullopt;
+    out += static_cast<char>(a * 16 + b);
+  }
+  return out;
+}
+
+std::string read_head(int fd) {
+  char b[kHeadBytes];
+  ssize_t n = ::pread(fd, b, sizeof b, 0);
+  return n > 0 ? std::string(b, static_cast<size_t>(n)) : std::string();
+}
+
+// Whether the file open as `fd` still starts with `head` (it may have grown since).
+bool head_matches(int fd, const std::string& head) {
+  if (head.empty()) return true;
+  std::string now = read_head(fd);
+  return now.size() >= head.size() && now.compare(0, head.size(), head) == 0;
+}
+
+}  // namespace
+
 Status save_position(const std::string& state_file, const FollowPosition& p, const std::string& log_path) {
   nlohmann::ordered_json j;
   j["path"] = log_path;
   j["dev"] = p.dev;
   j["inode"] = p.ino;
   j["offset"] = p.offset;
+  j["head"] = to_hex(p.head);
   j["last_event_id"] = p.last_event_id;
   if (p.rewind) {
-    j["rewind"] = {{"dev", p.rewind->dev}, {"inode", p.rewind->ino}, {"offset", p.rewind->offset}};
+    j["rewind"] = {{"dev", p.rewind->dev}, {"inode", p.rewind->ino}, {"offset", p.rewind->offset},
+                   {"head", to_hex(p.rewind->head)}};
     j["emitted"] = p.emitted;
   }
   std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // any path bytes
@@ -100,11 +145,23 @@ Result<std::optional<FollowPosition>> load_position(const std::string& state_fil
   p.ino = j["inode"].get<uint64_t>();
   p.offset = j["offset"].get<uint64_t>();
   if (j.contains("last_event_id") && j["last_event_id"].is_string()) p.last_event_id = j["last_event_id"];
+  auto head = [&](const nlohmann::json& o) -> Result<std::string> {
+    auto h = o.find("head");
+    if (h == o.end()) return std::string();  // a state file of an older version
+    auto bytes = h->is_string() ? from_hex(h->get<std::string>()) : std::nullopt;
+    if (!bytes) return Error{fmt::format("{}: 'head' is not the hex of a file's first bytes (delete the file to start from the end)", state_file)};
+    return *bytes;
+  };
+  auto ph = head(j);
+  if (!ph) return ph.error();
+  p.head = *ph;
   if (auto r = j.find("rewind"); r != j.end()) {
     auto num = [&](const char* k) { return r->is_object() && r->contains(k) && (*r)[k].is_number_unsigned(); };
     if (!num("inode") || !num("offset"))
       return Error{fmt::format("{}: the rewind point is not {{dev, inode, offset}} (delete the file to start from the end)", state_file)};
-    p.rewind = LogPoint{r->value("dev", uint64_t{0}), (*r)["inode"].get<uint64_t>(), (*r)["offset"].get<uint64_t>()};
+    auto rh = head(*r);
+    if (!rh) return rh.error();
+    p.rewind = LogPoint{r->value("dev", uint64_t{0}), (*r)["inode"].get<uint64_t>(), (*r)["offset"].get<uint64_t>(), *rh};
     if (auto e = j.find("emitted"); e != j.end() && e->is_array())
       for (const auto& k : *e)
         if (k.is_string()) p.emitted.push_back(k.get<std::string>());
@@ -131,23 +188,65 @@ Status LogFollower::open_live(uint64_t offset) {
     return Error{fmt::format("{}: seek: {}", opt_.path, std::strerror(errno))};
   o.offset = offset;
   cur_ = std::move(o);
+  remember_head(cur_);
   split_.reset();
   tail_.clear();
   return ok_status();
 }
 
-Status LogFollower::start(const std::optional<FollowPosition>& saved) {
+Status LogFollower::start(const std::optional<FollowPosition>& saved,
+                          const std::optional<FollowPosition>& fallback) {
   buf_.reset(new char[opt_.read_chunk]);
   if (!saved) return open_live(opt_.from_start ? 0 : UINT64_MAX);
-  struct stat st {};
-  if (::stat(opt_.path.c_str(), &st) == 0 && st.st_ino == saved->ino &&
-      (saved->dev == 0 || st.st_dev == saved->dev)) {
-    if (static_cast<uint64_t>(st.st_size) >= saved->offset) return open_live(saved->offset);
-    notes_.push_back(fmt::format("{} is shorter than the saved offset {} (truncated while stopped): reading it from the start",
-                                 opt_.path, saved->offset));
-    return open_live(0);
+  auto found = resume_at(*saved);
+  if (!found) return found.error();
+  if (*found) return ok_status();
+  if (fallback) {
+    notes_.push_back(fmt::format("the file of the rewind point (inode {}) is gone: resuming at the saved position "
+                                 "(a correlation open at the stop may be reported in two parts)", saved->ino));
+    auto again = resume_at(*fallback);
+    if (!again) return again.error();
+    if (*again) return ok_status();
   }
-  // Rotated while we were stopped: find the saved inode among PATH.1..PATH.N; it and every
+  const uint64_t ino = fallback ? fallback->ino : saved->ino;
+  notes_.push_back(fmt::format("the saved log file (inode {}) is gone: reading {} from the start", ino, opt_.path));
+  return open_live(0);
+}
+
+void LogFollower::remember_head(const Open& f) const {
+  std::string h = read_head(f.fd.get());
+  std::string& known = heads_[{f.dev, f.ino}];
+  if (h.size() >= known.size()) known = std::move(h);
+  if (heads_.size() > 256) heads_.erase(heads_.begin());
+}
+
+std::string LogFollower::head_of(uint64_t dev, uint64_t ino) const {
+  if (cur_.fd.get() >= 0 && dev == cur_.dev && ino == cur_.ino) remember_head(cur_);
+  auto it = heads_.find({dev, ino});
+  return it == heads_.end() ? std::string() : it->second;
+}
+
+Result<bool> LogFollower::resume_at(const FollowPosition& saved) {
+  auto same = [&](const struct stat& st, int fd) {
+    return st.st_ino == saved.ino && (saved.dev == 0 || st.st_dev == saved.dev) && head_matches(fd, saved.head);
+  };
+  {
+    safeio::Fd live(::open(opt_.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    struct stat st {};
+    if (live.get() >= 0 && ::fstat(live.get(), &st) == 0 && same(st, live.get())) {
+      if (static_cast<uint64_t>(st.st_size) >= saved.offset) {
+        auto s = open_live(saved.offset);
+        if (!s) return s.error();
+        return true;
+      }
+      notes_.push_back(fmt::format("{} is shorter than the saved offset {} (truncated while stopped): reading it from the start",
+                                   opt_.path, saved.offset));
+      auto s = open_live(0);
+      if (!s) return s.error();
+      return true;
+    }
+  }
+  // Rotated while we were stopped: find the saved file among PATH.1..PATH.N; it and every
   // newer rotated file are read before the live one.
   std::vector<Open> newer;
   for (int i = 1; i <= opt_.max_rotated; ++i) {
@@ -161,19 +260,20 @@ Status LogFollower::start(const std::optional<FollowPosition>& saved) {
     o.name = name;
     o.dev = rs.st_dev;
     o.ino = rs.st_ino;
-    bool match = rs.st_ino == saved->ino && (saved->dev == 0 || rs.st_dev == saved->dev);
-    if (match) {
-      o.offset = std::min<uint64_t>(saved->offset, static_cast<uint64_t>(rs.st_size));
+    if (same(rs, fd)) {
+      o.offset = std::min<uint64_t>(saved.offset, static_cast<uint64_t>(rs.st_size));
       ::lseek(fd, static_cast<off_t>(o.offset), SEEK_SET);
       backlog_.push_back(std::move(o));
       for (auto it = newer.rbegin(); it != newer.rend(); ++it) backlog_.push_back(std::move(*it));
-      notes_.push_back(fmt::format("resuming in rotated file {} at offset {}", name, saved->offset));
-      return open_live(0);
+      for (const auto& b : backlog_) remember_head(b);
+      notes_.push_back(fmt::format("resuming in rotated file {} at offset {}", name, saved.offset));
+      auto s = open_live(0);
+      if (!s) return s.error();
+      return true;
     }
     newer.push_back(std::move(o));
   }
-  notes_.push_back(fmt::format("the saved log file (inode {}) is gone: reading {} from the start", saved->ino, opt_.path));
-  return open_live(0);
+  return false;
 }
 
 Result<uint64_t> LogFollower::drain(Open& f, const LineFn& fn) {
@@ -248,6 +348,7 @@ Status LogFollower::poll(const LineFn& fn) {
     auto more = drain(cur_, fn);
     if (!more) return more.error();
     split_.finish(LinePos{&cur_.name, cur_.dev, cur_.ino, cur_.offset, ++cur_.line_no}, fn);
+    remember_head(cur_);  // a rewind point may be in it after the switch
     ++rotations_;
     notes_.push_back(fmt::format("{} rotated (inode {} -> {})", opt_.path, cur_.ino, st.st_ino));
     auto s = open_live(0);
@@ -263,6 +364,7 @@ Status LogFollower::poll(const LineFn& fn) {
     notes_.push_back(fmt::format("{} truncated at offset {} (copy-truncate): following from 0", opt_.path, cur_.offset));
     ::lseek(cur_.fd.get(), 0, SEEK_SET);
     cur_.offset = 0;
+    heads_.erase({cur_.dev, cur_.ino});  // the same inode starts with other bytes now
     tail_.clear();
     auto r2 = drain(cur_, fn);
     if (!r2) return r2.error();
@@ -275,6 +377,7 @@ FollowPosition LogFollower::position() const {
   p.dev = cur_.dev;
   p.ino = cur_.ino;
   p.offset = cur_.offset - split_.pending_bytes();
+  p.head = head_of(cur_.dev, cur_.ino);
   return p;
 }
 

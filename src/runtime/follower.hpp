@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <memory>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,23 +53,30 @@ class LineSplitter {
 };
 
 // A byte position in a log file, by identity (device, inode), found again after rotation.
+// A place in a log file: device, inode, offset, and the file's first bytes (up to kHeadBytes)
+// when the point was taken. An inode number is given to a new file as soon as a rotated one is
+// deleted, so a point is found again only in a file with the same inode whose first bytes are
+// still these (a file only grows). An empty head (state files of older versions) matches any.
+inline constexpr size_t kHeadBytes = 64;
 struct LogPoint {
   uint64_t dev = 0, ino = 0, offset = 0;
+  std::string head;
 };
 
 struct FollowPosition {
   uint64_t dev = 0, ino = 0, offset = 0;
+  std::string head;
   std::string last_event_id;
   // Where a resumed run reads again from (an event boundary before the oldest correlation still
   // open at the save), and the alerts already emitted from there (runtime/watch_resume.hpp).
   std::optional<LogPoint> rewind;
   std::vector<std::string> emitted;
-  LogPoint point() const { return {dev, ino, offset}; }
+  LogPoint point() const { return {dev, ino, offset, head}; }
 };
 
 // State file: one JSON object, replaced atomically (safeio::write_file_atomic, mode 0600):
-// path, dev, inode, offset, last_event_id and, when a correlation was open, rewind {dev, inode,
-// offset} and emitted [alert keys].
+// path, dev, inode, offset, head (hex), last_event_id and, when a correlation was open, rewind
+// {dev, inode, offset, head} and emitted [alert keys].
 Status save_position(const std::string& state_file, const FollowPosition& p, const std::string& log_path);
 // nullopt when the file does not exist; Error when it exists but is unreadable/corrupt.
 Result<std::optional<FollowPosition>> load_position(const std::string& state_file);
@@ -85,8 +92,13 @@ struct FollowerOptions {
 class LogFollower {
  public:
   explicit LogFollower(FollowerOptions opt);
-  // Opens the log; with `saved`, continues exactly after it (also through rotated files).
-  Status start(const std::optional<FollowPosition>& saved);
+  // Opens the log; with `saved`, continues exactly after it (also through rotated files). When
+  // the file of `saved` is gone and there is a `fallback` (the save's own position, when
+  // `saved` is its rewind point), continues after the fallback instead.
+  Status start(const std::optional<FollowPosition>& saved,
+               const std::optional<FollowPosition>& fallback = std::nullopt);
+  // The first bytes of a file this follower has read (empty when unknown), for LogPoint::head.
+  std::string head_of(uint64_t dev, uint64_t ino) const;
   // Reads everything available now and delivers complete lines. Never blocks.
   Status poll(const LineFn& fn);
   // Position after the last delivered line of the live file (what to save).
@@ -105,6 +117,9 @@ class LogFollower {
     uint64_t line_no = 0;
   };
   Status open_live(uint64_t offset);
+  // Finds `saved` in the live file or PATH.1..N; false when its file is gone.
+  Result<bool> resume_at(const FollowPosition& saved);
+  void remember_head(const Open& f) const;
   // Reads `f` to EOF, delivering lines. Returns bytes read.
   Result<uint64_t> drain(Open& f, const LineFn& fn);
   void recover_from_copy(const LineFn& fn);
@@ -117,6 +132,9 @@ class LogFollower {
   std::vector<std::string> notes_;
   uint64_t rotations_ = 0, truncations_ = 0;
   std::unique_ptr<char[]> buf_;
+  // First bytes of the files read, by (dev, inode): the head of a rewind point's file that has
+  // been rotated away (bounded; a rewind point is at most minutes old).
+  mutable std::map<std::pair<uint64_t, uint64_t>, std::string> heads_;
 };
 
 }  // namespace tocsin::runtime

@@ -112,11 +112,17 @@ struct Dockerfile {
   std::vector<Directive> directives;
   std::vector<Instruction> instructions;
   std::vector<Stage> stages;
-  std::vector<Comment> comments;       // every comment line, including inside continuations
+  // Comment lines that mention "tocsin" (only they can be pragmas), also inside continuations.
+  std::vector<Comment> comments;
   std::vector<ParseError> errors;      // reported as DF000 by the analyzer
   // Index of the first instruction that starts after `offset` (for suppression pragmas).
   std::optional<size_t> next_instruction_after(size_t offset) const;
 };
+
+// Instructions and pragma comments kept per file: a real Dockerfile has hundreds, and each
+// costs about a kilobyte parsed. Past this the rest of the file is a located DF000, not parsed.
+inline constexpr size_t kMaxInstructions = 10'000;
+inline constexpr size_t kMaxComments = 10'000;
 
 // Parses a whole file. Never throws; problems are in Dockerfile::errors with their location.
 Dockerfile parse_dockerfile(const SourceFile& src);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <string>
 #include <utility>
 
 namespace tocsin::sh {
@@ -51,6 +52,7 @@ struct Token {
 struct Ctx {
   Script& out;
   CommandFilter keep = nullptr;
+  size_t max_commands = kMaxCommands;
   long last_done = -1;  // index of the last simple command completed (-1: dropped or none)
   bool abort = false;
 };
@@ -179,6 +181,7 @@ class Parser {
   void parse_all() {
     while (!ctx_.abort) {
       parse_list({}, false);
+      if (ctx_.abort) break;  // a limit was reached: the rest is not "unexpected"
       const Token& t = peek();
       if (t.type == Tok::End) break;
       error("unexpected '" + token_text(t) + "'");
@@ -269,17 +272,32 @@ class Parser {
       t.op = s_.substr(i, t.end - i);
       return t;
     }
-    static constexpr std::array<std::string_view, 12> kOps = {
-        ";;&", ";;", ";&", "&&", "||", "|&", ";", "&", "|", "(", ")", "\n"};
-    if (!((c == '<' || c == '>') && i + 1 < end_ && s_[i + 1] == '(')) {
-      for (auto o : kOps) {
-        if (rest_starts(o)) {
-          t.type = Tok::Op;
-          t.end = i + o.size();
-          t.op = o;
-          return t;
-        }
-      }
+    // The control operators, longest first (";;&", ";;", ";&", "&&", "||", "|&", and the single
+    // characters), by their first character: this runs once per operator of every script.
+    auto next_is = [&](char x) { return i + 1 < end_ && s_[i + 1] == x; };
+    size_t len = 0;
+    switch (c) {
+      case ';':
+        len = next_is(';') ? (i + 2 < end_ && s_[i + 2] == '&' ? 3 : 2) : next_is('&') ? 2 : 1;
+        break;
+      case '&':
+        len = next_is('&') ? 2 : 1;
+        break;
+      case '|':
+        len = next_is('|') || next_is('&') ? 2 : 1;
+        break;
+      case '(':
+      case ')':
+        len = 1;
+        break;
+      default:
+        break;  // `<(`/`>(` (process substitution) and fd digits not before a redirection
+    }
+    if (len) {
+      t.type = Tok::Op;
+      t.end = i + len;
+      t.op = s_.substr(i, len);
+      return t;
     }
     scan_word(i, t);
     return t;
@@ -506,6 +524,13 @@ class Parser {
     return std::find(kReserved.begin(), kReserved.end(), w) != kReserved.end();
   }
 
+  // then/else/elif/fi/do/done/esac/}: a word that may end the list being parsed. (Compared as
+  // string_views: the length is checked before any byte.)
+  static bool closes_construct(std::string_view w) {
+    return w.size() <= 4 && (w == "then" || w == "else" || w == "elif" || w == "fi" || w == "do" ||
+                             w == "done" || w == "esac" || w == "}");
+  }
+
   bool is_keyword(const Token& t, std::string_view kw) {
     return t.type == Tok::Word && !t.word.quoted && t.word.raw == kw;
   }
@@ -566,12 +591,8 @@ class Parser {
         consume();
         continue;
       }
-      if (t.type == Tok::Word && !t.word.quoted &&
-          (t.word.raw == "then" || t.word.raw == "else" || t.word.raw == "elif" ||
-           t.word.raw == "fi" || t.word.raw == "do" || t.word.raw == "done" ||
-           t.word.raw == "esac" || t.word.raw == "}")) {
+      if (t.type == Tok::Word && !t.word.quoted && closes_construct(t.word.raw))
         return;  // the caller decides whether this closes its construct
-      }
       size_t before = pos_;
       parse_and_or();
       const Token& sep = peek();
@@ -675,8 +696,8 @@ class Parser {
       skip_redirects_after_compound();
       return;
     }
-    if (t.type == Tok::Word && !t.word.quoted) {
-      const std::string& w = t.word.raw;
+    if (t.type == Tok::Word && !t.word.quoted && t.word.raw.size() <= 8) {
+      const std::string_view w = t.word.raw;
       if (w == "if") return parse_if();
       if (w == "while" || w == "until") return parse_while();
       if (w == "for" || w == "select") return parse_for();
@@ -703,8 +724,11 @@ class Parser {
         leave();
         return;
       }
+    }
+    if (t.type == Tok::Word && !t.word.quoted) {
       // `name() body`: the next two tokens are the operators `(` and `)` exactly when the
       // next non-blank characters are, so look at characters instead of scanning tokens.
+      const std::string& w = t.word.raw;
       if (is_name_start(w.empty() ? ' ' : w[0]) && t.subs.empty()) {
         size_t open = skip_blanks(t.end);
         if (open < end_ && s_[open] == '(') {
@@ -863,6 +887,7 @@ class Parser {
   void parse_all_nested() {
     while (!ctx_.abort) {
       parse_list({}, false);
+      if (ctx_.abort) break;
       const Token& t = peek();
       if (t.type == Tok::End) break;
       error("unexpected '" + token_text(t) + "'");
@@ -885,14 +910,16 @@ class Parser {
     bool have_tokens = false;
     size_t begin = peek().begin;
     size_t end = begin;
-    std::vector<Word> words;
+    // The words' buffer of the last dropped command, reused: a filtered parse allocates it once.
+    std::vector<Word> words = std::move(spare_words_);
+    words.clear();
     std::vector<Redirect> redirects;
     std::vector<Word> assignments;
     bool dbracket = false;
     while (!ctx_.abort) {
       const Token& t = peek();
       if (t.type == Tok::Word) {
-        if (dbracket && t.word.raw == "]]" && !t.word.quoted) dbracket = false;
+        if (dbracket && std::string_view(t.word.raw) == "]]" && !t.word.quoted) dbracket = false;
         Token w = take();
         end = w.end;
         have_tokens = true;
@@ -901,7 +928,7 @@ class Parser {
         if (words.empty() && is_assignment(w.word)) {
           assignments.push_back(std::move(w.word));
         } else {
-          if (words.empty() && w.word.raw == "[[" && !w.word.quoted) dbracket = true;
+          if (words.empty() && std::string_view(w.word.raw) == "[[" && !w.word.quoted) dbracket = true;
           words.push_back(std::move(w.word));
         }
         continue;
@@ -949,6 +976,7 @@ class Parser {
       break;
     }
     if (!have_tokens) {
+      spare_words_ = std::move(words);
       if (slot + 1 == ctx_.out.commands.size()) ctx_.out.commands.pop_back();
       else ctx_.out.commands[slot].begin = ctx_.out.commands[slot].end = begin;
       return;
@@ -965,11 +993,17 @@ class Parser {
     c.end = end;
     if (ctx_.keep && !ctx_.keep(c)) {
       // Only this command's own substitutions can follow its slot: the shift is bounded.
+      spare_words_ = std::move(c.words);
       ctx_.out.commands.erase(ctx_.out.commands.begin() + static_cast<std::ptrdiff_t>(slot));
       ctx_.last_done = -1;
       return;
     }
     ctx_.last_done = static_cast<long>(slot);
+    if (ctx_.out.commands.size() >= ctx_.max_commands && !ctx_.abort) {
+      ctx_.abort = true;
+      ctx_.out.stopped_at = c.end;
+      error("more than " + std::to_string(ctx_.max_commands) + " commands; the rest was not parsed");
+    }
   }
 
   std::string_view s_;
@@ -980,6 +1014,7 @@ class Parser {
   int cond_ = 0;
   bool pipe_pending_ = false;
   std::vector<std::pair<std::string, bool>> pending_;  // here-doc delimiters, strip tabs
+  std::vector<Word> spare_words_;
   Token cache_;
   size_t cache_pos_ = 0;
   bool cache_valid_ = false;
@@ -1074,9 +1109,9 @@ size_t Command::real_command_index() const {
   return i < words.size() ? i : 0;
 }
 
-Script parse(std::string_view text, CommandFilter keep) {
+Script parse(std::string_view text, CommandFilter keep, size_t max_commands) {
   Script script;
-  Ctx ctx{script, keep};
+  Ctx ctx{script, keep, max_commands};
   Parser p(text, 0, text.size(), 0, ctx);
   p.parse_all();
   return script;

@@ -4,6 +4,7 @@
 // commands with every word located, so rules can reason about "command X on path Y".
 #pragma once
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,13 +48,20 @@ struct Command {
 struct Script {
   std::vector<Command> commands;  // in source order, nested commands included
   std::vector<std::string> errors;  // e.g. unterminated quote (parsing still returns what it could)
+  // Set when the parse stopped at the command limit: the offset where the commands not parsed
+  // begin (the callers report it with a location, never as a silent cut).
+  std::optional<size_t> stopped_at;
 };
+
+// Commands kept per parse. A command costs a few hundred bytes parsed, and a hostile line of
+// `a;a;a;…` has one every two bytes: past this the rest is not parsed (Script::stopped_at).
+inline constexpr size_t kMaxCommands = 100'000;
 
 // Decides, once a simple command is complete, whether Script::commands keeps it. A caller
 // that needs only some commands (SH001 on a whole script) passes one, so memory follows the
 // commands kept, not the size of the script; `next` links to a dropped command are not kept.
 using CommandFilter = bool (*)(const Command&);
 
-Script parse(std::string_view text, CommandFilter keep = nullptr);
+Script parse(std::string_view text, CommandFilter keep = nullptr, size_t max_commands = kMaxCommands);
 
 }  // namespace tocsin::sh

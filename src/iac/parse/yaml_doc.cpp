@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <charconv>
 #include <sstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -403,6 +404,11 @@ File File::parse(std::string_view content, const Limits& limits) {
       d.end = c.end;
       f.issues_.push_back({std::move(msg), offset, true});
     };
+    if (f.nodes_.size() >= limits.max_nodes) {
+      // Past the node cap every document would fail alike: one located error for the rest.
+      fail(fmt::format("more than {} YAML nodes; the rest of the file was not parsed", limits.max_nodes), c.begin);
+      break;
+    }
     if (auto err = prescan(text, c.begin, limits.max_depth)) {
       fail(err->message, err->offset);
       continue;
@@ -528,16 +534,14 @@ std::optional<Ref::Entry> find_in(const File* f, int32_t map, std::string_view k
   return std::nullopt;
 }
 
-void entries_of(const File* f, int32_t map, int depth, std::vector<Ref::Entry>& out) {
+// `index` maps each scalar key already in `out` to its position: with it, a mapping of n keys
+// is listed in O(n), not O(n²) (a Compose file of 100,000 services took 11 minutes).
+using KeyIndex = std::unordered_map<std::string_view, size_t>;
+
+void entries_of(const File* f, int32_t map, int depth, std::vector<Ref::Entry>& out, KeyIndex& index) {
   Ref m(f, map);
   const Node* n = m.node();
   if (!n || n->kind != Kind::Map) return;
-  auto present = [&](const Ref& key) {
-    if (!key.is_scalar()) return false;
-    for (const auto& e : out)
-      if (e.key.is_scalar() && e.key.str() == key.str()) return true;
-    return false;
-  };
   std::vector<Ref> merges;
   for (size_t k = 0; k + 1 < n->kids.size(); k += 2) {
     if (!f->visit()) return;
@@ -547,24 +551,23 @@ void entries_of(const File* f, int32_t map, int depth, std::vector<Ref::Entry>& 
       merges.push_back(vr);
       continue;
     }
-    if (depth > 0 && present(kr)) continue;
-    // Duplicate keys: the last one wins, as in most YAML loaders.
-    bool replaced = false;
-    if (depth == 0 && kr.is_scalar()) {
-      for (auto& e : out)
-        if (e.key.is_scalar() && e.key.str() == kr.str()) {
-          e = {kr, vr};
-          replaced = true;
-        }
+    if (kr.is_scalar()) {
+      auto [it, added] = index.try_emplace(kr.str(), out.size());
+      if (!added) {
+        // A merged key never overrides one already there (own keys, earlier merges); a
+        // duplicate own key replaces the earlier one, as in most YAML loaders.
+        if (depth == 0) out[it->second] = {kr, vr};
+        continue;
+      }
     }
-    if (!replaced) out.push_back({kr, vr});
+    out.push_back({kr, vr});
   }
   if (depth >= kMaxMergeDepth) return;
   for (const Ref& v : merges) {
     if (v.is_map()) {
-      entries_of(f, v.index(), depth + 1, out);
+      entries_of(f, v.index(), depth + 1, out, index);
     } else if (v.is_seq()) {
-      for (const Ref& item : v.items()) entries_of(f, item.index(), depth + 1, out);
+      for (const Ref& item : v.items()) entries_of(f, item.index(), depth + 1, out, index);
     }
   }
 }
@@ -583,7 +586,8 @@ std::optional<Ref::Entry> Ref::find(std::string_view key) const {
 
 std::vector<Ref::Entry> Ref::entries() const {
   std::vector<Entry> out;
-  if (file_) entries_of(file_, resolved(), 0, out);
+  KeyIndex index;
+  if (file_) entries_of(file_, resolved(), 0, out, index);
   return out;
 }
 

@@ -12,17 +12,33 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "repeat.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using tocsin::test::TempDir;
 
 namespace {
+
+// The sanitizers' shadow memory and quarantine are not the program's: memory bounds are checked
+// in the normal build only.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
 
 struct Run {
   int code = -1;
@@ -220,6 +236,7 @@ void write_benign_log(const fs::path& p, size_t mb) {
 }  // namespace
 
 TEST(HostileCli, HuntMemoryIsFlatInTheLogSize) {
+  if (kSanitized) GTEST_SKIP() << "memory is measured in the normal build";
   TempDir d;
   write_benign_log(d.p / "small.log", 8);
   write_benign_log(d.p / "big.log", 80);
@@ -235,4 +252,69 @@ TEST(HostileCli, HuntMemoryIsFlatInTheLogSize) {
   // Ten times the log, (almost) the same memory: the log is streamed, not held.
   EXPECT_LT(big.max_rss_kb, small.max_rss_kb + 24 * 1024) << small.max_rss_kb << " -> " << big.max_rss_kb;
   EXPECT_LT(big.max_rss_kb, 80 * 1024);
+}
+
+
+namespace {
+// A Compose file of `bytes` of services `sN: {image: x}` (distinct names).
+std::string numbered_services(size_t bytes) {
+  std::string out = "services:\n";
+  for (size_t i = 0; out.size() < bytes; ++i) out += "  s" + std::to_string(i) + ": {image: x}\n";
+  return out;
+}
+}  // namespace
+
+// docs/reliability.md "Bounds": `tocsin scan` on huge hostile files stays under 10x the input
+// in memory (the child's getrusage; 16 MiB inputs here, the doc's table has 50 MiB), and what a
+// limit cut is said with a location. Shapes: the script, Dockerfile and Compose line,
+// and the ones that were 30-100x before the limits (many commands, many instructions, newlines).
+TEST(HostileCli, ScanMemoryStaysUnderTenTimesTheInput) {
+  if (kSanitized) GTEST_SKIP() << "memory is measured in the normal build";
+  TempDir d;
+  const size_t size = 16u << 20;
+  using tocsin::test::repeat;
+  struct Case {
+    std::string dir, name;
+    std::function<std::string()> make;  // made, written and freed before the run: a forked
+                                        // child's peak counts the parent's memory at the fork
+    std::string expect;                 // a message the report must carry ("" none)
+    size_t max_ratio = 10;              // peak memory / input size
+  };
+  std::vector<Case> cases = {
+      {"script", "big.sh", [&] { return repeat("echo hello world; cp a b\n", size); }, ""},
+      {"docker-script", "big.sh", [&] { return repeat("docker ps\n", size); }, "more than 100000 container commands"},
+      {"one-line", "Dockerfile", [&] { return "RUN echo " + std::string(size, 'a') + "\n"; }, ""},
+      {"runs", "Dockerfile", [&] { return "FROM x\n" + repeat("RUN echo a\n", size); }, "more than 10000 instructions"},
+      {"semicolons", "Dockerfile", [&] { return "FROM x\nRUN " + repeat("a;", size) + "\n"; },
+       "more than 100000 shell commands"},
+      {"newlines", "Dockerfile", [&] { return "FROM x\n" + std::string(size, '\n'); }, ""},
+      {"compose", "compose.yaml",
+       [&] { return "{services: {a: {image: \"" + std::string(size, 'a') + "\", privileged: true}}}\n"; }, ""},
+      {"k8s-docs", "manifest.yaml",
+       [&] { return repeat("---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n", size); },
+       "more than 2000000 YAML nodes", 20},
+      // Dense YAML (a node every 5 bytes) costs about 15x its size up to the node cap (about
+      // 270 MB there): the 10x goal is NOT met for these two shapes yet (docs/reliability.md);
+      // this keeps them from getting worse.
+      {"compose-services", "compose.yaml", [&] { return numbered_services(size); }, "", 20},
+  };
+  for (const auto& c : cases) {
+    fs::create_directories(d.p / c.dir);
+    size_t bytes = 0;
+    {
+      std::string content = c.make();
+      bytes = content.size();
+      spit(d.p / c.dir / c.name, content);
+    }
+    auto r = run_tocsin(d.p / c.dir, {"scan", "--no-config", "--format", "json", "-o", "out.json", c.name});
+    EXPECT_LE(r.code, 1) << c.dir << ": " << r.err;
+    EXPECT_LT(static_cast<size_t>(r.max_rss_kb) * 1024, c.max_ratio * bytes)
+        << c.dir << ": " << r.max_rss_kb << " KB for " << bytes << " bytes";
+    EXPECT_LT(r.max_rss_kb, 512 * 1024) << c.dir;
+    std::string report = slurp(d.p / c.dir / "out.json");
+    if (!c.expect.empty()) {
+      EXPECT_NE(report.find(c.expect), std::string::npos) << c.dir << ": " << report.substr(0, 400);
+    }
+    fs::remove_all(d.p / c.dir);
+  }
 }

@@ -85,10 +85,12 @@ TEST(ParseDockerfile, Directives) {
 
 TEST(ParseDockerfile, DirectivesOnlyBeforeAnythingElse) {
   // After a comment that is not a directive, `# escape=` is just a comment.
-  auto p = parse("# hello\n# escape=`\nFROM x\nRUN a \\\n  b\n");
+  auto p = parse("# tocsin hello\n# escape=`\nFROM x\nRUN a \\\n  b\n");
   EXPECT_TRUE(p.df.directives.empty());
   EXPECT_EQ(p.df.escape, '\\');
-  EXPECT_EQ(p.df.comments.size(), 2u);
+  // Only comments that may be pragmas (they mention tocsin) are kept.
+  ASSERT_EQ(p.df.comments.size(), 1u);
+  EXPECT_EQ(p.df.comments[0].text, " tocsin hello");
   ASSERT_EQ(p.df.instructions.size(), 2u);
   EXPECT_EQ(p.df.instructions[1].rest.text(), "a   b");
   // A blank line ends directives too.
@@ -119,8 +121,8 @@ TEST(ParseDockerfile, BacktickEscape) {
 }
 
 TEST(ParseDockerfile, ContinuationsWithCommentsBlankLinesAndTrailingSpace) {
-  auto p = parse("FROM a\nRUN apt-get update \\  \n# a comment\n  \n    && apt-get install -y x \\\n"
-                 "  # indented comment\n    && rm -rf /var/lib/apt/lists/*\nUSER app\n");
+  auto p = parse("FROM a\nRUN apt-get update \\  \n# tocsin comment\n  \n    && apt-get install -y x \\\n"
+                 "  # tocsin indented\n    && rm -rf /var/lib/apt/lists/*\nUSER app\n");
   ASSERT_TRUE(p.df.errors.empty()) << errors_of(p.df);
   ASSERT_EQ(p.df.instructions.size(), 3u);
   const auto& run = p.df.instructions[1];
@@ -128,8 +130,8 @@ TEST(ParseDockerfile, ContinuationsWithCommentsBlankLinesAndTrailingSpace) {
             "apt-get update     && apt-get install -y x     && rm -rf /var/lib/apt/lists/*");
   EXPECT_EQ(loc(p, run.span), "2:1-7:35");
   ASSERT_EQ(p.df.comments.size(), 2u);
-  EXPECT_EQ(p.df.comments[0].text, " a comment");
-  EXPECT_EQ(loc(p, p.df.comments[1].span), "6:3-6:21");
+  EXPECT_EQ(p.df.comments[0].text, " tocsin comment");
+  EXPECT_EQ(loc(p, p.df.comments[1].span), "6:3-6:20");
   // `rm` maps back to line 7.
   size_t pos = run.rest.text().find("rm -rf");
   EXPECT_EQ(p.src.line_of(run.rest.to_file(pos)), 7u);

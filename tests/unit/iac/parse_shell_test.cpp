@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 
 #include "iac/parse/shell.hpp"
 
@@ -291,15 +290,13 @@ TEST(ParseShell, DeepNestingIsBounded) {
 
 TEST(ParseShell, LargeInputIsFast) {
   std::string text;
-  for (int i = 0; i < 100000; ++i) text += "apt-get install -y \"pkg$i\" && ";
+  for (int i = 0; i < 90000; ++i) text += "apt-get install -y \"pkg$i\" && ";
   text += "true";
-  auto t0 = std::chrono::steady_clock::now();
   auto s = parse(text);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - t0)
-                .count();
-  EXPECT_EQ(s.commands.size(), 100001u);
-  EXPECT_LT(ms, 3000);
+  EXPECT_EQ(s.commands.size(), 90001u);
+  EXPECT_FALSE(s.stopped_at);
+  // (Its speed is measured by bench/scan_bounds.sh, not here: no wall time in tests. Past
+  // sh::kMaxCommands the parse stops where it says: ShellBounds.CommandLimitStopsWithTheOffset.)
   std::string one_word(5 * 1024 * 1024, 'x');
   auto s2 = parse("echo " + one_word);
   ASSERT_EQ(s2.commands.size(), 1u);

@@ -145,7 +145,8 @@ TEST(Follower, StateKeepsTheRewindPointAndEmittedKeys) {
   p.dev = 7;
   p.ino = 42;
   p.offset = 9000;
-  p.rewind = LogPoint{7, 41, 120};
+  p.rewind = LogPoint{7, 41, 120, "type=SYSCALL \x01\xff"};
+  p.head = "type=DAEMON_START";
   p.emitted = {"AU001|1.000:5", "AU003|1.000:5"};
   ASSERT_TRUE(save_position(state, p, "/var/log/audit/audit.log"));
   auto l = load_position(state);
@@ -154,6 +155,8 @@ TEST(Follower, StateKeepsTheRewindPointAndEmittedKeys) {
   ASSERT_TRUE((*l)->rewind);
   EXPECT_EQ((*l)->rewind->ino, 41u);
   EXPECT_EQ((*l)->rewind->offset, 120u);
+  EXPECT_EQ((*l)->rewind->head, p.rewind->head);  // any bytes (hex in the file)
+  EXPECT_EQ((*l)->head, p.head);
   EXPECT_EQ((*l)->emitted, p.emitted);
   EXPECT_EQ((*l)->offset, 9000u);
   // A state without a rewind point (nothing open at the save) loads without one.
@@ -163,4 +166,47 @@ TEST(Follower, StateKeepsTheRewindPointAndEmittedKeys) {
   // A malformed rewind point is an error, not a silent resume from somewhere else.
   std::ofstream(state, std::ios::trunc) << R"({"inode":1,"offset":2,"rewind":{"inode":"x"}})";
   EXPECT_FALSE(load_position(state));
+}
+
+namespace {
+// The position a follower saves after reading all of `log` from the start.
+FollowPosition position_after_reading(const fs::path& log) {
+  LogFollower f({log.string(), true});
+  EXPECT_TRUE(f.start(std::nullopt));
+  Collector c;
+  EXPECT_TRUE(f.poll(c.fn()));
+  return f.position();
+}
+}  // namespace
+
+// An inode number is reused once a rotated file is deleted: a saved point is found again only
+// in the file whose first bytes are the saved ones, never in another that got its inode
+// (which read from the saved offset gave a broken record and lost or split correlations).
+TEST(Follower, ASavedPointIsNotResumedInAFileThatReusedItsInode) {
+  TempDir t;
+  auto log = t.p / "audit.log";
+  for (int i = 0; i < 5; ++i) append(log, line(i) + "\n");
+  FollowPosition p = position_after_reading(log);
+  EXPECT_EQ(p.head, (line(0) + "\n" + line(1)).substr(0, kHeadBytes));
+  // Same inode, other content (what a reused inode looks like): not this file.
+  std::ofstream(log, std::ios::trunc) << "type=OTHER msg=audit(2.000:1): " << std::string(200, 'x') << "\n";
+  Collector c;
+  LogFollower g({log.string()});
+  ASSERT_TRUE(g.start(p));
+  ASSERT_TRUE(g.poll(c.fn()));
+  ASSERT_EQ(c.lines.size(), 1u);  // read from the start, not from the old offset
+  EXPECT_EQ(c.lines[0].substr(0, 10), "type=OTHER");
+  auto notes = g.take_notes();
+  ASSERT_FALSE(notes.empty());
+  EXPECT_NE(notes.back().find("is gone"), std::string::npos);
+  // A rewind point whose file is gone falls back to the saved position.
+  for (int i = 0; i < 3; ++i) append(log, line(i) + "\n");
+  FollowPosition at_end = position_after_reading(log);
+  append(log, line(3) + "\n");
+  FollowPosition gone = p;  // inode of the live file, head of the old one
+  Collector d;
+  LogFollower h({log.string()});
+  ASSERT_TRUE(h.start(gone, at_end));
+  ASSERT_TRUE(h.poll(d.fn()));
+  EXPECT_EQ(d.lines, expected(3, 4));
 }

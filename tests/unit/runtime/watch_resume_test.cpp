@@ -19,7 +19,7 @@ audit::Alert alert(std::string rule, std::string id, uint64_t ms) {
 
 TEST(WatchResume, NothingOpenMeansNoRewind) {
   ResumeTracker r;
-  r.boundary({1, 10, 0}, 1'000'000);
+  r.boundary({1, 10, 0, {}}, 1'000'000);
   FollowPosition p;
   r.fill(p, std::nullopt);
   EXPECT_FALSE(p.rewind);
@@ -29,7 +29,7 @@ TEST(WatchResume, NothingOpenMeansNoRewind) {
 TEST(WatchResume, RewindsToTheLastBoundaryBeforeTheOldestOpenCorrelation) {
   ResumeTracker r;
   // Boundaries every 100 ms of log time, 1000 bytes apart.
-  for (uint64_t i = 0; i < 100; ++i) r.boundary({1, 10, i * 1000}, 1'000'000 + i * 100);
+  for (uint64_t i = 0; i < 100; ++i) r.boundary({1, 10, i * 1000, {}}, 1'000'000 + i * 100);
   r.emitted(alert("AU001", "1000.000:1", 1'000'500));   // before the rewind point (minus margin)
   r.emitted(alert("AU001", "1006.000:9", 1'006'000));   // the open copy's own AU001
   FollowPosition p;
@@ -43,7 +43,7 @@ TEST(WatchResume, RewindsToTheLastBoundaryBeforeTheOldestOpenCorrelation) {
 TEST(WatchResume, RewindIsBounded) {
   ResumeTracker r;
   // Far more log time than kMaxRewindMs: the oldest points are dropped.
-  for (uint64_t i = 0; i < 4000; ++i) r.boundary({1, 10, i * 100}, i * 1000);
+  for (uint64_t i = 0; i < 4000; ++i) r.boundary({1, 10, i * 100, {}}, i * 1000);
   FollowPosition p;
   r.fill(p, 0);  // a correlation open since the beginning of time
   ASSERT_TRUE(p.rewind);

@@ -116,6 +116,34 @@ void note_created_assignments(const sh::Command& cmd, std::map<std::string, Stat
 
 }  // namespace
 
+bool may_name_tool(std::string_view text) {
+  // docker-compose and podman-compose contain docker and podman.
+  static constexpr std::string_view kNames[] = {"docker", "podman", "nerdctl", "kubectl"};
+  auto names_one = [](std::string_view t) {
+    return std::any_of(std::begin(kNames), std::end(kNames),
+                       [t](std::string_view n) { return t.find(n) != std::string_view::npos; });
+  };
+  if (names_one(text)) return true;
+  // Three memchr passes (find_first_of tests every byte against the set).
+  if (text.find('\'') == std::string_view::npos && text.find('"') == std::string_view::npos &&
+      text.find('\\') == std::string_view::npos)
+    return false;
+  // What the shell word splitter drops from a word's text: quotes, and a backslash (with the
+  // newline after it, a line continuation).
+  std::string squeezed;
+  squeezed.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\'' || c == '"') continue;
+    if (c == '\\') {
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      continue;
+    }
+    squeezed += c;
+  }
+  return names_one(squeezed);
+}
+
 bool may_concern_containers(const sh::Command& cmd) {
   for (const sh::Word& a : cmd.assignments)
     if (a.raw.find(" create ") != std::string::npos || a.raw.find(" run ") != std::string::npos) return true;

@@ -32,6 +32,12 @@ struct ContainerCopy {
 // script, it keeps memory proportional to the container commands, not to the script.
 bool may_concern_containers(const sh::Command& cmd);
 
+// False only when no word of `text` can name a container tool, so that find_container_copies
+// would find nothing and the script need not be parsed at all: the tool names are looked for in
+// the text with every quote and backslash taken out (a word's unquoted text is a substring of
+// that), e.g. `d"ock"er` and `dock\<newline>er` still count.
+bool may_name_tool(std::string_view text);
+
 // Every container copy in `script`, with the pause/created analysis applied.
 std::vector<ContainerCopy> find_container_copies(const sh::Script& script);
 
