@@ -116,10 +116,11 @@ SysGroup group_of(const Event& ev, BaseGroup b) {
   return SysGroup::Other;
 }
 
-// 0 = container client, 1 = runtime, 2 = neither (decided on the executable alone).
+// 0 = container client, 1 = runtime, 2 = neither, 3 = podman (decided on the executable alone).
 int exe_kind(std::string_view exe) {
   auto b = base_name(exe);
-  if (b == "docker" || b == "podman" || b == "nerdctl" || b == "kubectl") return 0;
+  if (b == "podman") return 3;
+  if (b == "docker" || b == "nerdctl" || b == "kubectl") return 0;
   if (is_runtime_exe(exe)) return 1;
   return 2;
 }
@@ -228,6 +229,10 @@ void CoverageTracker::on_event(const Event& ev, const ProcessInfo* proc) {
   if (proc && proc->copy_helper) cls = ProcClass::Runtime;
   else if (last_exe_kind_ == 0) cls = ProcClass::Client;
   else if (last_exe_kind_ == 1) cls = ProcClass::Runtime;
+  // podman is the client of a copy (`podman cp`, which the process table knows confined to the
+  // container by design) and the engine otherwise (run, exec, container cleanup).
+  else if (last_exe_kind_ == 3)
+    cls = proc && proc->confined == Confinement::ByDesign ? ProcClass::Client : ProcClass::Runtime;
   else if (proc && !proc->container.empty()) cls = ProcClass::Container;
   const size_t c = static_cast<size_t>(cls);
 
@@ -251,7 +256,7 @@ void CoverageTracker::on_event(const Event& ev, const ProcessInfo* proc) {
       ++(login ? f_.exec_login : f_.exec_nologin);
       if (!login && (cls == ProcClass::Container || cls == ProcClass::Other)) ++f_.exec_unattended;
       if (proc && proc->copy_helper) ++f_.helper_execs;
-      if (cls == ProcClass::Client) ++f_.client_execs;
+      if (!(proc && proc->copy_helper) && (last_exe_kind_ == 0 || last_exe_kind_ == 3)) ++f_.client_execs;
     }
   } else if (g == SysGroup::Rename && ok && paths >= 2) {
     int deleted = 0;

@@ -37,8 +37,9 @@ struct RuleCoverage {
 
 // Who made a syscall, as far as the log tells.
 enum class ProcClass : uint8_t {
-  Client,     // docker, podman, nerdctl, kubectl (podman cp works in its own pid)
-  Runtime,    // dockerd and its helpers, containerd(-shim), runc, crun, conmon, podman's re-execs
+  Client,     // docker, nerdctl, kubectl, and `podman cp` (which copies in its own pid)
+  Runtime,    // dockerd and its helpers, containerd(-shim), runc, crun, conmon, podman otherwise
+              // (run, exec, cleanup) and its copy re-execs
   Container,  // a process attributed to a container (lineage from runc init / the shim, storage paths)
   Other,      // host processes, and container processes the log cannot place
   Count

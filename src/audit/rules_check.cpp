@@ -800,15 +800,18 @@ std::vector<NeedDef> au004_needs(const CheckOptions& o) {
 }
 
 std::vector<NeedDef> au005_needs(const CheckOptions& o) {
+  const Obj outside{"/etc/cron.d/job", "host", false};
   return {
-      {"dockerd's writes outside container storage (open for writing, with PATH)", "all",
-       open_probe(proc("openat", o.dockerd), Obj{"/etc/cron.d/job", "host", false}, kWriteCreate)},
+      {"dockerd's writes outside container storage (open for writing, with PATH)", "any:writes",
+       open_probe(proc("openat", o.dockerd), outside, kWriteCreate)},
+      {"podman's writes outside container storage (open for writing, with PATH)", "any:writes",
+       open_probe(proc("openat", o.podman), outside, kWriteCreate)},
+      {"runc's writes outside container storage (open for writing, with PATH)", "any:writes",
+       open_probe(proc("openat", o.runc), outside, kWriteCreate)},
+      {"containerd's writes outside container storage (open for writing, with PATH)", "any:writes",
+       open_probe(proc("openat", o.containerd), outside, kWriteCreate)},
       {"dockerd's directory creations outside container storage (mkdirat with PATH)", "support",
        with(proc("mkdirat", o.dockerd), {Obj{"/etc/x", "host", false}}, {"PATH"})},
-      {"runc's writes outside container storage (open for writing, with PATH)", "support",
-       open_probe(proc("openat", o.runc), Obj{"/etc/cron.d/job", "host", false}, kWriteCreate)},
-      {"containerd's writes outside container storage (open for writing, with PATH)", "support",
-       open_probe(proc("openat", o.containerd), Obj{"/etc/cron.d/job", "host", false}, kWriteCreate)},
       {"the working directory of the runtime's writes (CWD: relative names)", "support",
        [&] {
          Probe p = open_probe(proc("openat", o.dockerd), Obj{"/etc/cron.d/job", "host", false}, kWriteCreate);
@@ -850,6 +853,8 @@ std::vector<NeedDef> au009_needs(const CheckOptions& o) {
        with(proc("newfstatat", o.runc), {vfs("/etc/conf")}, {"PATH"})},
       {"dockerd's checks (newfstatat) with PATH (inode)", "any:checks",
        with(proc("newfstatat", o.dockerd), {vfs("/etc/conf")}, {"PATH"})},
+      {"podman's checks (newfstatat) with PATH (inode)", "any:checks",
+       with(proc("newfstatat", o.podman), {overlay(kPodmanRoot, "/etc/conf")}, {"PATH"})},
       {"a starting container's checks (newfstatat by its first process) with PATH", "any:checks",
        with(container_proc("newfstatat", first), {vfs("/etc/conf")}, {"PATH"})},
       {"runc's uses (openat) with PATH (inode)", "any:uses", open_probe(proc("openat", o.runc), vfs("/etc/conf"), 0)},
@@ -857,6 +862,8 @@ std::vector<NeedDef> au009_needs(const CheckOptions& o) {
        open_probe(proc("openat", o.dockerd), vfs("/etc/conf"), 0)},
       {"dockerd's uses (openat for writing) with PATH", "any:uses",
        open_probe(proc("openat", o.dockerd), vfs("/etc/conf"), kWriteCreate)},
+      {"podman's uses (openat for writing) with PATH", "any:uses",
+       open_probe(proc("openat", o.podman), overlay(kPodmanRoot, "/etc/conf"), kWriteCreate)},
       {"a starting container's uses (openat by its first process) with PATH", "any:uses",
        open_probe(container_proc("openat", first), vfs("/etc/conf"), 0)},
   };

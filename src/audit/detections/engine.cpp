@@ -362,9 +362,11 @@ void Engine::track_copy_access(const Event& ev, int64_t pid) {
     // podman copies in the client's own pid (and its re-execs, children of the client).
     const bool podman = c.cmd.tool == "podman" && ctx_.processes.descends_from(node, pid, c.client_pid);
     if (!helper && !podman) continue;
-    ++c.side_events;
-    if (std::any_of(items.begin(), items.end(), [](const PathItem& it) { return it.nametype == "CREATE"; }))
-      ++c.side_creates;
+    if (sc != "execve" && sc != "execveat") {  // the file syscalls, not the re-execs themselves
+      ++c.side_events;
+      if (std::any_of(items.begin(), items.end(), [](const PathItem& it) { return it.nametype == "CREATE"; }))
+        ++c.side_creates;
+    }
     if (c.landed_dir) continue;
     // The container root's inode.
     for (const auto& it : items) {

@@ -144,7 +144,10 @@ def expected_coverage():
     # A container client ran (any subcommand: docker exec starts the loop), read from the log.
     client_ran = bool(copies) or bool(re.search(r'type=SYSCALL .* syscall=(59|322) .*exe="/usr/(local/)?bin/(docker|podman)"', log))
     def has_rule(syscalls, exe_part):
-        return any(exe_part in r and re.search(r" -S \S*\b(" + "|".join(syscalls) + r")\b", r) for r in derive_rules(rules, variant))
+        return any(re.search(exe_part, r) and re.search(r" -S \S*\b(" + "|".join(syscalls) + r")\b", r)
+                   for r in derive_rules(rules, variant))
+    runtime_exe = r"exe=/usr/(s?bin|local/s?bin)/(dockerd|podman|runc|containerd|crun|conmon)\b"
+    podman = truth.get("engine") == "podman"
     e = {}
     e["AU001"] = "covered" if client_ran else "unknown"
     # An execve-only log says renames are not recorded once it holds enough events (10) to tell.
@@ -156,15 +159,21 @@ def expected_coverage():
         parts = []
         to = [c for c in copies if c["direction"] == "to-container"]
         frm = [c for c in copies if c["direction"] == "from-container"]
-        if to: parts.append("blind" if not any(c.get("helper") for c in to) else "partial" if exec_only else "covered")
-        if frm: parts.append("blind" if not any(c.get("helper") for c in frm) else "partial")
+        if podman:
+            # No helper: the client's own file syscalls inside the container are the evidence
+            # (creates copying in; its check of the requested name copying out, partial by nature).
+            if to: parts.append("covered" if has_rule(["open", "openat", "openat2", "creat"], "exe=/usr/bin/podman") else "blind")
+            if frm: parts.append("partial" if has_rule(["newfstatat", "statx", "stat", "lstat"], "exe=/usr/bin/podman") else "blind")
+        else:
+            if to: parts.append("blind" if not any(c.get("helper") for c in to) else "partial" if exec_only else "covered")
+            if frm: parts.append("blind" if not any(c.get("helper") for c in frm) else "partial")
         e["AU004"] = combine(parts)
-    dockerd_writes = has_rule(["open", "openat", "creat", "openat2"], "exe=/usr/sbin/dockerd")
-    e["AU005"] = "blind" if not dockerd_writes else "partial" if no_cwd else "covered"
+    runtime_writes = has_rule(["open", "openat", "creat", "openat2"], runtime_exe)
+    e["AU005"] = "blind" if not runtime_writes else "partial" if no_cwd else "covered"
     e["AU006"] = "unknown"  # execve outside login sessions is recorded for some programs only
     e["AU007"] = "blind" if no_cwd else "covered"
     e["AU008"] = "covered" if truth.get("summary", {}).get("record_types", {}).get("DAEMON_START") else "partial"
-    checks = has_rule(["stat", "lstat", "newfstatat", "statx", "access", "faccessat", "readlink", "readlinkat"], "exe=/usr/sbin/")
+    checks = has_rule(["stat", "lstat", "newfstatat", "statx", "access", "faccessat", "readlink", "readlinkat"], runtime_exe)
     e["AU009"] = "covered" if checks else "blind"
     e["AU010"] = e["AU001"]
     return e
