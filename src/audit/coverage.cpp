@@ -416,7 +416,7 @@ std::vector<RuleCoverage> coverage_verdicts(const CoverageFacts& f, const Covera
                              "cannot be read", f.execve_events),
                  "remove the EXECVE exclusion (-a always,exclude -F msgtype=EXECVE) or forward EXECVE records");
   } else if (copies > 0 || f.client_execs > 0) {
-    std::string seen = copies > 0 ? copies_text(copies, "recorded with their command line and user")
+    std::string seen = copies > 0 ? copies_text(copies, "recorded with the command line and the user")
                                   : fmt::format("the container clients' execve is recorded ({} run{}); no copy ran",
                                                 f.client_execs, f.client_execs == 1 ? "" : "s");
     if (login_only)
@@ -507,8 +507,8 @@ std::vector<RuleCoverage> coverage_verdicts(const CoverageFacts& f, const Covera
                             copies_text(k.copies, dir)),
                 fix_exec};
       return {Verdict::Blind,
-              fmt::format("no docker-untar/docker-tar execve recorded for any of {} (dockerd's re-exec is not "
-                          "recorded, or every copy failed)", copies_text(k.copies, dir)),
+              fmt::format("no docker-untar/docker-tar execve recorded for {}{} (dockerd's re-exec is not "
+                          "recorded, or every copy failed)", k.copies == 1 ? "the " : "any of ", copies_text(k.copies, dir)),
               fix_exec};
     };
     if (f.docker_to.copies) {
@@ -604,7 +604,9 @@ std::vector<RuleCoverage> coverage_verdicts(const CoverageFacts& f, const Covera
                        std::string(kFixPath)));
   } else if (runtime_events > 0 || f.docker_to.copies + f.docker_from.copies > 0) {
     out.push_back(make("AU005", Verdict::Blind,
-                       fmt::format("the runtime is in the log ({} events) but none of its writes", runtime_events),
+                       runtime_events ? fmt::format("the runtime is in the log ({} events) but none of its writes", runtime_events)
+                                      : std::string("docker copies ran but the log holds no record of the runtime (dockerd, "
+                                                    "its helpers, runc)"),
                        fmt::format("{} (_runtime_write)", kFixRules)));
   } else {
     out.push_back(make("AU005", Verdict::Unknown, "no runtime activity in the log", std::string(kFixCheck)));

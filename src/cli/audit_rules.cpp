@@ -123,7 +123,8 @@ void add_audit_rules(CLI::App& root, Commands& cmds) {
                                 "root) or, given a FILE, a rules file in auditctl -R syntax. Per detection: what "
                                 "is recorded (by which rule), missing, shadowed by an earlier never rule or "
                                 "excluded by an exclude filter, and what tocsin audit-rules would add")
-                    ->expected(0, 1);
+                    ->expected(0, 1)
+                    ->type_name("[FILE]");
   app->add_option("--format", opts->format, "with --check: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
   app->add_option("--select", opts->select,
@@ -145,7 +146,9 @@ tree rules, in the order they were added) is first-match-wins, so an earlier `-a
 rule defeats a later `always` rule; `-a never,task` stops all records of the tasks it matches;
 `-a always,exclude -F msgtype=T` drops every record of type T (CWD, PATH, EXECVE…); `-a
 never,filesystem -F fstype=F` drops PATH records on F. Fields it cannot decide for a need (pid,
-subj_*, -C comparisons) make the need "possibly". docs/coverage.md has the details.
+ppid, obj_*, most subj_*, -C against the file's owner) make the need "possibly". The programs
+the needs name (docker, podman, dockerd, containerd, runc) are looked up on this machine.
+docs/coverage.md has the details.
 Exit codes with --check: 0 no detection blind, 1 a detection (of those --select/--ignore keep)
 is blind or auditing is disabled (enabled 0), 2 the rules could not be read.)");
   cmds.push_back({app, [opts, check] {
