@@ -99,7 +99,7 @@ std::optional<int64_t> parse_int(std::string_view s) {
     s.remove_prefix(2);
   }
   auto v = parse_unsigned(s, base);
-  if (!v) return std::nullopt;
+  if (!v || *v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
   return neg ? -static_cast<int64_t>(*v) : static_cast<int64_t>(*v);
 }
 

@@ -193,7 +193,9 @@ is blind or auditing is disabled (enabled 0), 2 the rules could not be read.)");
                       if (opts->format == "json") {
                         auto j = audit::check_report_json(report);
                         j["counted"] = counted;
-                        fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+                        std::string out = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+                        escape_json_for_terminal(out);  // rule files are input: C1/bidi as \u escapes
+                        fmt::print("{}\n", out);
                       } else {
                         fmt::print("{}", audit::check_report_text(report, ::isatty(STDOUT_FILENO) != 0));
                       }

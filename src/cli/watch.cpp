@@ -355,7 +355,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
         line["coverage"]["time"] = audit::iso_time_ms(static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count()));
-        output.write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), Severity::info);
+        output.write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), Severity::info);  // escaped there
       } else {
         output.write(audit::coverage_stats_line(verdicts), Severity::info);
       }

@@ -130,6 +130,20 @@ TEST(RulesParse, RejectedLinesStopAuditctlUnlessIgnored) {
   }
 }
 
+TEST(RulesParse, HostileInputIsNotesNeverACrash) {
+  // Numbers past 64 bits, empty parts, binary bytes, a huge field: parsed or noted.
+  std::string text = "-a always,exit -F arch=b64 -S 99999999999999999999 -F auid>=-9223372036854775808 -k k\n"
+                     "-a always,exit -F arch=b64 -S execve -F a0&0xffffffffffffffffff -F exit=-99999999999999999999 -k k\n"
+                     "-a ,\n-a always,\n-w / -p\n-F\n\x01\x02\xff\n-a always,exit -C uid\n" +
+                     std::string(100000, 'x') + "\n-e\n-b notanumber\n";
+  auto rs = parse_audit_rules(text, "hostile");
+  auto r = check_audit_rules(rs);
+  EXPECT_EQ(r.detections.size(), 10u);
+  EXPECT_FALSE(rs.notes.empty());
+  EXPECT_FALSE(check_report_text(r, false).empty());
+  EXPECT_FALSE(check_report_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).empty());
+}
+
 TEST(RulesParse, DeletionsAndPrepends) {
   auto del = file("deletes.rules");
   ASSERT_EQ(del.rules.size(), 1u) << dump(check_audit_rules(del));
