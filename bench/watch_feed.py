@@ -181,7 +181,7 @@ def latency(a):
         for line in f:
             t_arr, js = line.split(b"\t", 1)
             al = json.loads(js)
-            if "summary" not in al:  # the run summary record at exit is no alert
+            if "rule" in al:  # alerts: not the run summary at exit, nor {"coverage": …} lines
                 rows.append((float(t_arr), al))
     # A copy's processes are named by its AU001 alert: the client's execve and the helper's.
     copy_ids = {al["event_ids"][0]: al["event_ids"] for _, al in rows if al["rule"] == "AU001" and al.get("event_ids")}
@@ -215,7 +215,7 @@ def latency(a):
     hunt_keys = collections.Counter()
     for line in hunt.stdout.splitlines():
         al = json.loads(line)
-        if "summary" in al:
+        if "rule" not in al:
             continue
         ids = al.get("event_ids") or []
         hunt_keys[(al["rule"], ids[0] if ids else None)] += 1
@@ -373,7 +373,7 @@ def rss(a):
     with open(os.path.join(a.work, "alerts.jsonl"), "rb") as f:
         for line in f:
             al = json.loads(line)
-            if "summary" not in al:
+            if "rule" in al:
                 n_alerts[al["rule"]] += 1
     hunt_alerts = None
     if a.mode == "file":

@@ -218,6 +218,8 @@ std::string generate_audit_rules(const AuditRulesOptions& opts) {
   w.comment("");
   w.comment("Install:  tocsin audit-rules > /etc/audit/rules.d/tocsin.rules && augenrules --load");
   w.comment("Check:    auditctl -l | grep ' -F key=" + opts.key_prefix + "_'");
+  w.comment("          tocsin audit-rules --check   (what the loaded rules let each detection see: rules");
+  w.comment("          loaded before these — never rules, exclude filters — can defeat them)");
   w.comment("Remove exactly these rules (and no others), one key at a time:");
   std::string keys;
   for (auto& k : audit_rule_keys(opts)) keys += " " + k;
@@ -266,7 +268,8 @@ std::string generate_audit_rules(const AuditRulesOptions& opts) {
     w.comment("  have no terminal). Daemons and container processes (auid unset) are not recorded");
     w.comment("  unless they run a client by one of the paths below. Narrower (humans only): change");
     w.comment("  `-F auid!=4294967295` to `-F auid>=1000 -F auid!=4294967295`; broader (every");
-    w.comment("  process, needed for AU006 child programs of docker-tar): use --scope lab.");
+    w.comment("  process, needed for AU006 child programs of docker-tar), and the runtime's stat/access/");
+    w.comment("  readlink checks AU009 compares: use --scope lab.");
   }
   w.comment("");
   w.comment("-F exe= rules name each install location: the directory must exist on the host (the");
@@ -405,19 +408,19 @@ std::string generate_audit_rules(const AuditRulesOptions& opts) {
   return w.take();
 }
 
-namespace {
-
-std::vector<std::string_view> split_ws(std::string_view s) {
+std::vector<std::string_view> split_rule_words(std::string_view s) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i;
     size_t b = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t' && s[i] != '\r') ++i;
     if (i > b) out.push_back(s.substr(b, i - b));
   }
   return out;
 }
+
+namespace {
 
 bool is_ident(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
@@ -475,7 +478,7 @@ Status field_ok(std::string_view f, bool saw_syscall, bool& saw_arch) {
 }  // namespace
 
 Status check_audit_rule_line(std::string_view line) {
-  auto toks = split_ws(line);
+  auto toks = split_rule_words(line);
   if (toks.empty() || toks.front().front() == '#') return ok_status();
   if (toks[0] == "-w") {
     if (toks.size() != 6 || toks[2] != "-p" || toks[4] != "-k")

@@ -37,6 +37,9 @@ std::string generate_audit_rules(const AuditRulesOptions& opts);
 // `auditctl -D -k KEY` for each).
 std::vector<std::string> audit_rule_keys(const AuditRulesOptions& opts);
 
+// The words of a rules-file line (split at spaces and tabs), as auditctl reads them.
+std::vector<std::string_view> split_rule_words(std::string_view line);
+
 // Syntax check of one rules-file line as auditctl reads it: blank, comment, or one of the
 // rule forms we emit (-a/-A list,action with -F/-S/-k options, -w path -p perms -k key).
 // Returns an error that names what is wrong. Not a full auditctl: it is the contract our

@@ -669,6 +669,8 @@ std::string_view Event::tty_view() const { return hot_view(Hot::Tty, "tty", 0); 
 std::string_view Event::comm_view() const { return hot_view(Hot::Comm, "comm", 1); }
 std::string_view Event::exe_view() const { return hot_view(Hot::Exe, "exe", 2); }
 
+std::string_view Event::key_raw() const { return hot_raw(Hot::Key).value_or(std::string_view()); }
+
 std::vector<std::string> Event::keys() const {
   std::vector<std::string> out;
   std::optional<std::string> k;

@@ -271,6 +271,9 @@ class Event {
   std::string_view exe_view() const;
   // Rule key(s): several keys are joined by 0x01 in the log; split here.
   std::vector<std::string> keys() const;
+  // The SYSCALL record's key= as written ("\"k\"", hex when several, "(null)"); empty when
+  // absent. No decoding and no copy: for counting keys per event.
+  std::string_view key_raw() const;
   // First field named `key` in any record, decoded (handy for USER_* fields: acct, op, res...).
   std::optional<std::string> str(std::string_view key) const;
   std::optional<int64_t> num(std::string_view key) const;

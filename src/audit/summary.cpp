@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "audit/input_stream.hpp"
+#include "core/text_sanitize.hpp"
 
 namespace tocsin::audit {
 
@@ -78,7 +79,10 @@ std::string hunt_summary_jsonl(const HuntStats& stats, const std::vector<InputRe
                                const J& extra) {
   J line;
   line["summary"] = hunt_summary_json(stats, inputs, extra);
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // File names and rule keys come from the input: C1 and bidi controls as \u escapes too.
+  escape_json_for_terminal(out);
+  return out;
 }
 
 std::vector<std::string> input_error_lines(const std::vector<InputReport>& inputs) {

@@ -14,6 +14,7 @@
 
 #include "audit/alert.hpp"
 #include "audit/baseline/baseline.hpp"
+#include "audit/coverage.hpp"
 #include "audit/detections/engine.hpp"
 #include "audit/formats/json_source.hpp"
 #include "audit/pipeline.hpp"
@@ -40,24 +41,6 @@ struct HuntArgs {
   double baseline_threshold = tocsin::audit::baseline::kDefaultThreshold;
   unsigned jobs = 0;  // 0 = 2 on a machine with two or more CPUs, else 1
 };
-
-std::vector<std::string> split_ids(const std::vector<std::string>& in) {
-  std::vector<std::string> out;
-  for (const auto& s : in) {
-    size_t i = 0;
-    while (i <= s.size()) {
-      size_t c = s.find(',', i);
-      if (c == std::string::npos) c = s.size();
-      std::string id = s.substr(i, c - i);
-      while (!id.empty() && id.front() == ' ') id.erase(id.begin());
-      while (!id.empty() && id.back() == ' ') id.pop_back();
-      for (auto& ch : id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      if (!id.empty()) out.push_back(id);
-      i = c + 1;
-    }
-  }
-  return out;
-}
 
 // "2h", "30m", "45s", "7d", "1w" before now; or ISO-8601 UTC: "2026-11-22",
 // "2026-11-22T07:04:44", "2026-11-22 07:04:44.708Z", "…+00:00".
@@ -130,11 +113,11 @@ int run_hunt(HuntArgs& a) {
   EngineOptions eo;
   std::set<std::string> known;
   for (const auto& id : builtin_detection_ids()) known.insert(id);
-  for (const auto& id : split_ids(a.select)) {
+  for (const auto& id : split_rule_ids(a.select)) {
     if (!known.count(id)) return fail(fmt::format("--select {}: not a hunt rule (AU000-AU009)", id));
     eo.select.insert(id);
   }
-  for (const auto& id : split_ids(a.ignore)) {
+  for (const auto& id : split_rule_ids(a.ignore)) {
     if (!known.count(id)) return fail(fmt::format("--ignore {}: not a hunt rule (AU000-AU009)", id));
     eo.ignore.insert(id);
   }
@@ -240,16 +223,23 @@ int run_hunt(HuntArgs& a) {
     if (al.rule == "AU010") ++hs.by_rule[al.rule];
   const bool complete = inputs_complete(reports);
   if (!complete) io_error = true;
+  // What the data lets each rule see (docs/coverage.md): in every report.
+  CoverageOptions co;
+  co.baseline = bl_model.has_value();
+  const auto coverage = engine.coverage(co);
   // -o is replaced atomically (a symlink there is not followed), so the report is built first.
   std::string report;
   if (format == "jsonl") {
     for (const auto& al : alerts) report += to_jsonl(al) + "\n";
     // Last line: what was read, how completely, and every input error.
-    report += hunt_summary_jsonl(hs, reports) + "\n";
+    nlohmann::ordered_json extra;
+    extra["coverage"] = coverage_json(engine.coverage_facts(), coverage);
+    report += hunt_summary_jsonl(hs, reports, extra) + "\n";
   } else {
     TextOptions to;
     to.color = to_stdout && use_color(STDOUT_FILENO);
     report = render_text(alerts, to);
+    report += "\n" + coverage_text(coverage, to.color);
     if (!complete) {
       size_t bad = 0;
       for (const auto& r : reports)
@@ -277,6 +267,8 @@ int run_hunt(HuntArgs& a) {
                hs.records, mb, secs, secs > 0 ? mb / secs : 0.0, hs.broken,
                hs.by_rule.count("AU008") ? hs.by_rule.at("AU008") : 0, hs.serial_gaps, hs.alerts,
                hs.alerts == 1 ? "" : "s", by.empty() ? "" : " (" + by + ")", inputs_stats_text(reports));
+    fmt::print(stderr, "tocsin hunt: {} (why and the fixes: the text report, or the summary's \"coverage\")\n",
+               coverage_stats_line(coverage));
   }
   if (io_error) return kExitError;
   if (!never_fail)
@@ -314,12 +306,20 @@ Examples:
   tocsin hunt --input-format es export.json        # the Elasticsearch export (also laurel, ecs)
 
 Output: text (the default on a terminal) lists each copy with who ran it, the container, and a
-verdict, then the other alerts; jsonl prints one alert per line and, as the last line, a
-{"summary": {...}} record: complete (every input read fully), counts, and per input its format,
-bytes on disk, bytes read (compressed) and decompressed, events, status (ok, damaged, unreadable,
-skipped) and issues, plus a flat "errors" list and the "notes". A statistics line goes to stderr
-(events, records, MB/s, broken records, loss reports, serial gaps, inputs ok/damaged/unreadable/
-skipped and bytes read of bytes on disk), starting with INCOMPLETE when evidence is missing.
+verdict, then the other alerts, then the coverage section; jsonl prints one alert per line and,
+as the last line, a {"summary": {...}} record: complete (every input read fully), counts, and per
+input its format, bytes on disk, bytes read (compressed) and decompressed, events, status (ok,
+damaged, unreadable, skipped) and issues, plus a flat "errors" list, the "notes" and "coverage".
+A statistics line goes to stderr (events, records, MB/s, broken records, loss reports, serial
+gaps, inputs ok/damaged/unreadable/skipped and bytes read of bytes on disk), starting with
+INCOMPLETE when evidence is missing, then a coverage line.
+Coverage: for each rule AU001-AU010, what this log lets it see, decided from the data itself
+(record types present, syscalls per process class, PATH and CWD records against what events
+announce, rule keys, each copy's own records): covered, partial, blind (the log shows the records
+it needs are not kept) or unknown (nothing in the log would have produced them), with the reason
+and the fix. A log with no swap loop has no container renames because there was no loop: that is
+unknown, never covered. tocsin audit-rules --check answers the same from the rules
+(docs/coverage.md).
 Input integrity: a damaged input (gzip CRC/length error, corrupt or truncated gzip, trailing
 garbage after the last member, read error, a file that shrank or was replaced while read) or an
 unreadable one is an error, one located line each on stderr ("FILE: gzip CRC error after 1.2 MB

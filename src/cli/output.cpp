@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -56,6 +57,24 @@ bool rule_or_family_known(std::string_view id) {
   for (const auto& r : rule_catalog())
     if (r.id.rfind(id, 0) == 0) return true;
   return false;
+}
+
+std::vector<std::string> split_rule_ids(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in) {
+    size_t i = 0;
+    while (i <= s.size()) {
+      size_t c = s.find(',', i);
+      if (c == std::string::npos) c = s.size();
+      std::string id = s.substr(i, c - i);
+      while (!id.empty() && id.front() == ' ') id.erase(id.begin());
+      while (!id.empty() && id.back() == ' ') id.pop_back();
+      for (auto& ch : id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (!id.empty()) out.push_back(id);
+      i = c + 1;
+    }
+  }
+  return out;
 }
 
 }  // namespace tocsin::cli

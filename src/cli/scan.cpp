@@ -33,22 +33,6 @@ struct ScanArgs {
   bool no_progress = false;
 };
 
-std::vector<std::string> split_ids(const std::vector<std::string>& in) {
-  std::vector<std::string> out;
-  for (const auto& s : in) {
-    size_t start = 0;
-    while (start <= s.size()) {
-      size_t c = s.find(',', start);
-      if (c == std::string::npos) c = s.size();
-      std::string id = s.substr(start, c - start);
-      for (auto& ch : id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      if (!id.empty()) out.push_back(id);
-      start = c + 1;
-    }
-  }
-  return out;
-}
-
 // Applies the automatic fixes of each file; returns the findings that were not fixed.
 std::vector<Finding> apply_fixes(const iac::ScanResult& res, bool write, std::string& diff_out, int& errors) {
   std::map<std::string, std::vector<const Finding*>> by_file;
@@ -90,8 +74,8 @@ int run_scan(const ScanArgs& a) {
   opts.paths = a.paths.empty() ? std::vector<std::string>{"."} : a.paths;
   if (!a.config.empty()) opts.config_path = a.config;
   opts.no_config = a.no_config;
-  opts.select = split_ids(a.select);
-  opts.ignore = split_ids(a.ignore);
+  opts.select = split_rule_ids(a.select);
+  opts.ignore = split_rule_ids(a.ignore);
   if (!a.fail_on.empty()) opts.fail_on = parse_severity(a.fail_on);
   if (!a.min_severity.empty()) opts.min_severity = parse_severity(a.min_severity);
   opts.stdin_name = a.stdin_filename;

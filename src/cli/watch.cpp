@@ -9,11 +9,13 @@
 #include <chrono>
 #include <cstring>
 #include <csignal>
+#include <functional>
 #include <poll.h>
 #include <thread>
 
 #include "audit/alert.hpp"
 #include "audit/baseline/baseline.hpp"
+#include "audit/coverage.hpp"
 #include "audit/detections/engine.hpp"
 #include "audit/summary.hpp"
 #include "cli/commands.hpp"
@@ -39,6 +41,7 @@ struct WatchArgs {
   bool audisp = false, from_start = false, docker = false, check_running = false, once = false;
   int poll_ms = 100, idle_flush_ms = 1000, checkpoint_ms = 1000;
   double exit_after_s = 0;
+  double coverage_every_min = 10;  // a {"coverage": …} line this often (minutes), 0 = only at exit
   std::string baseline;  // --baseline MODEL: AU010 scores each live AU001 copy
   double baseline_threshold = audit::baseline::kDefaultThreshold;
 };
@@ -65,9 +68,10 @@ std::string render_audit(const audit::Alert& a, runtime::AlertFormat f) {
 void note(const std::string& msg) { fmt::print(stderr, "tocsin watch: {}\n", sanitize_for_terminal(msg)); }
 
 // Follows the audit log (or stdin) until stopped; returns the exit code. `input` is filled
-// with what was read (for the summary record at exit).
+// with what was read (for the summary record at exit); `periodic` runs once per poll.
 int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFeed& feed,
-              runtime::ResumeTracker& resume, audit::InputReport& input) {
+              runtime::ResumeTracker& resume, audit::InputReport& input,
+              const std::function<void()>& periodic) {
   input.file = args.audisp ? "<audisp>" : args.audit_log;
   input.format = "audit-text";
   runtime::AuditStream stream(engine);
@@ -126,6 +130,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
     int code = kExitClean;
     for (;;) {
       feed.apply(engine);
+      periodic();
       struct pollfd p {0, POLLIN, 0};
       int r = ::poll(&p, 1, args.poll_ms);
       if (g_stop.load() || (deadline && now_ms() >= deadline)) break;
@@ -179,6 +184,7 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
   int code = kExitClean;
   while (!g_stop.load() && !(deadline && now_ms() >= deadline)) {
     feed.apply(engine);
+    periodic();
     auto p = follower.poll(on_line);
     for (const auto& n : follower.take_notes()) note(n);
     if (!p) {
@@ -227,6 +233,11 @@ void add_watch(CLI::App& root, Commands& cmds) {
   app->add_option("--poll-ms", args->poll_ms, "log poll interval")->check(CLI::Range(5, 10000));
   app->add_option("--idle-flush-ms", args->idle_flush_ms, "complete in-flight events after this much quiet")->check(CLI::Range(10, 600000));
   app->add_option("--exit-after", args->exit_after_s, "stop after this many seconds (tests, benchmarks)");
+  app->add_option("--coverage-every", args->coverage_every_min,
+                  "write what the data lets each rule see (covered/partial/blind/unknown) this often, in "
+                  "minutes: a {\"coverage\": …} line in jsonl, a 'coverage:' line in text (default 10; 0 = only in "
+                  "the summary at exit)")
+      ->check(CLI::Range(0.0, 1440.0));
   app->add_option("--baseline", args->baseline,
                   "score each copy (AU001) against this model (tocsin baseline train) and report rare ones as AU010");
   app->add_option("--baseline-threshold", args->baseline_threshold, "AU010 from this score (0-1, default 0.7)")
@@ -332,12 +343,39 @@ void add_watch(CLI::App& root, Commands& cmds) {
     std::thread docker_thread;
     if (args->docker) docker_thread = std::thread([&] { (void)watcher.run(g_stop); });
     audit::InputReport input;
-    int code = run_audit(*args, engine, feed, resume, input);
+    audit::CoverageOptions copt;
+    copt.baseline = model.has_value();
+    // What the data lets each rule see, every --coverage-every minutes (wall clock): a watcher
+    // that is blind to a rule says so while it runs, not only when it stops.
+    const uint64_t every_ms = static_cast<uint64_t>(args->coverage_every_min * 60000.0);
+    uint64_t next_coverage_ms = now_ms() + every_ms;
+    auto periodic = [&] {
+      if (every_ms == 0 || now_ms() < next_coverage_ms) return;
+      next_coverage_ms = now_ms() + every_ms;
+      auto verdicts = engine.coverage(copt);
+      if (output.format() == runtime::AlertFormat::Jsonl) {
+        nlohmann::ordered_json line;
+        line["coverage"] = audit::coverage_json(engine.coverage_facts(), verdicts);
+        line["coverage"]["time"] = audit::iso_time_ms(static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count()));
+        output.write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), Severity::info);  // escaped there
+      } else {
+        output.write(audit::coverage_stats_line(verdicts), Severity::info);
+      }
+    };
+    int code = run_audit(*args, engine, feed, resume, input, periodic);
     g_stop.store(true);
     if (docker_thread.joinable()) docker_thread.join();
-    // The last JSONL record, as in hunt: what was read and whether completely.
-    if (output.format() == runtime::AlertFormat::Jsonl)
-      output.write(audit::hunt_summary_jsonl(engine.stats(), {input}), Severity::info);
+    // The last JSONL record, as in hunt: what was read, whether completely, and the coverage.
+    const auto verdicts = engine.coverage(copt);
+    if (output.format() == runtime::AlertFormat::Jsonl) {
+      nlohmann::ordered_json extra;
+      extra["coverage"] = audit::coverage_json(engine.coverage_facts(), verdicts);
+      output.write(audit::hunt_summary_jsonl(engine.stats(), {input}, extra), Severity::info);
+    } else {
+      output.write(audit::coverage_stats_line(verdicts), Severity::info);
+    }
     return code;
   }});
 }

@@ -12,6 +12,9 @@
 #   - every copy made while the swap loop ran on its path gives AU003; none clearly outside it does
 #   - a loop gives exactly one AU002 (pid, paths, count as in the truth); loop-only: no AU003
 #   - benign recordings: no AU002-AU006, exit code 0; raced recordings: exit code 1
+#   - the summary's coverage verdict per rule (covered/partial/blind/unknown) is the one the
+#     scenario, the rule-set variant and the truth's audit rules imply, and it agrees with
+#     `tocsin audit-rules --check` on those rules (docs/coverage.md)
 # Both RAW and ENRICHED recordings are read. Needs no root (it only reads recordings).
 set -euo pipefail
 TOCSIN=${1:?usage: hunt_recordings.test.sh /path/to/tocsin}
@@ -33,7 +36,7 @@ for truth in "${truths[@]}"; do
   "$TOCSIN" hunt --format jsonl "$log" >"$TMP/$base.jsonl" 2>"$TMP/$base.err"
   rc=$?
   set -e
-  if ! python3 "$ROOT/tests/e2e/lab/check_hunt.py" "$truth" "$TMP/$base.jsonl" "$rc" "$base"; then
+  if ! python3 "$ROOT/tests/e2e/lab/check_hunt.py" "$truth" "$TMP/$base.jsonl" "$rc" "$base" full "$log" "$TOCSIN"; then
     fails=$((fails+1)); cat "$TMP/$base.err"
   fi
   checked=$((checked+1))
@@ -45,7 +48,8 @@ for truth in "${truths[@]}"; do
     "$TOCSIN" hunt --format jsonl "$TMP/$base.$variant.log" >"$TMP/$base.$variant.jsonl" 2>"$TMP/$base.$variant.err"
     rc=$?
     set -e
-    if ! python3 "$ROOT/tests/e2e/lab/check_hunt.py" "$truth" "$TMP/$base.$variant.jsonl" "$rc" "$base" "$variant"; then
+    if ! python3 "$ROOT/tests/e2e/lab/check_hunt.py" "$truth" "$TMP/$base.$variant.jsonl" "$rc" "$base" "$variant" \
+         "$TMP/$base.$variant.log" "$TOCSIN"; then
       fails=$((fails+1)); cat "$TMP/$base.$variant.err"
     fi
     checked=$((checked+1))

@@ -22,7 +22,7 @@ for fmt in enriched raw; do
 import json, sys
 from collections import Counter
 def load(p):
-    return [a for a in (json.loads(l) for l in open(p) if l.strip()) if "summary" not in a]
+    return [a for a in (json.loads(l) for l in open(p) if l.strip()) if "rule" in a]  # alerts, not the summary or coverage lines
 h, w, name = load(sys.argv[1]), load(sys.argv[2]), sys.argv[3]
 ch, cw = Counter(a["rule"] for a in h), Counter(a["rule"] for a in w)
 pairs = lambda al: sorted(tuple(a["event_ids"]) for a in al if a["rule"] == "AU004")

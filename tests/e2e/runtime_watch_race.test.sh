@@ -143,8 +143,9 @@ alerts = []
 for line in open(sys.argv[2]):
     ts, _, body = line.partition("\t")
     body = body.strip()
-    if body and not body.startswith('{"summary"'):  # the summary record at exit is no alert
-        alerts.append((float(ts), json.loads(body)))
+    if body and '"rule"' in body:  # alerts only: not the summary at exit, nor {"coverage": …} lines
+        a = json.loads(body)
+        if "rule" in a: alerts.append((float(ts), a))
 def t(iso):
     return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 swap = truth["swap"]

@@ -62,7 +62,7 @@ def load(p):
         line = line.strip()
         if not line: continue
         a = json.loads(line)
-        if "summary" in a: continue  # the run summary (last line of each run)
+        if "rule" not in a: continue  # the run summary (last line of each run), coverage lines
         c[(a["rule"], a.get("time"), (a.get("docker_cp") or {}).get("path"))] += 1
     return c
 h, w = load(sys.argv[1]), load(sys.argv[2])

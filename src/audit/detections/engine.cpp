@@ -235,7 +235,7 @@ void Engine::on_event(const Event& ev) {
       stats_.serial_gaps += ev.serial() - last - 1;
     if (ev.serial() > last) last = ev.serial();
   }
-  ctx_.processes.observe(ev);
+  coverage_.on_event(ev, ctx_.processes.observe(ev));
   track_copies(ev);
   if (loops_needed_) track_loops(ev);
   for (Detection* r : event_rules_) r->on_event(ev, ctx_);
@@ -282,10 +282,7 @@ void Engine::track_copies(const Event& ev) {
       if (ctx_.copies.size() > 4096) {
         // Bounded memory: report the oldest open copy now rather than grow without end.
         Copy& old = ctx_.copies.front();
-        if (!old.closed) {
-          old.closed = true;
-          for (auto& r : rules_) r->on_copy_closed(old, ctx_);
-        }
+        if (!old.closed) close_copy(old);
         ctx_.copies.pop_front();
       }
       return;
@@ -324,11 +321,14 @@ void Engine::track_copies(const Event& ev) {
     const bool chrooted = ctx_.processes.confinement(node, *pid, t) != nullptr;
     std::string_view cwd = ev.cwd_view().value_or("/");
     for (Copy* c : ctx_.copies_active_at(node, t)) {
-      if (c->closed || c->helper_pid || c->cmd.tool != "docker" || c->inproc_resolved) continue;
+      if (c->closed || c->helper_pid || c->cmd.tool != "docker") continue;
       std::string req = normalize_path("/" + c->cmd.path);
       if (!c->cmd.path.empty() && c->cmd.path.back() == '/') continue;  // a directory target
       for (const auto& p : ev.paths()) {
         if (p.nametype == "PARENT" || !p.name || p.name->empty()) continue;
+        // Coverage: the daemon's own open of the copy's file is what an in-process copy records.
+        if (base_name(*p.name) == base_name(req)) ++c->daemon_opens;
+        if (c->inproc_resolved) continue;
         std::string n = *p.name;
         if (auto layer = storage_layer_of(n)) {
           auto pos = n.find(*layer);
@@ -357,11 +357,17 @@ void Engine::track_copy_access(const Event& ev, int64_t pid) {
   std::string_view sc = ev.syscall_name();
   const auto& items = ev.paths();
   for (auto& c : ctx_.copies) {
-    if (c.closed || c.node != node || c.landed_dir) continue;
+    if (c.closed || c.node != node) continue;
     const bool helper = c.helper_pid && *c.helper_pid == pid;
     // podman copies in the client's own pid (and its re-execs, children of the client).
     const bool podman = c.cmd.tool == "podman" && ctx_.processes.descends_from(node, pid, c.client_pid);
     if (!helper && !podman) continue;
+    if (sc != "execve" && sc != "execveat") {  // the file syscalls, not the re-execs themselves
+      ++c.side_events;
+      if (std::any_of(items.begin(), items.end(), [](const PathItem& it) { return it.nametype == "CREATE"; }))
+        ++c.side_creates;
+    }
+    if (c.landed_dir) continue;
     // The container root's inode.
     for (const auto& it : items) {
       if (!it.inode || !it.name) continue;
@@ -535,6 +541,7 @@ void Engine::track_loops(const Event& ev) {
     ep.line = st.line;
     ep.confirmed = true;
     st.episode_id = ep.id;
+    coverage_.on_loop_confirmed(ep);
     ctx_.loops.push_back(std::move(ep));
   }
   if (st.episode_id) {
@@ -568,10 +575,7 @@ void Engine::sweep(bool all) {
   }
   for (auto& c : ctx_.copies) {
     if (c.closed) continue;
-    if (all || now > std::max(c.end_ms, c.helper_ms) + opt_.copy_settle_ms) {
-      c.closed = true;
-      for (auto& r : rules_) r->on_copy_closed(c, ctx_);
-    }
+    if (all || now > std::max(c.end_ms, c.helper_ms) + opt_.copy_settle_ms) close_copy(c);
   }
   while (!ctx_.copies.empty() && ctx_.copies.front().closed &&
          (all || now > ctx_.copies.front().end_ms + 60000))
@@ -580,6 +584,24 @@ void Engine::sweep(bool all) {
     pending_helpers_.pop_front();
   while (!ctx_.loops.empty() && ctx_.loops.front().closed && now > ctx_.loops.front().last_ms + 120000)
     ctx_.loops.pop_front();
+}
+
+void Engine::close_copy(Copy& c) {
+  c.closed = true;
+  coverage_.on_copy_closed(c);
+  for (auto& r : rules_) r->on_copy_closed(c, ctx_);
+}
+
+CoverageFacts Engine::coverage_facts() const {
+  CoverageFacts f = coverage_.facts();
+  auto it = stats_.by_rule.find("AU008");
+  f.loss_reports = it == stats_.by_rule.end() ? 0 : it->second;
+  f.serial_gaps = stats_.serial_gaps;
+  return f;
+}
+
+std::vector<RuleCoverage> Engine::coverage(const CoverageOptions& opt) const {
+  return coverage_verdicts(coverage_facts(), opt);
 }
 
 void Engine::advance_time(uint64_t log_ms) {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/coverage.hpp"
 #include "audit/detections/detection.hpp"
 
 namespace tocsin::audit {
@@ -67,12 +68,17 @@ class Engine {
   std::vector<Alert> take_alerts();
   const HuntStats& stats() const { return stats_; }
   Context& context() { return ctx_; }
+  // What the data read so far shows each rule can see (audit/coverage.hpp), and the counts
+  // behind it (with the engine's loss reports and serial gaps filled in).
+  CoverageFacts coverage_facts() const;
+  std::vector<RuleCoverage> coverage(const CoverageOptions& opt = {}) const;
 
  private:
   void track_copies(const Event& ev);
   void track_loops(const Event& ev);
   void track_copy_access(const Event& ev, int64_t pid);
   void sweep(bool all);
+  void close_copy(Copy& c);
   void deliver(Alert&& a);
   bool rule_enabled(std::string_view id) const;
 
@@ -96,6 +102,7 @@ class Engine {
   std::function<void(Alert&&)> sink_;
   std::vector<Alert> collected_;
   HuntStats stats_;
+  CoverageTracker coverage_;
   std::map<std::string, uint64_t> last_serial_;  // per node
   std::map<std::string, std::unique_ptr<LoopState>> loop_states_;
   uint64_t next_copy_id_ = 1, next_loop_id_ = 1, last_sweep_ms_ = 0;

@@ -60,6 +60,10 @@ struct Copy {
   std::optional<std::string> landed_dir;
   std::string landed_event;
   std::string landed_reason;
+  // For the coverage verdict (audit/coverage.hpp): which of the copy's own records the log holds.
+  uint32_t side_events = 0;   // successful file syscalls (with PATH) of the helper / podman's client
+  uint32_t side_creates = 0;  // … of them creating a name
+  uint32_t daemon_opens = 0;  // dockerd's own opens while the copy ran (in-process engines)
   bool closed = false;
 };
 

@@ -210,9 +210,9 @@ void ProcessTable::attribute_exec(std::string_view node, ProcessInfo& p, uint64_
   }
 }
 
-void ProcessTable::observe(const Event& ev) {
+const ProcessInfo* ProcessTable::observe(const Event& ev) {
   auto pid = ev.pid();
-  if (!pid) return;
+  if (!pid) return nullptr;
   uint64_t now = ev.time_ms();
   std::string_view node = ev.node();
   auto ppid = ev.ppid();
@@ -262,6 +262,7 @@ void ProcessTable::observe(const Event& ev) {
     std::string c = container_of(node, p.ppid);
     if (!c.empty()) p.container = c;
   }
+  return &p;
 }
 
 std::string ProcessTable::container_of(std::string_view node, int64_t pid) const {

@@ -44,8 +44,9 @@ class ProcessTable {
   explicit ProcessTable(ContainerRegistry& containers, size_t capacity = 65536)
       : containers_(containers), capacity_(capacity) {}
 
-  // Updates the model from one event (execve, or any syscall naming pid/ppid).
-  void observe(const Event& ev);
+  // Updates the model from one event (execve, or any syscall naming pid/ppid); returns the
+  // event's process (valid until the next observe), null when the event names no pid.
+  const ProcessInfo* observe(const Event& ev);
   const ProcessInfo* find(std::string_view node, int64_t pid) const;
   // Container of a process: its own attribution or the nearest ancestor's; empty if unknown.
   std::string container_of(std::string_view node, int64_t pid) const;

@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
 """Checks one `tocsin hunt --format jsonl` run over a lab recording against its ground truth.
 
-Usage: check_hunt.py TRUTH.json ALERTS.jsonl EXIT_CODE NAME [VARIANT]
+Usage: check_hunt.py TRUTH.json ALERTS.jsonl EXIT_CODE NAME [VARIANT [LOG [TOCSIN]]]
 
 VARIANT says which audit rule set the log stands for (tests/e2e/lab/derive.py derives the
 narrower ones from a full recording): full | minimal | no-cwd | community | execve-only. What a
-variant's records can support is expected; what they cannot support must not be claimed (and,
-once the hunt reports coverage, must be reported blind).
+variant's records can support is expected; what they cannot support must not be claimed, and
+the summary's coverage verdict per rule (docs/coverage.md) must be the one the scenario, the
+variant and the rules in the truth file imply. With LOG (the log hunted: the client runs are read
+from it, independently of tocsin), and TOCSIN, the same rules — narrowed as the variant narrows
+them — are checked with `tocsin audit-rules --check`, and both answers must agree: a rule the
+data shows blind is not covered by the rules, a rule the rules leave blind is blind or unknown
+in the data.
 """
-import datetime, json, sys
+import datetime, json, os, re, subprocess, sys, tempfile
 truth = json.load(open(sys.argv[1]))
 records = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 alerts = [r for r in records if "rule" in r]
 summary_rec = next((r["summary"] for r in records if "summary" in r), None)
 rc = int(sys.argv[3]); name = sys.argv[4]
 variant = sys.argv[5] if len(sys.argv) > 5 else "full"
+log_path = sys.argv[6] if len(sys.argv) > 6 else None
+tocsin = sys.argv[7] if len(sys.argv) > 7 else None
 # What each rule set records (see derive.py): loops = the container's renameat2 records;
 # landing = the helper's chdir/CREATE records with inodes (use-time wins, a1 unchanged).
 SEES = {"full": dict(loops=True, landing=True), "minimal": dict(loops=True, landing=True),
@@ -104,6 +111,95 @@ else:
     if rc != want: err(f"exit code {rc}, want {want}")
 for r in ("AU000", "AU006", "AU007"):
     if by.get(r): err(f"unexpected {r}: {by[r][0]['message']}")
+
+# --- coverage verdicts (docs/coverage.md): what this variant's records let each rule see.
+MOUNT_NS = {"mount", "umount2", "unshare", "pivot_root", "chroot", "setns"}
+def derive_rules(rules, variant):
+    """The truth's rules as the variant narrows them (what derive.py does to the records)."""
+    out = []
+    for r in rules:
+        m = re.search(r" -S (\S+)", r)
+        if m and variant in ("minimal", "community", "execve-only"):
+            keep = [x for x in m.group(1).split(",")
+                    if (x in ("execve", "execveat") if variant == "execve-only" else x not in MOUNT_NS)]
+            if not keep: continue
+            r = r.replace(m.group(0), " -S " + ",".join(keep))
+        elif not m and variant == "execve-only":
+            continue
+        out.append(r)
+    if variant in ("no-cwd", "community"): out.insert(0, "-a always,exclude -F msgtype=CWD")
+    return out
+def combine(parts):
+    if all(p == "covered" for p in parts): return "covered"
+    if all(p == "unknown" for p in parts): return "unknown"
+    if "blind" in parts and not any(p in ("covered", "partial") for p in parts): return "blind"
+    return "partial" if any(p in ("covered", "partial") for p in parts) else "unknown"
+def expected_coverage():
+    rules = truth.get("audit_rules", [])
+    exec_only = variant == "execve-only"; no_cwd = variant in ("no-cwd", "community")
+    log = ""
+    if log_path:
+        opener = __import__("gzip").open if log_path.endswith(".gz") else open
+        with opener(log_path, "rt", errors="replace") as fh: log = fh.read()
+    # A container client ran (any subcommand: docker exec starts the loop), read from the log.
+    client_ran = bool(copies) or bool(re.search(r'type=SYSCALL .* syscall=(59|322) .*exe="/usr/(local/)?bin/(docker|podman)"', log))
+    def has_rule(syscalls, exe_part):
+        return any(re.search(exe_part, r) and re.search(r" -S \S*\b(" + "|".join(syscalls) + r")\b", r)
+                   for r in derive_rules(rules, variant))
+    runtime_exe = r"exe=/usr/(s?bin|local/s?bin)/(dockerd|podman|runc|containerd|crun|conmon)\b"
+    podman = truth.get("engine") == "podman"
+    e = {}
+    e["AU001"] = "covered" if client_ran else "unknown"
+    # An execve-only log says renames are not recorded once it holds enough events (10) to tell.
+    syscall_events = len(re.findall(r"^(?:node=\S+ )?type=SYSCALL ", log, re.M))
+    e["AU002"] = ("blind" if syscall_events >= 10 else "unknown") if exec_only else "covered" if swap else "unknown"
+    e["AU003"] = "blind" if "blind" in (e["AU001"], e["AU002"]) else "unknown" if "unknown" in (e["AU001"], e["AU002"]) else "covered"
+    if not copies: e["AU004"] = "unknown"
+    else:
+        parts = []
+        to = [c for c in copies if c["direction"] == "to-container"]
+        frm = [c for c in copies if c["direction"] == "from-container"]
+        if podman:
+            # No helper: the client's own file syscalls inside the container are the evidence
+            # (creates copying in; its check of the requested name copying out, partial by nature).
+            if to: parts.append("covered" if has_rule(["open", "openat", "openat2", "creat"], "exe=/usr/bin/podman") else "blind")
+            if frm: parts.append("partial" if has_rule(["newfstatat", "statx", "stat", "lstat"], "exe=/usr/bin/podman") else "blind")
+        else:
+            if to: parts.append("blind" if not any(c.get("helper") for c in to) else "partial" if exec_only else "covered")
+            if frm: parts.append("blind" if not any(c.get("helper") for c in frm) else "partial")
+        e["AU004"] = combine(parts)
+    runtime_writes = has_rule(["open", "openat", "creat", "openat2"], runtime_exe)
+    e["AU005"] = "blind" if not runtime_writes else "partial" if no_cwd else "covered"
+    e["AU006"] = "unknown"  # execve outside login sessions is recorded for some programs only
+    e["AU007"] = "blind" if no_cwd else "covered"
+    e["AU008"] = "covered" if truth.get("summary", {}).get("record_types", {}).get("DAEMON_START") else "partial"
+    checks = has_rule(["stat", "lstat", "newfstatat", "statx", "access", "faccessat", "readlink", "readlinkat"], runtime_exe)
+    e["AU009"] = "covered" if checks else "blind"
+    e["AU010"] = e["AU001"]
+    return e
+cov = (summary_rec or {}).get("coverage")
+if not cov or sorted(cov.get("rules", {})) != [f"AU{i:03d}" for i in range(1, 11)]:
+    err(f"summary without a coverage verdict for AU001-AU010: {list((cov or {}).get('rules', {}))}")
+else:
+    got = {r: v["verdict"] for r, v in cov["rules"].items()}
+    for r, want in expected_coverage().items():
+        if got[r] != want: err(f"coverage {r}: {got[r]} ({cov['rules'][r]['reason']}), want {want}")
+        if not cov["rules"][r]["reason"]: err(f"coverage {r} without a reason")
+        if (got[r] == "covered") != (cov["rules"][r]["fix"] is None): err(f"coverage {r}: fix {cov['rules'][r]['fix']!r} with {got[r]}")
+    if tocsin and truth.get("audit_rules"):
+        with tempfile.NamedTemporaryFile("w", suffix=".rules", delete=False) as fh:
+            fh.write("\n".join(derive_rules(truth["audit_rules"], variant)) + "\n")
+        try:
+            out = subprocess.run([tocsin, "audit-rules", "--check", fh.name, "--format", "json"],
+                                 capture_output=True, text=True)
+        finally:
+            os.unlink(fh.name)
+        if out.returncode not in (0, 1): err(f"audit-rules --check failed ({out.returncode}): {out.stderr.strip()}")
+        else:
+            check = {d["rule"]: d["verdict"] for d in json.loads(out.stdout)["detections"]}
+            for r, v in got.items():
+                if v == "blind" and check[r] == "covered": err(f"{r}: the data is blind, the rules cover it")
+                if check[r] == "blind" and v not in ("blind", "unknown"): err(f"{r}: the rules are blind, the data says {v}")
 summary = {r: len(v) for r, v in sorted(by.items())}
 if errors:
     print(f"FAIL {name}: " + "; ".join(errors[:12]) + (f" (+{len(errors)-12} more)" if len(errors) > 12 else ""))

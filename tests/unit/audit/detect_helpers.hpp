@@ -12,6 +12,23 @@ namespace tocsin::audit::testing {
 struct HuntResult {
   std::vector<Alert> alerts;
   HuntStats stats;
+  std::vector<RuleCoverage> coverage;  // AU001..AU010
+  CoverageFacts facts;
+  Verdict verdict(const std::string& rule) const {
+    for (const auto& c : coverage)
+      if (c.rule == rule) return c.verdict;
+    return Verdict::Unknown;
+  }
+  std::string reason(const std::string& rule) const {
+    for (const auto& c : coverage)
+      if (c.rule == rule) return c.reason;
+    return {};
+  }
+  std::string fix(const std::string& rule) const {
+    for (const auto& c : coverage)
+      if (c.rule == rule) return c.fix;
+    return {};
+  }
 };
 
 inline HuntResult hunt_text(const std::string& log, EngineOptions opt = {}, std::string name = "t.log") {
@@ -32,6 +49,8 @@ inline HuntResult hunt_text(const std::string& log, EngineOptions opt = {}, std:
   HuntResult r;
   r.alerts = engine.take_alerts();
   r.stats = engine.stats();
+  r.coverage = engine.coverage();
+  r.facts = engine.coverage_facts();
   return r;
 }
 
