@@ -42,7 +42,7 @@ def run(cmd):
     return p.returncode, p.stdout
 
 fail = False
-print(f"{'writer':8} {"method":28} {'runs':>5} {'verified':>8} {'refused':>7} {'used evil after ok':>18}")
+print(f"{'writer':8} {'method':28} {'runs':>5} {'verified':>8} {'refused':>7} {'used evil after ok':>18}")
 for mode in ("rename", "symlink"):
     os.link(v1, path) if not os.path.lexists(path) else None
     stop = threading.Event()
