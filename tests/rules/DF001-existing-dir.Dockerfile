@@ -32,3 +32,13 @@ RUN curl -fsSLo /usr/local/bin/gosu https://example.com/gosu && echo "abc  /usr/
 RUN chmod 755 /usr/local/bin/docker-entrypoint
 # A file made by the RUN itself from a copied template is not what COPY put there.
 RUN cp /etc/myapp/app.conf /etc/myapp/local.conf && chmod 600 /etc/myapp/local.conf
+# An extensionless source into a directory this Dockerfile made: it may be a directory whose
+# contents land there (the directory itself is what the RUN changes).
+WORKDIR /opt/tools/ansible
+COPY ./ansible /opt/tools/ansible
+# expect-next: DF001
+RUN chmod 775 /opt/tools/ansible && ls -l /opt/tools/ansible
+# A symlink made next to it is new; the copied script is still the one changed.
+COPY entry.sh /usr/local/bin/entry.sh
+# expect-next: DF001
+RUN ln -s usr/local/bin/entry.sh / && chmod +x /usr/local/bin/entry.sh

@@ -12,3 +12,8 @@ RUN chmod 0777 /srv/cache && chmod 0755 /srv/cache
 # `a+x` after `o+w`: still writable by others
 # expect-next: DF010
 RUN mkdir /data && chmod o+w /data && chmod a+x /data
+# `-R` on a script: a world-writable file (reported at medium), not left open by `chmod +x`
+ADD run.sh /run.sh
+# expect-next: DF010
+RUN chmod -R 777 /run.sh
+RUN chmod +x /run.sh

@@ -196,10 +196,21 @@ class DF001 final : public Check {
         if (t.empty() || t[0] == '-') continue;
         add(t);
       }
-    } else if (n == "cp" || n == "mv" || n == "install" || n == "ln") {
-      // The last operand is the new file (or a directory the others land in: then only the
-      // exact path counts, which is harmless).
-      if (cmd.words.size() > idx + 2 && cmd.words.back().text.front() != '-') add(cmd.words.back().text);
+    } else if (n == "cp" || n == "install" || n == "ln") {
+      // New files: the last operand, or each source's name inside it when it is a directory
+      // (`cp a b /dst/`). `mv` is not here: a moved file is still the one COPY put there.
+      std::vector<std::string_view> ops;
+      for (size_t i = idx + 1; i < cmd.words.size(); ++i)
+        if (!cmd.words[i].text.empty() && cmd.words[i].text[0] != '-') ops.push_back(cmd.words[i].text);
+      if (ops.size() < 2) return;
+      std::string_view dest = ops.back();
+      const bool into = dest.back() == '/' || ops.size() > 2 || dest == "." || dest == "/";
+      if (!into) {
+        add(dest);
+      } else {
+        for (size_t i = 0; i + 1 < ops.size(); ++i)
+          add(dfa::join_path(dest, dfa::base_name(ops[i])));
+      }
     } else if (n == "curl" || n == "wget") {
       // The output file: curl `-o F` (also in a cluster, `-fsSLo F`), wget `-O F`.
       const char out = n == "curl" ? 'o' : 'O';

@@ -319,7 +319,9 @@ class DF010 final : public Check {
             auto own = eval_mode(*mode_text, false, start_sticky);
             if (own && !own->world_writable) continue;
           }
-          Target t = is_mkdir || recursive ? Target::Directory : guess_target(path);
+          // -R on a name that looks like a file (`chmod -R 777 /run.sh`) still changes a file.
+          const Target guessed = guess_target(path);
+          Target t = is_mkdir || (recursive && guessed != Target::File) ? Target::Directory : guessed;
           if (have_forced) t = forced;
           if (std::find(files_made.begin(), files_made.end(), path) != files_made.end())
             t = Target::File;

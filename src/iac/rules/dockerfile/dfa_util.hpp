@@ -181,9 +181,12 @@ inline std::optional<CopyInfo> copy_info(const df::Instruction& ins, size_t inde
   ci.dest = normalize(st.workdir, *dest_text);
   const bool slash = dest_text->back() == '/' || nsrc > 1 || *dest_text == "." ||
                      (dest_text->size() >= 2 && dest_text->compare(dest_text->size() - 2, 2, "/.") == 0);
-  bool existing = standard_directory(ci.dest);
+  // A directory this Dockerfile made (WORKDIR, mkdir) holds the application: an extensionless
+  // source copied into it may be a directory whose contents become its children.
+  bool own_dir = false;
   if (known_dirs)
-    for (const auto& d : *known_dirs) existing = existing || d == ci.dest;
+    for (const auto& d : *known_dirs) own_dir = own_dir || d == ci.dest;
+  const bool existing = own_dir || standard_directory(ci.dest);
   ci.dest_dir = slash || existing;
   bool is_add = ins.kind == df::Kind::Add;
   for (size_t i = 0; i < nsrc; ++i) {
@@ -229,7 +232,7 @@ inline std::optional<CopyInfo> copy_info(const df::Instruction& ins, size_t inde
         // `COPY x /dst`: a file becomes /dst, a directory's contents go into /dst — unless /dst
         // is an existing directory and x a file; an extensionless x into an existing directory
         // is both candidates below.
-        if (!ci.dest_dir || directory_name(b)) ci.entries.push_back({ci.dest, !file_like, false});
+        if (!ci.dest_dir || directory_name(b) || own_dir) ci.entries.push_back({ci.dest, !file_like, false});
         if (ci.dest_dir) ci.entries.push_back({join_path(ci.dest, b), false, false});
       } else {
         ci.entries.push_back({join_path(ci.dest, b), !file_like, false});
