@@ -35,8 +35,9 @@ class K8003 final : public Check {
         } else if (hp.benign == host_paths::Benign::Always ||
                    (mounted && !writable && (t == "File" || hp.benign == host_paths::Benign::ReadOnly))) {
           sev = Severity::low;
-          why = hp.benign == host_paths::Benign::Always ? fmt::format("{}, harmless to share", hp.what)
-                                                          : std::string("read-only single file");
+          why = hp.benign == host_paths::Benign::Always   ? fmt::format("{}, harmless to share", hp.what)
+                : hp.benign == host_paths::Benign::ReadOnly ? fmt::format("{}, read-only", hp.what)
+                                                            : std::string("read-only single file");
         } else if (hp.sensitive(mounted && !writable)) {
           sev = Severity::critical;
           why = writable ? fmt::format("a sensitive node path ({}), writable: the pod can replace files node "
