@@ -143,6 +143,14 @@ class DF001 final : public Check {
         add_dir_and_parents(known_dirs, ctx.state[i + 1].workdir);
       if (ins.kind == df::Kind::Copy || ins.kind == df::Kind::Add) {
         if (auto ci = dfa::copy_info(ins, i, st, &known_dirs)) {
+          // Whether each copied path's directory exists already: a COPY --chown creates the
+          // missing ones owned by that user (seen in the lab), a plain COPY owned by root.
+          const bool scratch = from_scratch(ctx, ins.stage);
+          for (auto& e : ci->entries) {
+            const std::string dir = dfa::dir_name(e.path);
+            e.dir_exists = (!scratch && dfa::standard_directory(dir)) ||
+                           std::find(known_dirs.begin(), known_dirs.end(), dir) != known_dirs.end();
+          }
           if (ci->dest_dir) add_dir_and_parents(known_dirs, ci->dest);
           copies.push_back(std::move(*ci));
         }
@@ -456,10 +464,11 @@ class DF001 final : public Check {
         return fmt::format("{} may be a directory tree, and `{}` without -R changes only the directory itself, while "
                            "the COPY flag would change every file in it",
                            e.path, tool_name(h.perm.tool));
-      if (e.tree && !from_scratch(ctx, ctx.file.instructions[ci.instruction].stage))
-        return fmt::format("`{} -R` also changes whatever the base image or earlier steps left under {} (and {} "
-                           "itself), which the COPY flag would leave as it was",
-                           tool_name(h.perm.tool), e.path, e.path);
+      if (e.tree)
+        return fmt::format("`{} -R` also changes {} itself and whatever the base image or earlier steps left under "
+                           "it, which the COPY flag leaves as it was (built in the lab: the directory a COPY creates "
+                           "keeps mode 755 under --chmod)",
+                           tool_name(h.perm.tool), e.path);
       if (h.perm.spec.find('$') != std::string::npos) return "the mode/owner is a variable";
       if (h.perm.tool == PermTool::Chmod) {
         if (!dfa::is_octal_mode(h.perm.spec))
@@ -506,6 +515,13 @@ class DF001 final : public Check {
       const df::Flag* fl = cins.flag(name);
       if (fl && unquote_flag(fl->value) == *value) return;  // the COPY already does it
       if (name == "chown") {
+        const auto& e = ci.entries[hits.front().entry];
+        if (!e.dir_exists) {
+          problem = fmt::format("{} may not exist before the {} on line {}: `--chown` would create it owned by {}, "
+                                "where the original leaves it to root",
+                                dfa::dir_name(e.path), cins.keyword, copy_line, *value);
+          return;
+        }
         // The names must resolve when the COPY runs (accounts made up to the RUN are collected
         // to tell "created too late" from "not created here").
         Accounts acc = accounts_before(ctx, i);

@@ -105,6 +105,7 @@ struct CopiedPath {
   std::string path;   // absolute, normalised; may hold glob characters when `glob`
   bool tree = false;  // a directory whose contents came from the build (children count)
   bool glob = false;  // the source had a wildcard: `path` is a pattern
+  bool dir_exists = false;  // the directory that receives it is known to exist before the copy
 };
 
 struct CopyInfo {
