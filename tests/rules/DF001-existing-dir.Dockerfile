@@ -1,7 +1,7 @@
 # DF001 where the COPY destination is a directory without a trailing slash, or the source a
 # directory whose contents land in the destination directory.
 FROM debian:12 AS build
-RUN mkdir -p /app/dist && echo ok > /app/dist/index.html
+RUN mkdir -p /app/dist && touch /app/dist/index.html
 
 FROM debian:12
 WORKDIR /opt/app

@@ -55,7 +55,7 @@ bool numeric(std::string_view s) {
 
 // Users and groups an earlier RUN of the stage (or of a stage it builds on) creates, with the
 // instruction that creates them: `useradd`, `adduser` (Debian and BusyBox), `groupadd`,
-// `addgroup`. A user's own group counts only where the tool creates one by default.
+// `addgroup`. A user's own group counts only for useradd (see see()).
 struct Accounts {
   std::vector<std::pair<std::string, size_t>> users, groups;
 
@@ -100,15 +100,10 @@ struct Accounts {
         if (opts.count(o)) return true;
       return false;
     };
-    bool own_group = false;
-    if (tool == "useradd") {
-      own_group = !has({"-g", "--gid", "-N", "--no-user-group"});
-    } else if (has({"--system"})) {  // Debian adduser: a system user joins nogroup unless --group
-      own_group = has({"--group"}) && !has({"--ingroup", "--gid"});
-    } else {  // BusyBox -S: nogroup unless -G; otherwise both tools make a group of the user's name
-      own_group = !has({"-S", "-G", "--ingroup", "--gid"});
-    }
-    if (own_group) groups.emplace_back(name, instruction);
+    // A group of the user's name: shadow's useradd makes one unless told otherwise (Debian's
+    // USERGROUPS_ENAB; built in the lab). adduser (Debian's or BusyBox's) depends on its
+    // configuration and on -S/--system, so it is not assumed: name the group with groupadd.
+    if (tool == "useradd" && !has({"-g", "--gid", "-N", "--no-user-group"})) groups.emplace_back(name, instruction);
   }
 
  private:
