@@ -550,18 +550,22 @@ void Parser::fill_pairs(Instruction& ins, const Joined& j, size_t rb, size_t re)
     return s.substr(w.begin, w.end - w.begin).find('=') != std::string_view::npos;
   };
   if (ins.kind != Kind::Arg && !has_eq(words[0])) {
-    // Legacy `ENV KEY value with spaces`: the value is the rest of the line.
+    // Legacy `ENV KEY value with spaces`: the value is the rest of the line. BuildKit splits the
+    // raw text at the first blank, quotes or not (`LABEL "a b"` is key `"a`, value `b"`).
     Instruction::KeyValue kv;
-    kv.key = unquote(s.substr(words[0].begin, words[0].end - words[0].begin), esc);
-    size_t vb = words[0].end;
+    size_t kb = words[0].begin;
+    size_t ke = kb;
+    while (ke < s.size() && !is_space(s[ke])) ++ke;
+    kv.key = unquote(s.substr(kb, ke - kb), esc);
+    size_t vb = ke;
     while (vb < s.size() && is_space(s[vb])) ++vb;
     if (vb >= s.size()) {
       error(fmt::format("{} must have two arguments", kw), ins.keyword_span);
-      kv.span = j.span(rb + words[0].begin, rb + words[0].end);
+      kv.span = j.span(rb + kb, rb + ke);
     } else {
       kv.raw_value = std::string(s.substr(vb));
       kv.value = unquote(kv.raw_value, esc);
-      kv.span = j.span(rb + words[0].begin, re);
+      kv.span = j.span(rb + kb, re);
     }
     kv.legacy = true;
     ins.pairs.push_back(std::move(kv));

@@ -71,10 +71,17 @@ def ldd_libs(binary):
 def build_base(work):
     """The lab base image: BusyBox + shadow's useradd/groupadd (real binaries) + Debian base accounts."""
     root = os.path.join(work, "base")
-    for d in ("bin", "sbin", "usr/sbin", "etc/default", "etc/skel", "tmp", "root", "home", "var/lib", "var/www",
-              "usr/local/bin", "opt", "srv", "run"):
+    # The directory layout of a Debian base image (debian:12's rootfs has these).
+    for d in ("bin", "sbin", "usr/sbin", "usr/lib", "usr/share", "usr/src", "usr/local/bin", "usr/local/sbin",
+              "usr/local/etc", "usr/local/include", "usr/local/lib", "usr/local/share", "usr/local/src",
+              "etc/default", "etc/skel", "etc/init.d", "etc/cron.d", "etc/profile.d", "etc/security",
+              "etc/ssl/certs", "etc/apt/sources.list.d", "etc/apt/apt.conf.d", "etc/apt/preferences.d",
+              "tmp", "root", "home", "opt", "srv", "mnt", "media", "run/lock", "var/lib", "var/log", "var/cache",
+              "var/spool", "var/mail", "var/backups", "var/local", "var/opt", "var/tmp"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
-    os.chmod(os.path.join(root, "tmp"), 0o1777)
+    os.symlink("../run", os.path.join(root, "var/run"))
+    for d in ("tmp", "var/tmp"):
+        os.chmod(os.path.join(root, d), 0o1777)
     shutil.copy2("/bin/busybox", os.path.join(root, "bin/busybox"))
     applets = run([os.path.join(root, "bin/busybox"), "--list"]).stdout.split()
     for a in applets:
