@@ -94,6 +94,8 @@ int run_scan(const ScanArgs& a) {
   auto res = iac::scan(opts);
   // Error messages name files (and quote YAML/config text): sanitized for the terminal.
   for (const auto& e : res.errors) fmt::print(stderr, "tocsin: error: {}\n", sanitize_for_terminal(e.message));
+  for (const auto& n : res.notes)
+    fmt::print(stderr, "tocsin: note: {}: {}\n", sanitize_for_terminal(n.path), sanitize_for_terminal(n.message));
   // Even when nothing could be read, the report is written: it carries the errors.
 
   int fix_errors = 0;
@@ -101,6 +103,11 @@ int run_scan(const ScanArgs& a) {
   std::string diff;
   if (a.fix || a.diff) findings = apply_fixes(res, a.fix && !a.diff, diff, fix_errors);
   if (a.diff) {
+    // Findings whose fix was refused say why (stderr: the diff itself stays a clean patch).
+    for (const auto& f : findings)
+      if (!f.fix && !f.fix_refused.empty())
+        fmt::print(stderr, "tocsin: {}:{}: {}: no automatic fix: {}\n", sanitize_for_terminal(f.file), f.range.line,
+                   f.rule, sanitize_for_terminal(f.fix_refused));
     // The diff quotes the files' lines: exact bytes into a file (a patch must apply), but
     // sanitized (tabs and newlines kept) on a terminal.
     const bool to_stdout = a.output.empty() || a.output == "-";
@@ -115,6 +122,7 @@ int run_scan(const ScanArgs& a) {
 
   report::ScanReport rep{res.files_scanned, findings, res.sources};
   for (const auto& e : res.errors) rep.errors.push_back({e.path, e.message});
+  for (const auto& n : res.notes) rep.notes.push_back({n.path, n.message});
   std::string text;
   if (a.format == "json") text = report::render_json(rep);
   else if (a.format == "sarif") text = report::render_sarif(rep);
@@ -143,6 +151,11 @@ void add_scan(CLI::App& root, Commands& cmds) {
       "Files are recognised by name (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile,\n"
       "compose*.yaml, docker-compose*.yml, *.sh, Makefile, .github/workflows/*.yml,\n"
       ".gitlab-ci.yml) and by content (FROM lines, services:, apiVersion+kind, shebangs).\n"
+      "A file named like a Dockerfile must also start like one (a shebang, a template or another\n"
+      "language is skipped with a note). Compose: version 1 (services at the top level) and later.\n"
+      "Kubernetes: YAML (block or flow style) and JSON manifests; kinds tocsin does not know are\n"
+      "noted, not checked. Notes go to stderr and into every report (JSON \"notes\": [...]).\n"
+      "--diff prints on stderr why a finding has no automatic fix.\n"
       "Directories are walked without following symlinks out of the scanned root; .git is skipped.\n"
       "Files found in a directory are opened beneath it with no symlink on the way (openat2\n"
       "RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS): a symlink that stays inside the root is read at its\n"

@@ -45,6 +45,9 @@ struct Finding {
   std::string message;
   std::vector<Related> related;
   std::optional<Fix> fix;
+  // Why no automatic fix is offered, for rules that offer one when it is provably safe (shown by
+  // `scan --diff` and in the JSON report); empty when there is a fix or the rule has none.
+  std::string fix_refused;
 };
 
 // Orders findings by file, line, column, rule: the stable order of every report.

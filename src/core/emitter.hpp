@@ -32,9 +32,14 @@ class Emitter {
   void relate(Finding& f, size_t begin, size_t end, std::string message) const;
   // Findings of enabled rules not kept because the file reached kMaxFindingsPerFile.
   size_t dropped() const { return dropped_; }
+  // Something about the file that is not a finding but must not pass silently: a document of
+  // an unknown kind that was not checked, a Compose file without services.
+  void note(std::string message) { notes_.push_back(std::move(message)); }
+  const std::vector<std::string>& notes() const { return notes_; }
 
  private:
   size_t dropped_ = 0;
+  std::vector<std::string> notes_;
   Finding overflow_;  // what report() hands out once the file is full (then discarded)
   const SourceFile& src_;
   const Config& cfg_;

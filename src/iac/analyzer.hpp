@@ -2,6 +2,8 @@
 // files, parses them, and runs its family's rules. The scan engine (iac/scan.hpp) is shared.
 #pragma once
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +21,11 @@ class Analyzer {
   virtual std::vector<std::string_view> rules() const = 0;
   // Claims a file by its path alone (e.g. "Dockerfile", "compose.yaml").
   virtual bool claims_name(std::string_view path) const = 0;
+  // Why a file claimed by name is not of this kind after all (its first bytes are another
+  // language, a template, binary data), or nothing. Such a file is skipped with a note.
+  virtual std::optional<std::string> refuses(std::string_view /*path*/, std::string_view /*head*/) const {
+    return std::nullopt;
+  }
   // Claims a file nobody claimed by name, from its content (first bytes are enough).
   virtual bool claims_content(std::string_view path, std::string_view content) const = 0;
   // Parses and checks one file. Parse problems are reported as the parse-error rule with

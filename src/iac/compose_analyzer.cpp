@@ -1,6 +1,7 @@
 // Compose analyzer: claims Compose files by name (compose*.y*ml, docker-compose*.y*ml,
 // *.compose.y*ml) or by content (a `services:` mapping of service-like values), parses them
-// with positions and runs the DC rules.
+// with positions (the Compose specification, versions 2/3, and version 1 with its services at
+// the top level) and runs the DC rules.
 #include <fmt/format.h>
 
 #include "iac/analyzer.hpp"
@@ -58,6 +59,9 @@ class ComposeAnalyzer final : public Analyzer {
       out.report("DC000", 0, 1, "Compose file too large to analyse (YAML traversal budget exceeded)");
       return;
     }
+    if (project.services.empty() && !file.has_fatal())
+      out.note("no `services:` mapping and no version-1 service definitions (services at the top level): "
+               "nothing to check");
     compose::Context ctx{project, out};
     for (const auto& c : compose::checks())
       if (out.enabled(c->id())) c->run(ctx);

@@ -4,6 +4,9 @@
 #include <cctype>
 #include <fmt/format.h>
 
+#include <optional>
+#include <string>
+
 #include "iac/analyzer.hpp"
 #include "iac/parse/dockerfile.hpp"
 #include "iac/parse/dockerfile_eval.hpp"
@@ -21,6 +24,19 @@ std::string lower(std::string_view s) {
   std::string r(s);
   std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
   return r;
+}
+
+// Extensions of other languages, documents and templates: `Dockerfile.md`, `Dockerfile.j2`.
+bool other_extension(std::string_view b) {
+  auto dot = b.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  std::string_view ext = b.substr(dot + 1);
+  for (std::string_view e : {"dockerignore", "md", "txt", "rst", "adoc", "html", "yaml", "yml", "json", "toml", "xml",
+                             "sh", "bash", "ps1", "bat", "cmd", "py", "pyi", "go", "c", "h", "cpp", "rs", "js", "ts",
+                             "rb", "php", "pl", "java", "j2", "jinja", "jinja2", "tpl", "tmpl", "template", "erb",
+                             "mustache", "hbs", "ejs", "gotmpl", "patch", "diff", "sample", "example"})
+    if (ext == e) return true;
+  return false;
 }
 
 bool is_shell(std::string_view w) {
@@ -94,8 +110,8 @@ class DockerfileAnalyzer final : public Analyzer {
     auto b = lower(basename(path));
     if (b == "dockerfile" || b == "containerfile") return true;
     if (b.rfind("dockerfile.", 0) == 0 || b.rfind("containerfile.", 0) == 0) {
-      // Dockerfile.dockerignore is not a Dockerfile
-      return b.find(".dockerignore") == std::string::npos;
+      // Dockerfile.dockerignore, Dockerfile.md, Dockerfile.j2 are not Dockerfiles.
+      return !other_extension(b);
     }
     auto ends = [&](std::string_view suf) {
       return b.size() > suf.size() && b.compare(b.size() - suf.size(), suf.size(), suf) == 0;
@@ -103,46 +119,31 @@ class DockerfileAnalyzer final : public Analyzer {
     return ends(".dockerfile") || ends(".containerfile");
   }
 
+  std::optional<std::string> refuses(std::string_view, std::string_view head) const override {
+    return df::implausible_dockerfile(head, /*named=*/true);
+  }
+
   bool claims_content(std::string_view path, std::string_view content) const override {
+    // Only names that could be a Dockerfile's: no extension (`Dockerfile-dev`, `build`), a
+    // name that says so, or stdin. A `.pyi` stub or any other file with an extension is not.
     auto b = lower(basename(path));
-    for (std::string_view ext : {".md", ".txt", ".yaml", ".yml", ".json", ".sh", ".py", ".go", ".c",
-                                 ".h", ".cpp", ".rs", ".js", ".ts", ".html", ".rst", ".toml", ".xml"}) {
-      if (b.size() > ext.size() && b.compare(b.size() - ext.size(), ext.size(), ext) == 0) return false;
-    }
-    if (content.find('\0') != std::string_view::npos) return false;
-    // The first line that is not blank and not a comment must be FROM, or ARG followed by a
-    // FROM later on.
-    size_t pos = 0;
-    bool saw_arg = false;
-    int lines = 0;
-    while (pos < content.size() && lines < 200) {
-      size_t nl = content.find('\n', pos);
-      if (nl == std::string_view::npos) nl = content.size();
-      std::string_view line = content.substr(pos, nl - pos);
-      pos = nl + 1;
-      ++lines;
-      size_t i = 0;
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-      line.remove_prefix(i);
-      if (line.empty() || line.front() == '#') continue;
-      auto kw = lower(line.substr(0, std::min<size_t>(line.size(), 5)));
-      if (kw.rfind("from", 0) == 0 && (line.size() > 4 && (line[4] == ' ' || line[4] == '\t')))
-        return true;
-      if (kw.rfind("arg", 0) == 0 && line.size() > 3 && (line[3] == ' ' || line[3] == '\t')) {
-        saw_arg = true;
-        continue;
-      }
-      if (saw_arg) continue;  // continuation of ARG lines
-      return false;
-    }
-    return false;
+    bool says_so = b.find("dockerfile") != std::string::npos || b.find("containerfile") != std::string::npos;
+    if (!says_so && b != "-" && b.find('.', 1) != std::string::npos) return false;
+    if (says_so && other_extension(b)) return false;
+    return !df::implausible_dockerfile(content.substr(0, 8192), /*named=*/false);
   }
 
   void analyze(const SourceFile& src, Emitter& out, Suppressions& sup) const override {
     df::Dockerfile file = df::parse_dockerfile(src);
-    for (const auto& e : file.errors) {
+    // One DF000 per file: at the first error, with how many there are (a broken file would
+    // otherwise give one per bad line, and later errors are often consequences of the first).
+    if (!file.errors.empty()) {
+      const auto& e = file.errors.front();
+      const size_t more = file.errors.size() - 1;
       out.report("DF000", e.span.begin, std::max(e.span.end, e.span.begin + 1),
-                 fmt::format("Dockerfile cannot be parsed: {}", e.message));
+                 more == 0 ? fmt::format("Dockerfile cannot be parsed: {}", e.message)
+                           : fmt::format("Dockerfile cannot be parsed: {} ({} more error{} after this one)", e.message,
+                                         more, more == 1 ? "" : "s"));
     }
     for (const auto& c : file.comments) {
       auto p = parse_pragma(c.text);

@@ -28,22 +28,40 @@
 namespace tocsin::iac {
 namespace fs = std::filesystem;
 
-const Analyzer* classify(std::string_view path, std::string_view content) {
-  for (const auto& a : analyzers())
-    if (a->claims_name(path)) return a.get();
+namespace {
+
+std::string refusal_note(const Analyzer& a, std::string_view why) {
+  return fmt::format("named like a {} but it is {}: skipped", a.kind() == "dockerfile" ? "Dockerfile" : a.kind(), why);
+}
+
+}  // namespace
+
+constexpr size_t kSniffBytes = 8192;
+
+const Analyzer* classify(std::string_view path, std::string_view content, std::string* refusal) {
+  for (const auto& a : analyzers()) {
+    if (!a->claims_name(path)) continue;
+    if (auto why = a->refuses(path, content.substr(0, kSniffBytes))) {
+      if (refusal) *refusal = refusal_note(*a, *why);
+      return nullptr;
+    }
+    return a.get();
+  }
   for (const auto& a : analyzers())
     if (a->claims_content(path, content)) return a.get();
   return nullptr;
 }
 
 bool scan_source(const SourceFile& src, const Config& cfg, std::vector<Finding>& out,
-                 const Analyzer* forced) {
+                 const Analyzer* forced, std::vector<std::string>* notes) {
   const Analyzer* a = forced ? forced : classify(src.path(), src.content());
   if (!a) return false;
   std::vector<Finding> found;
   Suppressions sup;
   Emitter em(src, cfg, found);
   a->analyze(src, em, sup);
+  if (notes)
+    for (const auto& n : em.notes()) notes->push_back(n);
   if (em.dropped()) {
     // Said once, at the top of the file, with the kind's parse-error id where it has one.
     auto ids = a->rules();
@@ -89,7 +107,6 @@ Result<Config> effective_config(const ScanOptions& opts) {
 
 namespace {
 
-constexpr size_t kSniffBytes = 8192;
 // Below this many files a worker pool costs more than it saves.
 constexpr size_t kMinParallelFiles = 32;
 // Bytes of files analyzed at the same time. Analysis takes a few times a file's size (the text,
@@ -155,7 +172,7 @@ Job file_job(std::string path, bool explicit_arg) {
 
 struct Outcome {
   std::vector<FileError> errors;
-  std::string note;       // message for stderr
+  std::vector<FileNote> notes;
   bool recorded = false;  // counts as a scanned file
   SourcePtr src;          // kept only when there are findings
   std::vector<Finding> found;
@@ -275,7 +292,7 @@ class Scanner {
 
   void merge(Outcome& o) {
     for (auto& e : o.errors) res_.errors.push_back(std::move(e));
-    if (!o.note.empty()) fmt::print(stderr, "{}", o.note);
+    for (auto& n : o.notes) res_.notes.push_back(std::move(n));
     if (o.recorded) record(o.src, std::move(o.found));
   }
 
@@ -393,27 +410,32 @@ class Scanner {
         o.recorded = true;
         if (!o.found.empty()) o.src = src;
       } else if (by_name || explicit_arg) {
-        o.note = fmt::format("tocsin: {}: {}\n", sanitize_for_terminal(path), why);
+        o.notes.push_back({path, why});
       }
       return;
     }
     auto hold = budget_.acquire(size);
-    if (!by_name) {
-      // Sniff the head before reading the whole file.
-      std::string head(std::min(size, kSniffBytes), '\0');
-      ssize_t got = ::pread(fd.fd.get(), head.data(), head.size(), 0);
-      if (got < 0) {
-        o.errors.push_back({path, fmt::format("{}: cannot read: {}", path, std::strerror(errno))});
+    // Sniff the head before reading the whole file: a file claimed by name must have content
+    // of its kind, and the others are claimed by content.
+    std::string head(std::min(size, kSniffBytes), '\0');
+    ssize_t got = ::pread(fd.fd.get(), head.data(), head.size(), 0);
+    if (got < 0) {
+      o.errors.push_back({path, fmt::format("{}: cannot read: {}", path, std::strerror(errno))});
+      return;
+    }
+    head.resize(static_cast<size_t>(got));
+    if (by_name) {
+      if (auto why = by_name->refuses(path, head)) {
+        o.notes.push_back({path, refusal_note(*by_name, *why)});
         return;
       }
-      head.resize(static_cast<size_t>(got));
+    } else {
       bool claimed = false;
       for (const auto& a : analyzers())
         if (a->claims_content(path, head)) { claimed = true; break; }
       if (!claimed) {
         if (explicit_arg)
-          o.note = fmt::format("tocsin: {}: not a Dockerfile, Compose file, Kubernetes manifest, "
-                               "script or CI file; skipped\n", sanitize_for_terminal(path));
+          o.notes.push_back({path, "not a Dockerfile, Compose file, Kubernetes manifest, script or CI file; skipped"});
         return;
       }
     }
@@ -444,13 +466,16 @@ class Scanner {
 
   void analyze(SourcePtr src, bool explicit_arg, Outcome& o,
                const Analyzer* forced = nullptr) const {
-    bool claimed = scan_source(*src, res_.config, o.found, forced);
-    if (!claimed) {
-      if (explicit_arg)
-        o.note = fmt::format("tocsin: {}: not a recognised file kind; skipped\n",
-                             sanitize_for_terminal(src->path()));
+    std::string refusal;
+    const Analyzer* a = forced ? forced : classify(src->path(), src->content(), &refusal);
+    if (!a) {
+      if (!refusal.empty()) o.notes.push_back({src->path(), std::move(refusal)});
+      else if (explicit_arg) o.notes.push_back({src->path(), "not a recognised file kind; skipped"});
       return;
     }
+    std::vector<std::string> notes;
+    scan_source(*src, res_.config, o.found, a, &notes);
+    for (auto& n : notes) o.notes.push_back({src->path(), std::move(n)});
     o.recorded = true;
     if (!o.found.empty()) o.src = std::move(src);
   }

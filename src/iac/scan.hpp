@@ -39,11 +39,19 @@ struct FileError {
   std::string message;
 };
 
+// A file (or a document in it) that was skipped or only partly checked, with the reason: not an
+// error (the exit code does not change), but every report lists it.
+struct FileNote {
+  std::string path;
+  std::string message;
+};
+
 struct ScanResult {
   size_t files_scanned = 0;
   std::vector<Finding> findings;              // sorted, configuration applied
   std::map<std::string, SourcePtr> sources;   // files with findings (for reporters)
   std::vector<FileError> errors;              // tool errors: unreadable paths, bad config
+  std::vector<FileNote> notes;                // files skipped or partly checked, in walk order
   Config config;                              // effective configuration (first path's)
 };
 
@@ -52,12 +60,13 @@ Result<Config> effective_config(const ScanOptions& opts);
 ScanResult scan(const ScanOptions& opts);
 
 // Analyzes one in-memory file with the given config (used by scan(), tests and stdin).
-// `forced` picks the analyzer; otherwise it is chosen by name, then content. Returns false
-// when no analyzer claims the file.
+// `forced` picks the analyzer; otherwise it is chosen by name and content. Returns false
+// when no analyzer claims the file. The analyzer's notes go to `notes` when given.
 bool scan_source(const SourceFile& src, const Config& cfg, std::vector<Finding>& out,
-                 const Analyzer* forced = nullptr);
+                 const Analyzer* forced = nullptr, std::vector<std::string>* notes = nullptr);
 
-// The analyzer that claims a path/content, or nullptr.
-const Analyzer* classify(std::string_view path, std::string_view content);
+// The analyzer that claims a path/content, or nullptr. A file claimed by name whose content
+// the analyzer refuses is claimed by nobody; `refusal` (when given) then says why.
+const Analyzer* classify(std::string_view path, std::string_view content, std::string* refusal = nullptr);
 
 }  // namespace tocsin::iac

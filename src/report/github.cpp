@@ -50,6 +50,9 @@ std::string render_github(const ScanReport& r) {
       out += fmt::format("::error file={},title=tocsin input error::{}\n", escape(e.file, true),
                          escape(e.message, false));
   }
+  // Files skipped or partly checked: a notice each.
+  for (const auto& n : r.notes)
+    out += fmt::format("::notice file={},title=tocsin note::{}\n", escape(n.file, true), escape(n.message, false));
   return out;
 }
 

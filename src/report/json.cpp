@@ -1,5 +1,6 @@
 // The JSON report of PRODUCT.md: {"tool", "version", "files_scanned", "findings": [...],
-// "errors": [{"file", "message"}]} (errors: inputs that could not be read; always present).
+// "errors": [{"file", "message"}], "notes": [{"file", "message"}]} (errors: inputs that could
+// not be read; notes: files or documents skipped or partly checked; both always present).
 #include <nlohmann/json.hpp>
 
 #include "core/text_sanitize.hpp"
@@ -16,6 +17,7 @@ nlohmann::ordered_json range_json(const Range& r) {
 std::string render_json(const ScanReport& r) {
   using J = nlohmann::ordered_json;
   J findings = J::array();
+  Fingerprints fingerprints;
   for (const auto& f : r.findings) {
     J j;
     j["rule"] = f.rule;
@@ -43,9 +45,11 @@ std::string render_json(const ScanReport& r) {
         edits.push_back(std::move(o));
       }
       j["fix"] = {{"description", f.fix->description}, {"edits", std::move(edits)}};
+    } else if (!f.fix_refused.empty()) {
+      j["fix_refused"] = f.fix_refused;
     }
     auto it = r.sources.find(f.file);
-    j["fingerprint"] = line_hash(f, it == r.sources.end() ? nullptr : it->second.get());
+    j["fingerprint"] = fingerprints.next(f, it == r.sources.end() ? nullptr : it->second.get());
     findings.push_back(std::move(j));
   }
   J doc;
@@ -57,6 +61,10 @@ std::string render_json(const ScanReport& r) {
   J errors = J::array();
   for (const auto& e : r.errors) errors.push_back({{"file", e.file}, {"message", e.message}});
   doc["errors"] = std::move(errors);
+  // Always present: what was skipped or only partly checked, and why (not errors).
+  J notes = J::array();
+  for (const auto& n : r.notes) notes.push_back({{"file", n.file}, {"message", n.message}});
+  doc["notes"] = std::move(notes);
   std::string out = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   escape_json_for_terminal(out);  // C1 and bidi controls as \u escapes (see text_sanitize.hpp)
   return out + "\n";

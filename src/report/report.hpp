@@ -22,6 +22,8 @@ struct ScanReport {
   const std::vector<Finding>& findings;
   const std::map<std::string, SourcePtr>& sources;  // for source lines and fingerprints
   std::vector<InputError> errors = {};
+  // Files (or documents) skipped or partly checked, with the reason: listed, not errors.
+  std::vector<InputError> notes = {};
 };
 
 struct TextOptions {
@@ -34,8 +36,19 @@ std::string render_json(const ScanReport& r);
 std::string render_sarif(const ScanReport& r);
 std::string render_github(const ScanReport& r);
 
-// Stable fingerprint of a finding: rule + the trimmed text of its first line (+ occurrence
-// index added by the SARIF reporter), so it survives lines moving up or down.
+// Stable fingerprint of a finding: rule + the trimmed text of its first line, so it survives
+// lines moving up or down.
 std::string line_hash(const Finding& f, const SourceFile* src);
+
+// Fingerprints unique within a file, for findings taken in report order: `HASH:N`, the line
+// hash and its occurrence in the file (two findings of one rule on the same line text differ
+// by N). SARIF's primaryLocationLineHash and JSON's fingerprint are both this value.
+class Fingerprints {
+ public:
+  std::string next(const Finding& f, const SourceFile* src);
+
+ private:
+  std::map<std::string, int> seen_;
+};
 
 }  // namespace tocsin::report

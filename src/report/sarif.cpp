@@ -108,6 +108,12 @@ std::string line_hash(const Finding& f, const SourceFile* src) {
   return fmt::format("{:016x}", h);
 }
 
+std::string Fingerprints::next(const Finding& f, const SourceFile* src) {
+  std::string h = line_hash(f, src);
+  int n = ++seen_[f.file + "\n" + h];
+  return fmt::format("{}:{}", h, n);
+}
+
 std::string render_sarif(const ScanReport& r) {
   const auto& catalog = rule_catalog();
   J rules = J::array();
@@ -117,7 +123,7 @@ std::string render_sarif(const ScanReport& r) {
     rules.push_back(rule_json(info));
   }
   J results = J::array();
-  std::map<std::string, int> occurrences;
+  Fingerprints fingerprints;
   for (const auto& f : r.findings) {
     auto sit = r.sources.find(f.file);
     const SourceFile* src = sit == r.sources.end() ? nullptr : sit->second.get();
@@ -136,9 +142,7 @@ std::string render_sarif(const ScanReport& r) {
                        {"message", {{"text", x.message}}}});
       res["relatedLocations"] = std::move(rel);
     }
-    std::string h = line_hash(f, src);
-    int n = ++occurrences[f.file + "\n" + h];
-    res["partialFingerprints"] = {{"primaryLocationLineHash", fmt::format("{}:{}", h, n)}};
+    res["partialFingerprints"] = {{"primaryLocationLineHash", fingerprints.next(f, src)}};
     if (f.fix && !f.fix->edits.empty()) {
       J reps = J::array();
       for (const auto& e : f.fix->edits) {
@@ -169,6 +173,13 @@ std::string render_sarif(const ScanReport& r) {
   J notes = J::array();
   for (const auto& e : r.errors) {
     J n{{"level", "error"}, {"message", {{"text", e.message}}}};
+    if (!e.file.empty())
+      n["locations"] = J::array({{{"physicalLocation", {{"artifactLocation", artifact(e.file)}}}}});
+    notes.push_back(std::move(n));
+  }
+  // Files skipped or partly checked: notifications at level "note" (the run still succeeded).
+  for (const auto& e : r.notes) {
+    J n{{"level", "note"}, {"message", {{"text", e.message}}}};
     if (!e.file.empty())
       n["locations"] = J::array({{{"physicalLocation", {{"artifactLocation", artifact(e.file)}}}}});
     notes.push_back(std::move(n));

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "audit/alert.hpp"
+#include "core/host_paths.hpp"
 #include "runtime/verify.hpp"
 
 namespace tocsin::runtime {
@@ -140,26 +141,6 @@ std::optional<std::string> first_symlink_component(const std::string& host_root,
   return std::nullopt;
 }
 
-bool is_runtime_socket(const std::string& path) {
-  static const char* kSockets[] = {"/var/run/docker.sock", "/run/docker.sock",
-                                   "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock",
-                                   "/run/crio/crio.sock", "/var/run/crio/crio.sock", "/run/podman/podman.sock"};
-  std::string p = join(components(path), components(path).size());
-  return std::any_of(std::begin(kSockets), std::end(kSockets), [&](const char* s) { return p == s; });
-}
-
-bool is_sensitive_host_path(const std::string& path) {
-  std::string p = join(components(path), components(path).size());
-  // Whole trees: anything inside them is host configuration, binaries or runtime state.
-  static const char* kTrees[] = {"/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/usr",
-                                 "/var/lib/docker", "/var/lib/containerd", "/lib", "/bin", "/sbin"};
-  // Only the directory itself (their subdirectories are ordinary data: /home/me/project).
-  static const char* kExact[] = {"/", "/home", "/run", "/var/run", "/var", "/var/lib"};
-  for (const char* t : kTrees)
-    if (under(p, t)) return true;
-  return std::any_of(std::begin(kExact), std::end(kExact), [&](const char* s) { return p == s; });
-}
-
 std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOptions& opt) {
   std::vector<RuntimeAlert> out;
   // Bind sources as the daemon reports them and as the user wrote them (the daemon may have
@@ -186,14 +167,16 @@ std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOpt
   }
   for (const auto& m : c.mounts) {
     if (m.type != "bind") continue;
-    if (is_runtime_socket(m.source)) {
+    const auto hp = host_paths::classify(m.source);
+    if (hp.kind == host_paths::Kind::RuntimeSocket) {
       auto a = make(c, "RT002", Severity::critical,
                     fmt::format("the container runtime socket {} is mounted at {}: full control of the host", m.source, m.destination));
       a.details["mount"] = mount_json(m);
       out.push_back(std::move(a));
-    } else if (m.rw && is_sensitive_host_path(m.source)) {
+    } else if (m.rw && hp.sensitive(/*read_only=*/false)) {
       auto a = make(c, "RT002", Severity::critical,
-                    fmt::format("sensitive host path {} is bind-mounted writable at {}", m.source, m.destination));
+                    fmt::format("sensitive host path {} ({}) is bind-mounted writable at {}", m.source, hp.what,
+                                m.destination));
       a.details["mount"] = mount_json(m);
       out.push_back(std::move(a));
     }

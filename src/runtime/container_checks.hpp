@@ -57,9 +57,6 @@ std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOpt
 // The first symlink among `path` and its parents (lstat on each component under host_root),
 // or nullopt when there is none.
 std::optional<std::string> first_symlink_component(const std::string& host_root, const std::string& path);
-// True when a bind of `path` exposes a sensitive host tree (see docs/rules/RT002.md).
-bool is_sensitive_host_path(const std::string& path);
-bool is_runtime_socket(const std::string& path);
 
 // PRODUCT.md alert shape: rule, severity, time, host, message, container{id,name,image}, ...
 std::string to_jsonl(const RuntimeAlert& a);

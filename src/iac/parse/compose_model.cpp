@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
 
 namespace tocsin::iac::compose {
 
@@ -43,6 +44,25 @@ bool looks_like_path(std::string_view s) {
 
 yaml::Span span(const Ref& r) { return yaml::span_of(r); }
 
+// The next `:` that separates volume fields: not one inside `${VAR:-default}` (Compose
+// interpolates those before it splits the entry). The end of `spec` when there is none.
+size_t next_separator(std::string_view spec, size_t from) {
+  int depth = 0;
+  for (size_t i = from; i < spec.size(); ++i) {
+    if (spec[i] == '$' && i + 1 < spec.size() && spec[i + 1] == '$') {
+      ++i;  // `$$` is a literal dollar
+    } else if (spec[i] == '$' && i + 1 < spec.size() && spec[i + 1] == '{') {
+      ++depth;
+      ++i;
+    } else if (spec[i] == '}' && depth > 0) {
+      --depth;
+    } else if (spec[i] == ':' && depth == 0) {
+      return i;
+    }
+  }
+  return spec.size();
+}
+
 }  // namespace
 
 Mount parse_short_volume(std::string_view spec) {
@@ -52,13 +72,12 @@ Mount parse_short_volume(std::string_view spec) {
   // A Windows drive letter (`C:\data`) is part of the source, not a separator.
   if (spec.size() >= 3 && std::isalpha(static_cast<unsigned char>(spec[0])) && spec[1] == ':' &&
       (spec[2] == '\\' || spec[2] == '/')) {
-    size_t c = spec.find(':', 2);
-    parts.push_back(spec.substr(0, c == std::string_view::npos ? spec.size() : c));
-    start = c == std::string_view::npos ? spec.size() + 1 : c + 1;
+    size_t c = next_separator(spec, 2);
+    parts.push_back(spec.substr(0, c));
+    start = c + 1;
   }
   while (start <= spec.size()) {
-    size_t c = spec.find(':', start);
-    if (c == std::string_view::npos) c = spec.size();
+    size_t c = next_separator(spec, start);
     parts.push_back(spec.substr(start, c - start));
     start = c + 1;
   }
@@ -93,52 +112,47 @@ Mount parse_short_volume(std::string_view spec) {
   return m;
 }
 
-std::string normalize_path(std::string_view p) {
-  bool abs = !p.empty() && p.front() == '/';
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t c = p.find('/', start);
-    if (c == std::string_view::npos) c = p.size();
-    auto seg = p.substr(start, c - start);
-    start = c + 1;
-    if (seg.empty() || seg == ".") continue;
-    if (seg == "..") {
-      if (!parts.empty() && parts.back() != "..") {
-        parts.pop_back();
-      } else if (!abs) {
-        parts.push_back(seg);
-      }
-      continue;
-    }
-    parts.push_back(seg);
-  }
-  if (!abs && parts.empty()) return std::string(".");
-  std::string out;
-  out.reserve(p.size() + 2);
-  if (!abs) out.push_back('.');
-  for (auto seg : parts) {
-    out.push_back('/');
-    out.append(seg.data(), seg.size());
-  }
-  if (out.empty()) out.push_back('/');
-  return out;
-}
-
-bool path_within(std::string_view inner, std::string_view outer) {
-  if (outer == "/") return !inner.empty() && inner.front() == '/';
-  if (inner.size() < outer.size() || inner.substr(0, outer.size()) != outer) return false;
-  return inner.size() == outer.size() || inner[outer.size()] == '/';
-}
-
 namespace {
+
+// Keys a version-1 file (services at the top level) cannot have: they belong to the later formats.
+bool later_format_key(std::string_view k) {
+  return k == "services" || k == "networks" || k == "volumes" || k == "configs" || k == "secrets" ||
+         k == "include" || k == "name" || k == "models";
+}
+
+bool service_like(const Ref& v) { return v.is_map() && (v.find("image") || v.find("build")); }
+
+// A version-1 Compose file: every top-level entry but `version` and `x-*` extensions is a
+// service mapping, and some have `image:` or `build:`.
+bool version1_root(const Ref& root) {
+  if (!root.is_map()) return false;
+  bool any = false;
+  for (const auto& e : root.entries()) {
+    const std::string& k = e.key.str();
+    if (k == "version" || k.rfind("x-", 0) == 0) continue;
+    if (later_format_key(k) || !e.value.is_map()) return false;
+    any = any || service_like(e.value);
+  }
+  return any;
+}
+
+// The services mapping of a document: `services:` (version 2 and the Compose specification),
+// or the root itself for version 1.
+Ref services_in(const Ref& root, bool& v1) {
+  v1 = false;
+  if (!root.is_map()) return {};
+  if (Ref s = root.get("services"); s.is_map()) return s;
+  if (version1_root(root)) {
+    v1 = true;
+    return root;
+  }
+  return {};
+}
 
 Ref services_of(const yaml::File& file) {
   for (const auto& d : file.documents()) {
-    Ref root = file.root(d);
-    if (!root.is_map()) continue;
-    Ref s = root.get("services");
-    if (s.is_map()) return s;
+    bool v1 = false;
+    if (Ref s = services_in(file.root(d), v1)) return s;
   }
   return {};
 }
@@ -207,16 +221,37 @@ Project build_project(const yaml::File& file) {
   Project p;
   for (const auto& d : file.documents()) {
     Ref root = file.root(d);
-    if (!root.is_map() || !root.get("services").is_map()) continue;
+    bool v1 = false;
+    Ref services = services_in(root, v1);
+    if (!services) continue;
+    p.version1 = v1;
     for (const char* top : {"volumes", "configs", "secrets"}) {
-      Ref m = root.get(top);
+      Ref m = v1 ? Ref() : root.get(top);
       if (!m.is_map()) continue;
       auto& list = std::string_view(top) == "volumes" ? p.named_volumes
                    : std::string_view(top) == "configs" ? p.configs
                                                         : p.secrets;
       for (const auto& e : m.entries()) list.push_back(e.key.str());
     }
-    for (const auto& e : root.get("services").entries()) {
+    // Named volumes the local driver backs with a host directory (`driver_opts: {o: bind,
+    // device: /path}`): mounting one is a bind mount of that directory.
+    std::map<std::string, std::string, std::less<>> bound;
+    if (!v1)
+      for (const auto& e : root.get("volumes").entries()) {
+        Ref opts = e.value.get("driver_opts");
+        const std::string& o = opts.get("o").str();
+        const std::string& dev = opts.get("device").str();
+        if (o.find("bind") != std::string::npos && !dev.empty() && dev.front() == '/') bound[e.key.str()] = dev;
+      }
+    auto resolve_named = [&](Mount& m) {
+      if (m.type != MountType::Volume) return;
+      if (auto b = bound.find(m.source); b != bound.end()) {
+        m.type = MountType::Bind;
+        m.source = b->second;
+      }
+    };
+    for (const auto& e : services.entries()) {
+      if (v1 && (e.key.str() == "version" || e.key.str().rfind("x-", 0) == 0)) continue;
       Service s;
       s.name = e.key.str();
       s.name_at = e.key_span();
@@ -230,9 +265,12 @@ Project build_project(const yaml::File& file) {
           Mount m = parse_short_volume(v.str());
           m.at = span(v);
           m.propagation_at = m.at;
+          resolve_named(m);
           s.mounts.push_back(std::move(m));
         } else if (v.is_map()) {
-          s.mounts.push_back(long_volume(v));
+          Mount m = long_volume(v);
+          resolve_named(m);
+          s.mounts.push_back(std::move(m));
         }
       }
       Ref dep = sv.get("depends_on");
@@ -246,6 +284,8 @@ Project build_project(const yaml::File& file) {
       s.has_healthcheck = healthcheck_enabled(sv.get("healthcheck"));
       if (auto pr = sv.find("privileged"); pr && pr->value.as_bool().value_or(false))
         s.privileged = Flagged{"true", pr->key_span()};
+      if (auto bp = sv.get("build").find("privileged"); bp && bp->value.as_bool().value_or(false))
+        s.build_privileged = Flagged{"true", bp->key_span()};
       for (const Ref& c : sv.get("cap_add").items()) s.cap_add.push_back({c.str(), span(c)});
       for (const Ref& c : sv.get("security_opt").items()) s.security_opt.push_back({c.str(), span(c)});
       s.read_only = sv.get("read_only").as_bool();
@@ -260,40 +300,6 @@ Project build_project(const yaml::File& file) {
     break;
   }
   return p;
-}
-
-bool is_runtime_socket(std::string_view raw) {
-  std::string p = normalize_path(raw);
-  static constexpr std::array<std::string_view, 8> kSockets = {
-      "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
-      "/var/run/containerd/containerd.sock", "/run/crio/crio.sock", "/var/run/crio/crio.sock",
-      "/run/podman/podman.sock", "/var/run/podman/podman.sock"};
-  for (auto s : kSockets)
-    if (p == s) return true;
-  auto ends = [&](std::string_view suf) { return p.size() >= suf.size() && p.compare(p.size() - suf.size(), suf.size(), suf) == 0; };
-  return ends("/docker.sock") || ends("/containerd.sock") || ends("/crio.sock") || ends("/podman.sock") ||
-         ends("/dockershim.sock") || p == "/var/run/docker" || p == "/run/containerd" ||
-         p == "/var/run/containerd";
-}
-
-bool is_sensitive_host_path(std::string_view raw) {
-  std::string p = normalize_path(raw);
-  if (p == "/") return true;
-  static constexpr std::array<std::string_view, 12> kRoots = {"/etc", "/proc", "/sys", "/dev", "/boot",
-                                                               "/root", "/home", "/usr", "/var/lib/docker",
-                                                               "/var/run", "/run", "/var/lib/kubelet"};
-  for (auto r : kRoots)
-    if (path_within(p, r)) return true;
-  return false;
-}
-
-bool is_benign_host_file(std::string_view raw) {
-  std::string p = normalize_path(raw);
-  static constexpr std::array<std::string_view, 6> kFiles = {"/etc/localtime", "/etc/timezone", "/etc/hostname",
-                                                              "/etc/hosts", "/etc/resolv.conf", "/etc/machine-id"};
-  for (auto f : kFiles)
-    if (p == f) return true;
-  return path_within(p, "/usr/share/zoneinfo");
 }
 
 }  // namespace tocsin::iac::compose

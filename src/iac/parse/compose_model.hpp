@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/host_paths.hpp"
 #include "iac/parse/yaml_doc.hpp"
 
 namespace tocsin::iac::compose {
@@ -43,6 +44,7 @@ struct Service {
   std::vector<DependsOn> depends_on;
   bool has_healthcheck = false;     // a healthcheck with a test that is not disabled
   std::optional<Flagged> privileged;  // "true" when set true
+  std::optional<Flagged> build_privileged;  // `build: {privileged: true}`: the build runs privileged
   std::vector<Flagged> cap_add;
   std::vector<Flagged> security_opt;
   std::optional<bool> read_only;
@@ -57,10 +59,12 @@ struct Project {
   std::vector<std::string> named_volumes;  // top-level volumes:
   std::vector<std::string> configs;
   std::vector<std::string> secrets;
+  bool version1 = false;  // services at the top level (the version-1 format)
   const Service* find(std::string_view name) const;
 };
 
-// Builds the model from the first document that has a `services:` mapping.
+// Builds the model from the first document that has a `services:` mapping, or whose top level
+// is a version-1 file's services (every entry a service mapping, some with `image`/`build`).
 Project build_project(const yaml::File& file);
 
 // True when the document root looks like a Compose file: a `services:` mapping whose values
@@ -70,19 +74,9 @@ bool looks_like_compose(const yaml::File& file);
 // Parses a short volume entry `[SOURCE:]TARGET[:MODE]` (Windows drive letters understood).
 Mount parse_short_volume(std::string_view spec);
 
-// Lexically normalised absolute path ("/a/./b/../c/" -> "/a/c"); relative paths are resolved
-// against "." and keep a leading "./".
-std::string normalize_path(std::string_view p);
-// True when `inner` equals `outer` or lies below it.
-bool path_within(std::string_view inner, std::string_view outer);
-
-// Host path classification shared by Compose and Kubernetes rules (paths normalised first).
-// A container runtime's API socket (docker, containerd, cri-o, podman) or its directory.
-bool is_runtime_socket(std::string_view host_path);
-// `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/usr`, `/var/lib/docker`,
-// `/var/run`, `/run` and everything below them.
-bool is_sensitive_host_path(std::string_view host_path);
-// Read-only mounts of these single files are harmless (time zone, resolver data).
-bool is_benign_host_file(std::string_view host_path);
+// Path arithmetic of the host-path policy (core/host_paths.hpp), used by the Compose and
+// Kubernetes rules for host paths and container paths alike.
+inline std::string normalize_path(std::string_view p) { return host_paths::normalize(p); }
+inline bool path_within(std::string_view inner, std::string_view outer) { return host_paths::within(inner, outer); }
 
 }  // namespace tocsin::iac::compose

@@ -550,18 +550,22 @@ void Parser::fill_pairs(Instruction& ins, const Joined& j, size_t rb, size_t re)
     return s.substr(w.begin, w.end - w.begin).find('=') != std::string_view::npos;
   };
   if (ins.kind != Kind::Arg && !has_eq(words[0])) {
-    // Legacy `ENV KEY value with spaces`: the value is the rest of the line.
+    // Legacy `ENV KEY value with spaces`: the value is the rest of the line. BuildKit splits the
+    // raw text at the first blank, quotes or not (`LABEL "a b"` is key `"a`, value `b"`).
     Instruction::KeyValue kv;
-    kv.key = unquote(s.substr(words[0].begin, words[0].end - words[0].begin), esc);
-    size_t vb = words[0].end;
+    size_t kb = words[0].begin;
+    size_t ke = kb;
+    while (ke < s.size() && !is_space(s[ke])) ++ke;
+    kv.key = unquote(s.substr(kb, ke - kb), esc);
+    size_t vb = ke;
     while (vb < s.size() && is_space(s[vb])) ++vb;
     if (vb >= s.size()) {
       error(fmt::format("{} must have two arguments", kw), ins.keyword_span);
-      kv.span = j.span(rb + words[0].begin, rb + words[0].end);
+      kv.span = j.span(rb + kb, rb + ke);
     } else {
       kv.raw_value = std::string(s.substr(vb));
       kv.value = unquote(kv.raw_value, esc);
-      kv.span = j.span(rb + words[0].begin, re);
+      kv.span = j.span(rb + kb, re);
     }
     kv.legacy = true;
     ins.pairs.push_back(std::move(kv));
@@ -913,6 +917,83 @@ std::optional<size_t> Dockerfile::next_instruction_after(size_t offset) const {
                              [](const Instruction& ins, size_t off) { return ins.span.begin < off; });
   if (it == instructions.end()) return std::nullopt;
   return static_cast<size_t>(it - instructions.begin());
+}
+
+namespace {
+
+// A line quoted in a refusal: bounded, and only printable ASCII (the message goes to terminals).
+std::string quote_line(std::string_view line) {
+  std::string out;
+  for (char c : line.substr(0, 60)) out += (c >= ' ' && c < 0x7f) ? c : '?';
+  if (line.size() > 60) out += "...";
+  return out;
+}
+
+// `FROM [--flag...] image [AS name]`: the shape BuildKit accepts.
+bool from_shape(std::string_view rest, bool& python_import) {
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < rest.size()) {
+    while (i < rest.size() && is_space(rest[i])) ++i;
+    size_t j = i;
+    while (j < rest.size() && !is_space(rest[j])) ++j;
+    if (j > i) words.push_back(rest.substr(i, j - i));
+    i = j;
+  }
+  python_import = words.size() >= 2 && words[1] == "import";
+  while (!words.empty() && words.front().rfind("--", 0) == 0) words.erase(words.begin());
+  return words.size() == 1 || (words.size() == 3 && lower(words[1]) == "as");
+}
+
+}  // namespace
+
+std::optional<std::string> implausible_dockerfile(std::string_view head, bool named) {
+  if (head.rfind("\xEF\xBB\xBF", 0) == 0) head.remove_prefix(3);
+  if (head.find('\0') != std::string_view::npos) return std::string("binary content");
+  // A shebang is a comment to Docker (`#!/bin/echo docker build . -f` makes a Dockerfile
+  // executable): the lines after it decide, and name the script when they are not instructions.
+  std::string_view shebang;
+  if (head.rfind("#!", 0) == 0) shebang = head.substr(0, head.find('\n'));
+  auto other = [&](std::string why) {
+    return shebang.empty() ? why : fmt::format("a script (`{}`)", quote_line(shebang));
+  };
+  bool saw_arg = false;
+  size_t pos = 0;
+  while (pos < head.size()) {
+    size_t nl = head.find('\n', pos);
+    if (nl == std::string_view::npos) nl = head.size();
+    std::string_view line = head.substr(pos, nl - pos);
+    pos = nl + 1;
+    while (!line.empty() && (is_blank(line.front()) || line.front() == '\r')) line.remove_prefix(1);
+    while (!line.empty() && (is_blank(line.back()) || line.back() == '\r')) line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    if (line.rfind("{{", 0) == 0 || line.rfind("{%", 0) == 0)
+      return fmt::format("a template (`{}`)", quote_line(line));
+    size_t w = 0;
+    while (w < line.size() && !is_blank(line[w])) ++w;
+    std::string_view word = line.substr(0, w);
+    const Kind kind = kind_of(upper(word));
+    if (kind == Kind::Arg && !named) {
+      saw_arg = true;
+      continue;  // ARGs before the first FROM
+    }
+    if (kind == Kind::From) {
+      bool python = false;
+      bool shape = from_shape(line.substr(w), python);
+      if (python) return fmt::format("Python source (`{}`)", quote_line(line));
+      if (shape || named) return std::nullopt;
+      return other(fmt::format("its first instruction `{}` is not `FROM image [AS name]`", quote_line(line)));
+    }
+    if (kind != Kind::Unknown && named) return std::nullopt;
+    // A broken instruction (`FORM ubuntu`, `RUNN x`) in a file named Dockerfile is still a
+    // Dockerfile (DF000 says what is wrong); lower-case or other words are another language.
+    const bool upper_word = w >= 2 && std::all_of(word.begin(), word.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (named && upper_word) return std::nullopt;
+    if (saw_arg) return other(fmt::format("`{}` follows the ARGs where FROM must", quote_line(line)));
+    return other(fmt::format("its first line `{}` is not a Dockerfile instruction", quote_line(line)));
+  }
+  if (named) return std::nullopt;  // only comments: an empty Dockerfile (DF000)
+  return other(saw_arg ? "no FROM after its ARGs" : "no instruction");
 }
 
 Dockerfile parse_dockerfile(const SourceFile& src) {

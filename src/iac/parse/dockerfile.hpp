@@ -124,6 +124,15 @@ struct Dockerfile {
 inline constexpr size_t kMaxInstructions = 10'000;
 inline constexpr size_t kMaxComments = 10'000;
 
+// Why `head` (the first bytes of a file) is not a Dockerfile, or nothing when it plausibly is
+// one. The first line that is not blank or a comment (parser directives and a shebang are
+// comments) decides: binary data, a template or a line of another language refuse (a script's
+// shebang is then named in the reason). `named`: the file's
+// name says Dockerfile, so any instruction keyword may come first and an unknown upper-case word
+// is a broken Dockerfile (reported as DF000); otherwise it must start with `FROM image [AS name]`,
+// optionally after ARGs.
+std::optional<std::string> implausible_dockerfile(std::string_view head, bool named);
+
 // Parses a whole file. Never throws; problems are in Dockerfile::errors with their location.
 Dockerfile parse_dockerfile(const SourceFile& src);
 

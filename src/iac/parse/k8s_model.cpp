@@ -67,12 +67,17 @@ SecurityContext security_of(const Ref& holder) {
   flag("readOnlyRootFilesystem", s.read_only_root_fs, s.read_only_root_fs_at);
   flag("allowPrivilegeEscalation", s.allow_privilege_escalation, s.allow_privilege_escalation_at);
   flag("runAsNonRoot", s.run_as_non_root, s.run_as_non_root_at);
-  yaml::Span unused;
-  flag("privileged", s.privileged, unused);
+  flag("privileged", s.privileged, s.privileged_at);
   if (auto f = sc.find("runAsUser")) {
     s.run_as_user = f->value.as_int();
     s.run_as_user_at = f->key_span();
   }
+  if (auto f = sc.find("runAsGroup")) {
+    s.run_as_group = f->value.as_int();
+    s.run_as_group_at = f->key_span();
+  }
+  for (const Ref& c : sc.get("capabilities").get("add").items())
+    if (c.is_scalar()) s.capabilities_add.push_back({c.str(), yaml::span_of(c)});
   return s;
 }
 
@@ -171,7 +176,58 @@ PodSpec pod_of(const Ref& spec) {
   for (const Ref& v : spec.get("volumes").items())
     if (v.is_map()) p.volumes.push_back(volume_of(v));
   p.security = security_of(spec);
+  if (auto h = spec.find("hostPID"); h && h->value.as_bool().value_or(false)) p.host_pid = h->key_span();
+  if (auto h = spec.find("hostIPC"); h && h->value.as_bool().value_or(false)) p.host_ipc = h->key_span();
   return p;
+}
+
+// A StatefulSet's volumeClaimTemplates: each becomes a (writable) PVC volume named after the
+// template, which the pod template's containers mount like any other volume.
+void add_claim_templates(const Ref& spec, PodSpec& p) {
+  for (const Ref& t : spec.get("volumeClaimTemplates").items()) {
+    if (!t.is_map()) continue;
+    Volume v;
+    Ref meta = t.get("metadata");
+    v.name = meta.get("name").str();
+    if (v.name.empty()) continue;
+    v.source = VolumeSource::Pvc;
+    v.at = key_or(meta, "name", yaml::span_of(t));
+    v.source_at = v.at;
+    p.volumes.push_back(std::move(v));
+  }
+}
+
+// Kinds of Kubernetes itself (and OpenShift's) that carry no pod template: nothing to check
+// and nothing to note.
+bool builtin_kind(std::string_view k) {
+  static constexpr std::string_view kKinds[] = {
+      "Service", "Endpoints", "EndpointSlice", "Namespace", "Node", "ServiceAccount", "PersistentVolume",
+      "PersistentVolumeClaim", "LimitRange", "ResourceQuota", "Event", "Binding", "ComponentStatus",
+      "Ingress", "IngressClass", "NetworkPolicy", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding",
+      "PodDisruptionBudget", "PodSecurityPolicy", "PriorityClass", "StorageClass", "VolumeAttachment",
+      "CSIDriver", "CSINode", "CSIStorageCapacity", "HorizontalPodAutoscaler", "CustomResourceDefinition",
+      "APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+      "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "Lease", "RuntimeClass",
+      "CertificateSigningRequest", "ControllerRevision", "FlowSchema", "PriorityLevelConfiguration",
+      "TokenReview", "SubjectAccessReview", "SelfSubjectAccessReview", "LocalSubjectAccessReview",
+      "Route", "ImageStream", "BuildConfig", "Template", "Project", "SecurityContextConstraints",
+      "Config", "Kustomization", "Component"};
+  for (auto b : kKinds)
+    if (b == k) return true;
+  return false;
+}
+
+// A rolling update's `maxSurge`/`maxUnavailable` (a Deployment's `rollingUpdate`, a
+// DeploymentConfig's `rollingParams`).
+void rolling_params(const Ref& params, Workload& w) {
+  if (auto s = params.find("maxSurge")) {
+    w.max_surge = s->value.str();
+    w.max_surge_at = s->key_span();
+  }
+  if (auto u = params.find("maxUnavailable")) {
+    w.max_unavailable = u->value.str();
+    w.max_unavailable_at = u->key_span();
+  }
 }
 
 void strategy_of(const Ref& spec, const char* key, Workload& w) {
@@ -179,15 +235,24 @@ void strategy_of(const Ref& spec, const char* key, Workload& w) {
   if (!st || !st->value.is_map()) return;
   w.strategy_at = st->key_span();
   w.strategy_type = st->value.get("type").str();
-  Ref ru = st->value.get("rollingUpdate");
-  if (auto s = ru.find("maxSurge")) {
-    w.max_surge = s->value.str();
-    w.max_surge_at = s->key_span();
-  }
-  if (auto u = ru.find("maxUnavailable")) {
-    w.max_unavailable = u->value.str();
-    w.max_unavailable_at = u->key_span();
-  }
+  rolling_params(st->value.get("rollingUpdate"), w);
+}
+
+bool pod_template_crd(std::string_view kind, std::string_view api) {
+  if (api.rfind("serving.knative.dev/", 0) == 0)
+    return kind == "Service" || kind == "Configuration" || kind == "Revision";
+  return api.rfind("argoproj.io/", 0) == 0 && kind == "Rollout";
+}
+
+// OpenShift: `strategy: {type: Rolling, rollingParams: {maxSurge, maxUnavailable}}` (Rolling is
+// the default), in the terms of a Deployment's RollingUpdate.
+void deployment_config_strategy(const Ref& spec, Workload& w) {
+  auto st = spec.find("strategy");
+  if (!st || !st->value.is_map()) return;
+  w.strategy_at = st->key_span();
+  std::string type = st->value.get("type").str();
+  w.strategy_type = type.empty() || type == "Rolling" ? "RollingUpdate" : type;
+  rolling_params(st->value.get("rollingParams"), w);
 }
 
 void add_object(const Ref& obj, Manifest& m, int depth) {
@@ -212,8 +277,16 @@ void add_object(const Ref& obj, Manifest& m, int depth) {
   } else if (kind == "PodTemplate") {
     pod = obj.get("template").get("spec");
   } else if (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet" ||
-             kind == "Job" || kind == "ReplicationController") {
+             kind == "Job" || kind == "ReplicationController" || kind == "DeploymentConfig") {
     pod = spec.get("template").get("spec");
+  } else if (pod_template_crd(kind, obj.get("apiVersion").str())) {
+    // Custom resources whose schema embeds a pod spec: Knative Service/Configuration (and a
+    // Revision, whose spec is one), Argo Rollouts.
+    pod = kind == "Revision" ? spec : spec.get("template").get("spec");
+  } else {
+    if (!builtin_kind(kind))
+      m.skipped.push_back({kind, obj.get("apiVersion").str(), key_or(obj, "kind", yaml::span_of(obj))});
+    return;
   }
   if (!pod.is_map()) return;
   Workload w;
@@ -221,8 +294,10 @@ void add_object(const Ref& obj, Manifest& m, int depth) {
   w.name = obj.get("metadata").get("name").str();
   w.kind_at = key_or(obj, "kind", yaml::span_of(obj));
   w.pod = pod_of(pod);
+  if (kind == "StatefulSet") add_claim_templates(spec, w.pod);
   if (kind == "Deployment") strategy_of(spec, "strategy", w);
   if (kind == "DaemonSet" || kind == "StatefulSet") strategy_of(spec, "updateStrategy", w);
+  if (kind == "DeploymentConfig") deployment_config_strategy(spec, w);
   m.workloads.push_back(std::move(w));
 }
 

@@ -1,5 +1,7 @@
 // The Kubernetes model: workloads of every kind (Pod, Deployment, ReplicaSet, StatefulSet,
-// DaemonSet, Job, CronJob, ReplicationController, PodTemplate, and `List` items) reduced to their
+// DaemonSet, Job, CronJob, ReplicationController, PodTemplate, OpenShift's DeploymentConfig, the
+// pod templates of Knative Service/Configuration/Revision and Argo Rollout, and `List` items)
+// reduced to their
 // pod spec (containers, init and ephemeral containers, volumes, security contexts, probes) and
 // rollout strategy, plus the ConfigMaps/Secrets of the same file (for `immutable`). Every value
 // keeps the byte range of the key that carries it.
@@ -41,14 +43,22 @@ struct VolumeMount {
 
 enum class ContainerKind { Regular, Init, Ephemeral };
 
+struct Capability {
+  std::string name;  // as written (`SYS_ADMIN`, `CAP_SYS_ADMIN`, `ALL`)
+  yaml::Span at;
+};
+
 struct SecurityContext {
   std::optional<bool> read_only_root_fs;
   std::optional<bool> allow_privilege_escalation;
   std::optional<bool> privileged;
   std::optional<long long> run_as_user;
+  std::optional<long long> run_as_group;
   std::optional<bool> run_as_non_root;
+  std::vector<Capability> capabilities_add;  // container level only
   yaml::Span at;  // the `securityContext:` key (begin == end == 0 when absent)
   yaml::Span read_only_root_fs_at, allow_privilege_escalation_at, run_as_user_at, run_as_non_root_at;
+  yaml::Span privileged_at, run_as_group_at;
   bool present = false;
 };
 
@@ -65,8 +75,9 @@ struct Container {
 
 struct PodSpec {
   std::vector<Container> containers;  // regular, then init, then ephemeral
-  std::vector<Volume> volumes;
+  std::vector<Volume> volumes;        // `volumes:`, then a StatefulSet's volumeClaimTemplates
   SecurityContext security;           // pod-level securityContext
+  std::optional<yaml::Span> host_pid, host_ipc;  // `hostPID: true` / `hostIPC: true`
   const Volume* volume(std::string_view name) const;
 };
 
@@ -87,9 +98,17 @@ struct ConfigObject {
   bool immutable = false;
 };
 
+// A document of a kind tocsin does not know (a custom resource, a typo): noted, not checked.
+struct SkippedDocument {
+  std::string kind;
+  std::string api_version;
+  yaml::Span at;  // its `kind:` key
+};
+
 struct Manifest {
   std::vector<Workload> workloads;
   std::vector<ConfigObject> configs;
+  std::vector<SkippedDocument> skipped;
   // ConfigMap/Secret `name` of this file: nullptr when it is not in the file set.
   const ConfigObject* config(std::string_view kind, std::string_view name) const;
 };

@@ -27,6 +27,15 @@ lab_ensure_up() {
   fi
 }
 
+# lab_session PREFIX: a fresh work directory in $work, the lab started when it is not running,
+# and on exit the work directory removed and the lab taken down again if this session started it.
+lab_session() {
+  work=$(mktemp -d "/tmp/$1.XXXXXX")
+  started_lab=0
+  trap 'rm -rf "$work"; if [ "$started_lab" = 1 ]; then "$ROOT/scripts/lab" down >/dev/null 2>&1 || true; fi' EXIT
+  lab_ensure_up "$work"
+}
+
 # lab_cut_log LOG START_OFFSET KEY OUT: copies LOG from byte START_OFFSET to OUT once auditd
 # has written the removal of the rule KEY (on a busy machine auditd lags behind the kernel; the
 # removal record comes after every event the rule recorded); warns after 30 s.

@@ -276,6 +276,14 @@ TEST(ParseDockerfile, PairErrors) {
   EXPECT_EQ(loc(p, p.df.errors[0].span), "2:9-2:10");
   auto q = parse("FROM a\nENV ONLYKEY\n");
   ASSERT_EQ(q.df.errors.size(), 1u);
+  // Legacy form split at the first blank of the raw text, as BuildKit does (dockerd 20.10
+  // builds this; it was a DF000 on a wild Dockerfile).
+  auto r = parse("FROM a\nLABEL \"This image deploys Spectral Workbench!\"\n");
+  EXPECT_TRUE(r.df.errors.empty()) << errors_of(r.df);
+  ASSERT_EQ(r.df.instructions[1].pairs.size(), 1u);
+  EXPECT_TRUE(r.df.instructions[1].pairs[0].legacy);
+  auto t = parse("FROM a\nLABEL \"only-one-word\"\n");
+  EXPECT_EQ(t.df.errors.size(), 1u);
 }
 
 TEST(ParseDockerfile, Stages) {

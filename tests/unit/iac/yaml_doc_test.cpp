@@ -137,9 +137,6 @@ TEST(ComposeModel, ShortVolumeSyntax) {
   auto a = compose::parse_short_volume("/anon");
   EXPECT_TRUE(a.source.empty());
   EXPECT_EQ(compose::normalize_path("/a/./b/../c/"), "/a/c");
-  EXPECT_TRUE(compose::is_runtime_socket("/var/run/docker.sock"));
-  EXPECT_FALSE(compose::is_sensitive_host_path("/srv/etc"));
-  EXPECT_TRUE(compose::is_sensitive_host_path("/etc/ssl"));
 }
 
 TEST(ComposeModel, DependsOnLongFormAndHealthcheck) {

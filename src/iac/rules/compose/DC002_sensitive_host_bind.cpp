@@ -1,6 +1,8 @@
-// DC002 sensitive-host-bind: a bind mount of a sensitive host directory.
+// DC002 sensitive-host-bind: a bind mount of a sensitive host path, as the shared host-path
+// policy decides (core/host_paths.hpp, docs/host-paths.md).
 #include <fmt/format.h>
 
+#include "core/host_paths.hpp"
 #include "iac/rules/compose/check.hpp"
 
 namespace tocsin::iac::compose {
@@ -13,14 +15,14 @@ class DC002 final : public Check {
     for (const auto& s : ctx.project.services) {
       for (const auto& m : s.mounts) {
         if (m.type != MountType::Bind || m.source.empty() || m.source.front() != '/') continue;
-        if (!is_sensitive_host_path(m.source) || is_runtime_socket(m.source)) continue;
-        if (m.read_only && is_benign_host_file(m.source)) continue;
+        const auto v = host_paths::classify(m.source);
+        if (!v.sensitive(m.read_only)) continue;  // sockets are DC003
         auto& f = ctx.report("DC002", m.at,
-                             fmt::format("service '{}' bind-mounts the sensitive host path '{}'{}", s.name,
-                                         m.source,
-                                         m.read_only ? " (read-only: the container still sees host files change "
-                                                       "under it)"
-                                                     : " writable: the container can replace host files that "
+                             fmt::format("service '{}' bind-mounts the sensitive host path '{}' ({}){}", s.name,
+                                         m.source, v.what,
+                                         m.read_only ? ", read-only: the container still sees host files change "
+                                                       "under it"
+                                                     : ", writable: the container can replace host files that "
                                                        "host processes check and then use"));
         if (!m.read_only) f.severity = Severity::critical;
       }

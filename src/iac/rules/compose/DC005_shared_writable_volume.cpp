@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/host_paths.hpp"
 #include "iac/rules/compose/check.hpp"
 
 namespace tocsin::iac::compose {
@@ -19,7 +20,7 @@ struct Use {
 std::optional<Use> use_of(const Service& s, const Mount& m) {
   if (m.source.empty() || m.source.front() == '$') return std::nullopt;
   if (m.type == MountType::Volume) return Use{&s, &m, "volume:" + m.source, false};
-  if (m.type == MountType::Bind && !is_runtime_socket(m.source))
+  if (m.type == MountType::Bind && !host_paths::is_runtime_socket(m.source))
     return Use{&s, &m, normalize_path(m.source), true};
   return std::nullopt;
 }
@@ -50,6 +51,7 @@ class DC005 final : public Check {
       for (const auto& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
       return out;
     };
+    std::set<const Mount*> covered;  // writers already named in a finding
     for (const auto& u : uses) {
       // The nested shape: this mount's target lies under another mount of the same service whose
       // resource another service can write (it can swap the mount point for a symlink).
@@ -76,9 +78,11 @@ class DC005 final : public Check {
         ctx.out.relate(f, outer->mount->at.begin, outer->mount->at.end, "the shared mount it is nested in");
         continue;
       }
-      if (u.mount->read_only) continue;
+      if (u.mount->read_only || covered.count(u.mount)) continue;
       auto w = other_writers(u);
       if (w.empty()) continue;
+      // Once per shared resource: at its first writer, with the others as related locations
+      // (their own mounts are not reported again).
       std::string what = u.host ? fmt::format("host path '{}'", u.mount->source)
                                 : fmt::format("volume '{}'", u.mount->source);
       auto& f = ctx.report("DC005", u.mount->at,
@@ -88,7 +92,7 @@ class DC005 final : public Check {
       for (const auto& o : uses)
         if (o.service != u.service && !o.mount->read_only && same_resource(u, o)) {
           ctx.out.relate(f, o.mount->at.begin, o.mount->at.end, fmt::format("also written by '{}'", o.service->name));
-          break;
+          covered.insert(o.mount);
         }
     }
   }

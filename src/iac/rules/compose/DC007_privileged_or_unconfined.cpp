@@ -17,6 +17,10 @@ class DC007 final : public Check {
         ctx.report("DC007", s.privileged->at,
                    fmt::format("service '{}' is privileged: a container race (symlink swap, /proc tricks) "
                                "reaches the host", s.name));
+      if (s.build_privileged)
+        ctx.report("DC007", s.build_privileged->at,
+                   fmt::format("service '{}' is built privileged (`build.privileged`): every RUN step of its "
+                               "Dockerfile can reach the builder host", s.name));
       for (const auto& c : s.cap_add) {
         std::string cap = c.value;
         for (auto& ch : cap) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 
 #include "iac/rules/dockerfile/check.hpp"
 #include "iac/rules/dockerfile/dfa_util.hpp"
@@ -30,6 +31,8 @@ bool reads_stdin(const sh::Command& c, size_t idx) {
     if (t == "--" || t == "-") return true;
     if (t.size() > 1 && t[0] == '-') {
       if (t.rfind("--", 0) != 0 && t.find('c') != std::string_view::npos) return false;
+      // `bash -s stable`: -s reads the program from stdin; what follows are its arguments.
+      if (t.rfind("--", 0) != 0 && t.find('s') != std::string_view::npos) return true;
       if (t == "-o" || t == "-O") ++i;  // sh -o pipefail
       continue;
     }
@@ -179,6 +182,10 @@ struct Download {
   size_t begin = 0, end = 0;  // file range of the download command
   bool verified = false;
   bool reported = false;
+  // `chmod +x` of the download: not a use by itself (a checksum check may follow in the same
+  // RUN); reported there only when that RUN ends with the file still unverified.
+  const RunScript* chmod_script = nullptr;
+  const sh::Command* chmod_cmd = nullptr;
 };
 
 std::string key_of(std::string_view text, const df::VarMap& vars, const dfa::CwdTracker& cwd) {
@@ -217,8 +224,12 @@ class DF005 final : public Check {
     check_add(ctx);
     std::vector<Download> downloads;
     int stage = -2;
+    size_t last_run = SIZE_MAX;
     for (const auto& s : ctx.scripts) {
       const auto& ins = ctx.file.instructions[s.instruction];
+      // A download made executable in a RUN must be verified by the end of that RUN.
+      if (s.instruction != last_run) report_unverified_executables(ctx, downloads);
+      last_run = s.instruction;
       if (ins.stage != stage) {
         downloads.clear();
         stage = ins.stage;
@@ -266,9 +277,27 @@ class DF005 final : public Check {
         cwd.after(cmd, vars);
       }
     }
+    report_unverified_executables(ctx, downloads);
   }
 
  private:
+  // Downloads made executable and not verified by the end of that RUN (nor run in it, which
+  // reports them): the image ships, or a later step runs, an unverified program.
+  static void report_unverified_executables(const Context& ctx, std::vector<Download>& downloads) {
+    for (auto& d : downloads) {
+      if (d.verified || d.reported || !d.chmod_cmd) continue;
+      d.reported = true;
+      uint32_t line = ctx.out.source().line_of(d.begin);
+      report_run(ctx, *d.chmod_script, *d.chmod_cmd,
+                 fmt::format("`chmod` makes {} executable, downloaded by {} on line {}, and nothing checks its "
+                             "checksum or signature before the image ships it: a compromised server or connection "
+                             "decides what runs. Verify it first (`echo \"<sha256>  {}\" | sha256sum -c -` or "
+                             "`gpg --verify`).",
+                             d.shown, d.tool, line, dfa::base_name(d.shown)),
+                 &d);
+    }
+  }
+
   static void check_add(const Context& ctx) {
     for (const auto& ins : ctx.file.instructions) {
       if (ins.kind != df::Kind::Add || ins.args.size() < 2) continue;
@@ -464,7 +493,10 @@ class DF005 final : public Check {
           auto pc = dfa::parse_perm(cmd);
           if (pc && makes_executable(pc->spec)) {
             for (const sh::Word* t : pc->targets)
-              if (key_of(t->text, vars, cwd) == d.key) verb = "makes executable";
+              if (key_of(t->text, vars, cwd) == d.key && !d.chmod_cmd) {
+                d.chmod_script = &s;
+                d.chmod_cmd = &cmd;
+              }
           }
         }
         if (consumer) {

@@ -1,6 +1,7 @@
-// DF009 cache-mount-race: BuildKit cache mounts that can be raced — a `source=` sub-path of a
-// cache (CVE-2024-23651), `..` in a cache `id`/`source` (CVE-2024-9675), or the same cache used
-// with the default `sharing=shared` by stages that can build at the same time.
+// DF009 cache-mount-race: BuildKit cache mounts that can be raced or poisoned — a `source=`
+// sub-path of a cache (CVE-2024-23651), `..` in a cache `id`/`source` (CVE-2024-9675), or a step
+// that takes files out of a cache into its image while the build steps of another image (a stage
+// outside its build chain) write the same cache.
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "iac/rules/dockerfile/check.hpp"
+#include "iac/rules/dockerfile/dfa_util.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
@@ -81,7 +83,43 @@ struct CacheMount {
   std::string sharing;  // shared (default) | locked | private
   std::optional<std::string> source;
   std::optional<std::string> id;
+  std::string target;    // absolute mount point
+  std::string consumed;  // the command that takes files out of the cache into the image (empty: none)
 };
+
+// The first command of a RUN that takes a file out of the cache mounted at `target` into the
+// image (`cp /cache/app /usr/local/bin/`, `mv`, `install`, `rsync`, `ln`) or runs a program from it:
+// the step ships or executes whatever the cache holds, not what it built itself.
+std::string consumer(const Context& ctx, size_t instruction, const std::string& target) {
+  if (target.empty() || target == "/") return {};
+  const auto& st = ctx.state[instruction];
+  for (const auto& rs : ctx.scripts) {
+    if (rs.instruction != instruction) continue;
+    dfa::CwdTracker cwd(st.workdir);
+    for (const auto& c : rs.script.commands) {
+      cwd.enter(c);
+      size_t idx = c.real_command_index();
+      if (idx < c.words.size()) {
+        auto in_cache = [&](const sh::Word& w) {
+          auto r = dfa::resolve_in(w.text, st.vars, cwd);
+          return r && dfa::under(*r, target);
+        };
+        std::string_view n = dfa::base_name(c.words[idx].text);
+        const std::string& cmd = c.words[idx].text;
+        if (cmd.find('/') != std::string::npos && in_cache(c.words[idx])) return cmd;
+        if ((n == "cp" || n == "mv" || n == "install" || n == "rsync" || n == "ln") && c.words.size() > idx + 2) {
+          const sh::Word& dest = c.words.back();
+          bool from_cache = false;
+          for (size_t w = idx + 1; w + 1 < c.words.size(); ++w)
+            if (!c.words[w].text.empty() && c.words[w].text[0] != '-' && in_cache(c.words[w])) from_cache = true;
+          if (from_cache && !in_cache(dest)) return fmt::format("{} … {}", n, dest.text);
+        }
+      }
+      cwd.after(c, st.vars);
+    }
+  }
+  return {};
+}
 
 // Stage referred to by `--from=`/`from=`: a stage name or index, else an external image (-1).
 int stage_ref(const df::Dockerfile& file, std::string_view ref) {
@@ -138,6 +176,9 @@ class DF009 final : public Check {
             join_path("/", expand(get(kv, {"target", "dst", "destination"}).value_or("")));
         c.key_is_id = c.id.has_value();
         c.key = (c.id ? *c.id : target) + '\0' + get(kv, {"from"}).value_or("");
+        c.target = join_path(vars ? ctx.state[i].workdir : std::string("/"),
+                             expand(get(kv, {"target", "dst", "destination"}).value_or("")));
+        c.consumed = consumer(ctx, i, c.target);
         caches.push_back(std::move(c));
       }
     }
@@ -148,18 +189,13 @@ class DF009 final : public Check {
         if (deps[s][k])
           for (size_t t = 0; t < n; ++t)
             if (deps[k][t]) deps[s][t] = true;
-    // Two stages build concurrently when neither needs the other and some build target
-    // (any stage) needs both.
-    auto parallel = [&](int a, int b) {
+    // Stages outside each other's build chain: neither needs the other, so they belong to
+    // different images (build targets) or build side by side; what one leaves in a shared cache
+    // is not output the other built.
+    auto independent = [&](int a, int b) {
       if (a < 0 || b < 0 || a == b) return false;
       const auto ua = static_cast<size_t>(a), ub = static_cast<size_t>(b);
-      if (deps[ua][ub] || deps[ub][ua]) return false;
-      for (size_t t = 0; t < n; ++t) {
-        const bool has_a = t == ua || deps[t][ua];
-        const bool has_b = t == ub || deps[t][ub];
-        if (has_a && has_b) return true;
-      }
-      return false;
+      return !deps[ua][ub] && !deps[ub][ua];
     };
 
     for (size_t ci = 0; ci < caches.size(); ++ci) {
@@ -181,12 +217,14 @@ class DF009 final : public Check {
             "Use a plain name.",
             bad_id ? "id" : "source", bad_id ? *c.id : *c.source));
       }
+      // A cache another image's build steps also write, from which this step takes files into
+      // its image (or runs them). Tool caches that only the tool reads (Go's build and module
+      // caches, package manager caches) are content-addressed and safe to share, in parallel too.
       std::vector<const CacheMount*> peers;
-      if (c.sharing == "shared") {
-        for (size_t o = 0; o < ci; ++o) {
+      if (!c.consumed.empty()) {
+        for (size_t o = 0; o < caches.size(); ++o) {
           const CacheMount& p = caches[o];
-          if (p.key == c.key && p.sharing == "shared" && parallel(c.stage, p.stage))
-            peers.push_back(&p);
+          if (o != ci && p.key == c.key && independent(c.stage, p.stage)) peers.push_back(&p);
         }
       }
       if (!peers.empty()) {
@@ -194,12 +232,13 @@ class DF009 final : public Check {
             c.id ? fmt::format("id `{}`", *c.id)
                  : fmt::format("`{}` (the target, used as id)", c.key.substr(0, c.key.find('\0')));
         reasons.push_back(fmt::format(
-            "Cache {} is also mounted by stage `{}` (line {}), which can build at the same time, "
-            "and both use the default `sharing=shared`: the parallel steps write the cache "
-            "concurrently and can read each other's half-written files. Add `sharing=locked` or "
-            "use a distinct id per stage.",
-            what, stage_label(ctx.file, peers.front()->stage),
-            ctx.out.source().line_of(peers.front()->flag->span.begin)));
+            "This step takes files out of cache {} (`{}`) into its image, and stage `{}` (line {}), "
+            "which is not part of this stage's build, writes the same cache: what ships is whatever "
+            "that other build step left there, not what this step built{}. Give each image its own "
+            "cache id, and pass build outputs between stages with `COPY --from`.",
+            what, c.consumed, stage_label(ctx.file, peers.front()->stage),
+            ctx.out.source().line_of(peers.front()->flag->span.begin),
+            c.sharing == "locked" ? " (`sharing=locked` only serialises the writers)" : ""));
       }
       if (reasons.empty()) continue;
       std::string msg;
@@ -207,7 +246,7 @@ class DF009 final : public Check {
       Finding& f = ctx.out.report("DF009", c.flag->span.begin, c.flag->span.end, std::move(msg));
       for (const CacheMount* p : peers)
         ctx.out.relate(f, p->flag->span.begin, p->flag->span.end,
-                       fmt::format("same cache used in stage `{}`", stage_label(ctx.file, p->stage)));
+                       fmt::format("same cache written in stage `{}`", stage_label(ctx.file, p->stage)));
     }
   }
 

@@ -151,6 +151,9 @@ class DF010 final : public Check {
     std::vector<Reset> resets;
     // Sticky bit of paths after earlier chmods in the stage (symbolic modes keep it).
     std::map<std::pair<int, std::string>, bool> sticky_now;
+    // Whether an earlier chmod of this stage left the path writable by others: a later symbolic
+    // mode (`chmod +x`) starts from there, so it does not close the hole.
+    std::map<std::pair<int, std::string>, bool> ww_now;
 
     for (const RunScript& rs : ctx.scripts) {
       const df::InstructionState* st =
@@ -300,14 +303,25 @@ class DF010 final : public Check {
           auto known = sticky_now.find({stage, path});
           const bool start_sticky =
               known != sticky_now.end() ? known->second : sticky_by_default(path);
-          auto res = eval_mode(*mode_text, is_mkdir, start_sticky && !is_mkdir);
+          auto was_ww = ww_now.find({stage, path});
+          const bool start_ww = is_mkdir || (was_ww != ww_now.end() && was_ww->second);
+          auto res = eval_mode(*mode_text, start_ww, start_sticky && !is_mkdir);
           if (!res) continue;
           sticky_now[{stage, path}] = res->sticky;
+          ww_now[{stage, path}] = res->world_writable;
           if (!res->world_writable || res->sticky) {
             resets.push_back({order, stage, path});
             continue;
           }
-          Target t = is_mkdir || recursive ? Target::Directory : guess_target(path);
+          // Still writable by others, but not because of this command (`chmod +x` after
+          // `chmod 777`): the earlier chmod is the finding, and it stays open.
+          if (!is_mkdir && start_ww) {
+            auto own = eval_mode(*mode_text, false, start_sticky);
+            if (own && !own->world_writable) continue;
+          }
+          // -R on a name that looks like a file (`chmod -R 777 /run.sh`) still changes a file.
+          const Target guessed = guess_target(path);
+          Target t = is_mkdir || (recursive && guessed != Target::File) ? Target::Directory : guessed;
           if (have_forced) t = forced;
           if (std::find(files_made.begin(), files_made.end(), path) != files_made.end())
             t = Target::File;

@@ -105,6 +105,7 @@ struct CopiedPath {
   std::string path;   // absolute, normalised; may hold glob characters when `glob`
   bool tree = false;  // a directory whose contents came from the build (children count)
   bool glob = false;  // the source had a wildcard: `path` is a pattern
+  bool dir_exists = false;  // the directory that receives it is known to exist before the copy
 };
 
 struct CopyInfo {
@@ -135,9 +136,40 @@ inline std::string join_path(std::string_view dir, std::string_view name) {
   return r;
 }
 
+// Source names that are almost always directories (`COPY conf /etc/nginx/`, `COPY --from=build
+// /app/dist /usr/share/nginx/html/`): Docker copies a directory's contents into the destination,
+// so the destination's children are what it created, not `<dest>/<name>`.
+inline bool directory_name(std::string_view n) {
+  static constexpr std::string_view kNames[] = {
+      "bin", "sbin", "lib", "conf", "config", "configs", "etc", "scripts", "script", "src", "source", "app",
+      "apps", "dist", "build", "public", "static", "assets", "html", "www", "web", "site", "templates",
+      "rootfs", "root", "files", "data", "docs", "target", "out", "output", "vendor", "node_modules",
+      "plugins", "themes", "modules", "resources", "include", "share", "tools", "hooks", "certs", "ssl",
+      "conf.d", "init.d", "cron.d", "docker-entrypoint.d", "entrypoint.d", "overlay", "services", "migrations",
+      "css", "js", "img", "images", "fonts", "frontend", "backend", "server", "client", "cmd", "pkg",
+      "internal", "tests", "examples", "deploy", "docker", "supervisor", "s6-overlay"};
+  for (auto k : kNames)
+    if (n == k) return true;
+  return false;
+}
+
+// Directories that exist in practically every Linux base image (FHS).
+inline bool standard_directory(std::string_view p) {
+  static constexpr std::string_view kDirs[] = {
+      "/", "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin", "/usr/local/sbin",
+      "/usr/local/lib", "/usr/local/share", "/usr/lib", "/usr/share", "/etc", "/opt", "/tmp", "/var",
+      "/var/lib", "/var/log", "/var/tmp", "/var/cache", "/root", "/home", "/srv", "/lib", "/run", "/mnt"};
+  for (auto d : kDirs)
+    if (p == d) return true;
+  return false;
+}
+
 // The paths a COPY/ADD creates, or nothing when the destination is not statically known.
+// `known_dirs`: directories known to exist before the instruction (WORKDIRs, `mkdir` targets):
+// a file copied to one of them without a trailing slash lands inside it.
 inline std::optional<CopyInfo> copy_info(const df::Instruction& ins, size_t index,
-                                         const df::InstructionState& st) {
+                                         const df::InstructionState& st,
+                                         const std::vector<std::string>* known_dirs = nullptr) {
   if ((ins.kind != df::Kind::Copy && ins.kind != df::Kind::Add) || ins.args.size() < 2)
     return std::nullopt;
   const df::Word& last = ins.args.back();
@@ -147,9 +179,16 @@ inline std::optional<CopyInfo> copy_info(const df::Instruction& ins, size_t inde
   ci.instruction = index;
   ci.dest_word = &last;
   size_t nsrc = ins.args.size() - 1;
-  ci.dest_dir = dest_text->back() == '/' || nsrc > 1 || *dest_text == "." ||
-                (dest_text->size() >= 2 && dest_text->compare(dest_text->size() - 2, 2, "/.") == 0);
   ci.dest = normalize(st.workdir, *dest_text);
+  const bool slash = dest_text->back() == '/' || nsrc > 1 || *dest_text == "." ||
+                     (dest_text->size() >= 2 && dest_text->compare(dest_text->size() - 2, 2, "/.") == 0);
+  // A directory this Dockerfile made (WORKDIR, mkdir) holds the application: an extensionless
+  // source copied into it may be a directory whose contents become its children.
+  bool own_dir = false;
+  if (known_dirs)
+    for (const auto& d : *known_dirs) own_dir = own_dir || d == ci.dest;
+  const bool existing = own_dir || standard_directory(ci.dest);
+  ci.dest_dir = slash || existing;
   bool is_add = ins.kind == df::Kind::Add;
   for (size_t i = 0; i < nsrc; ++i) {
     std::string_view raw = ins.args[i].text;
@@ -189,11 +228,18 @@ inline std::optional<CopyInfo> copy_info(const df::Instruction& ins, size_t inde
     } else {
       // A name with an extension is taken for a file; names without one may be a directory
       // (whose contents `COPY dir /dst/` spreads into /dst), so they are treated as a tree.
-      bool file_like = b.find('.', 1) != std::string_view::npos;
-      if (!ci.dest_dir)
-        ci.entries.push_back({ci.dest, !file_like, false});
-      else
+      bool file_like = b.find('.', 1) != std::string_view::npos && !directory_name(b);
+      if (!ci.dest_dir || (!slash && !file_like)) {
+        // `COPY x /dst`: a file becomes /dst, a directory's contents go into /dst — unless /dst
+        // is an existing directory and x a file; an extensionless x into an existing directory
+        // is both candidates below.
+        if (!ci.dest_dir || directory_name(b) || own_dir) ci.entries.push_back({ci.dest, !file_like, false});
+        if (ci.dest_dir) ci.entries.push_back({join_path(ci.dest, b), false, false});
+      } else {
         ci.entries.push_back({join_path(ci.dest, b), !file_like, false});
+        // A directory's contents spread into the destination directory itself.
+        if (!file_like && directory_name(b)) ci.entries.push_back({ci.dest, true, false});
+      }
     }
   }
   return ci;

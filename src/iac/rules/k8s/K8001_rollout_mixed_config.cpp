@@ -15,11 +15,13 @@ class K8001 final : public Check {
   std::string_view id() const override { return "K8001"; }
   void run(const Context& ctx) const override {
     for (const auto& w : ctx.manifest.workloads) {
-      if (w.kind != "Deployment" && w.kind != "DaemonSet") continue;
+      const bool deployment = w.kind == "Deployment" || w.kind == "DeploymentConfig";
+      if (!deployment && w.kind != "DaemonSet") continue;
       if (!w.strategy_type.empty() && w.strategy_type != "RollingUpdate") continue;
-      // Defaults: Deployment 25%/25%, DaemonSet maxSurge 0 / maxUnavailable 1.
-      std::string unavailable = w.max_unavailable.value_or(w.kind == "Deployment" ? "25%" : "1");
-      std::string surge = w.max_surge.value_or(w.kind == "Deployment" ? "25%" : "0");
+      // Defaults: Deployment (and OpenShift's DeploymentConfig) 25%/25%, DaemonSet maxSurge 0 /
+      // maxUnavailable 1.
+      std::string unavailable = w.max_unavailable.value_or(deployment ? "25%" : "1");
+      std::string surge = w.max_surge.value_or(deployment ? "25%" : "0");
       if (!is_zero(unavailable) || is_zero(surge)) continue;
       std::vector<const Volume*> mutable_cfg;
       bool unknown = false;

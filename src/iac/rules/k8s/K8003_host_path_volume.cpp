@@ -1,9 +1,9 @@
-// K8003 host-path-volume: hostPath volumes, graded by what they expose: runtime sockets and
-// sensitive host trees are critical; writable or auto-created directories high; read-only
-// single files low.
+// K8003 host-path-volume: hostPath volumes, graded by what they expose (the shared host-path
+// policy, core/host_paths.hpp): runtime sockets and sensitive host paths are critical; writable
+// or auto-created directories high; read-only single files and benign paths low.
 #include <fmt/format.h>
 
-#include "iac/parse/compose_model.hpp"
+#include "core/host_paths.hpp"
 #include "iac/rules/k8s/check.hpp"
 
 namespace tocsin::iac::k8s {
@@ -26,20 +26,24 @@ class K8003 final : public Check {
             }
         const std::string& p = v.host_path;
         const std::string& t = v.host_type;
+        const auto hp = host_paths::classify(p);
         Severity sev = Severity::high;
         std::string why;
-        if (compose::is_runtime_socket(p) || t == "Socket") {
+        if (hp.kind == host_paths::Kind::RuntimeSocket || t == "Socket") {
           sev = Severity::critical;
           why = "a container runtime socket is root on the node";
-        } else if (mounted && !writable && (t == "File" || compose::is_benign_host_file(p))) {
+        } else if (hp.benign == host_paths::Benign::Always ||
+                   (mounted && !writable && (t == "File" || hp.benign == host_paths::Benign::ReadOnly))) {
           sev = Severity::low;
-          why = "read-only single file";
-        } else if (compose::is_sensitive_host_path(p)) {
+          why = hp.benign == host_paths::Benign::Always   ? fmt::format("{}, harmless to share", hp.what)
+                : hp.benign == host_paths::Benign::ReadOnly ? fmt::format("{}, read-only", hp.what)
+                                                            : std::string("read-only single file");
+        } else if (hp.sensitive(mounted && !writable)) {
           sev = Severity::critical;
-          why = writable ? "a sensitive node path, writable: the pod can replace files node processes check "
-                           "and then use"
-                         : "a sensitive node path: node files change under the pod, and its symlinks resolve "
-                           "on the node";
+          why = writable ? fmt::format("a sensitive node path ({}), writable: the pod can replace files node "
+                                       "processes check and then use", hp.what)
+                         : fmt::format("a sensitive node path ({}): node files change under the pod, and its "
+                                       "symlinks resolve on the node", hp.what);
         } else if (writable || t.empty() || t == "DirectoryOrCreate") {
           why = writable ? "writable: the pod can plant symlinks that node agents follow"
                          : fmt::format("`type` {}: the kubelet creates or follows whatever is at the path",

@@ -1,4 +1,4 @@
-// K8010 runs-as-root: containers that run as root.
+// K8010 runs-as-root: containers that run as root, or as a non-root user in the root group.
 #include <fmt/format.h>
 
 #include "iac/rules/k8s/check.hpp"
@@ -24,7 +24,18 @@ class K8010 final : public Check {
                                               "acts with root's rights", describe(w, c)));
           continue;
         }
-        if (user || non_root.value_or(false)) continue;
+        if (user || non_root.value_or(false)) {
+          // A non-root user whose primary group is root (`runAsGroup: 0`) still owns, through
+          // the group, whatever the image made group-root writable.
+          const bool own_group = cs.run_as_group.has_value();
+          auto group = own_group ? cs.run_as_group : ps.run_as_group;
+          if (group && *group == 0)
+            ctx.report("K8010", own_group ? cs.run_as_group_at : ps.run_as_group_at,
+                       fmt::format("{} runs with the root group (`runAsGroup: 0`): files the image leaves writable "
+                                   "by group root can be rewritten after they were checked, as if by root",
+                                   describe(w, c)));
+          continue;
+        }
         yaml::Span at = cs.run_as_non_root ? cs.run_as_non_root_at
                         : cs.present       ? cs.at
                                            : c.at;

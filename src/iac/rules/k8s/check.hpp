@@ -33,7 +33,7 @@ class Check {
   virtual void run(const Context& ctx) const = 0;
 };
 
-// All Kubernetes checks (K8001–K8010), sorted by id.
+// All Kubernetes checks (K8001–K8011), sorted by id.
 const std::vector<std::unique_ptr<Check>>& checks();
 
 std::unique_ptr<Check> make_k8001();
@@ -46,5 +46,6 @@ std::unique_ptr<Check> make_k8007();
 std::unique_ptr<Check> make_k8008();
 std::unique_ptr<Check> make_k8009();
 std::unique_ptr<Check> make_k8010();
+std::unique_ptr<Check> make_k8011();
 
 }  // namespace tocsin::iac::k8s

@@ -23,6 +23,7 @@ const std::vector<std::unique_ptr<Check>>& checks() {
     v.push_back(make_k8008());
     v.push_back(make_k8009());
     v.push_back(make_k8010());
+    v.push_back(make_k8011());
     return v;
   }();
   return list;
