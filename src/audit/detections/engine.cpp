@@ -515,22 +515,25 @@ void Engine::track_loops(const Event& ev) {
   auto pid = ev.pid();
   if (!pid) return;
   std::string_view cwd = ev.cwd_view().value_or(std::string_view());
-  std::vector<std::string> names, created;
-  for (const auto& p : ev.paths()) {
-    if (!p.name || p.name->empty()) continue;
-    bool del = p.nametype == "DELETE";
-    if (!del && p.nametype != "CREATE") continue;
-    auto& v = del ? names : created;
-    std::string n = join_path(cwd, *p.name);
-    if (std::find(v.begin(), v.end(), n) == v.end()) v.push_back(n);
-  }
-  if (names.size() != 2) return;
   // An exchange leaves both names in place (each is removed and created again with the other's
   // object: renameat2's RENAME_EXCHANGE); a rename over an existing name removes both names
   // but creates only the target (an atomic config replacement, `mv f f~` of an editor's save,
-  // log rotation). Only exchanges make a swap loop.
-  for (const auto& n : names)
-    if (std::find(created.begin(), created.end(), n) == created.end()) return;
+  // log rotation). Only exchanges make a swap loop. The kernel logs the same name text in an
+  // item's DELETE and CREATE records, so the raw names are compared (no copy per event).
+  const auto& items = ev.paths();
+  auto created = [&](const std::string& raw) {
+    for (const auto& c : items)
+      if (c.nametype == "CREATE" && c.name && *c.name == raw) return true;
+    return false;
+  };
+  std::vector<std::string> names;
+  for (const auto& p : items) {
+    if (p.nametype != "DELETE" || !p.name || p.name->empty()) continue;
+    if (!created(*p.name)) return;
+    std::string n = join_path(cwd, *p.name);
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  if (names.size() != 2) return;
   std::sort(names.begin(), names.end());
   uint64_t t = ev.time_ms();
   std::string key = std::string(ev.node());

@@ -2,7 +2,8 @@
 # Benign busy-host activity for the lab's busy-host scenario (scripts/lab): what a host and its
 # containers do all day while admins copy files — none of it is a swap loop or a race.
 # Usage: busy.sh host WORKDIR     (on the host, in the admin session: auid 1000)
-#        busy.sh container         (inside the lab container, busybox only, via docker exec)
+#        busy.sh container         (inside the lab container, busybox only, via docker exec; its
+#                                   dpkg -i waits for the .deb the session copies in)
 # Each part is bounded (counts, not time) and runs in the background of this script, which waits
 # for all of them.
 set -u
@@ -63,5 +64,9 @@ else
   (for r in $(seq 1 30); do echo "l $r" >>/busy/log/app.log; mv /busy/log/app.log /busy/log/app.log.1; : >/busy/log/app.log; done) &
   (for i in $(seq 1 800); do echo x >/busy/build/f$i.o; done) &
   (addgroup -S busyapp 2>/dev/null; adduser -S -D -G busyapp busyapp 2>/dev/null; true) &
+  # busybox dpkg installing the .deb the session copies in (docker cp) meanwhile
+  (for i in $(seq 1 100); do [ -s /tmp/tocsin-lab-busy.deb ] && break; sleep 0.1; done
+   mkdir -p /var/lib/dpkg/info && touch /var/lib/dpkg/status && dpkg -i /tmp/tocsin-lab-busy.deb >/dev/null 2>&1
+   echo "busy: dpkg -i in the container: $?" >&2) &
   wait
 fi
