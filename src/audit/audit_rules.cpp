@@ -61,6 +61,9 @@ constexpr std::array<std::string_view, 8> kClientExes = {
     "/usr/bin/docker",  "/usr/local/bin/docker",  "/usr/bin/podman",  "/usr/local/bin/podman",
     "/usr/bin/nerdctl", "/usr/local/bin/nerdctl", "/usr/bin/kubectl", "/usr/local/bin/kubectl"};
 
+// Clients that copy themselves (no daemon): podman's `cp` works in the client's own process.
+constexpr std::array<std::string_view, 2> kSelfCopyingClientExes = {"/usr/bin/podman", "/usr/local/bin/podman"};
+
 // The runtime: dockerd (docker-untar/docker-tar/docker-applyLayer are dockerd re-executed),
 // containerd and its runc shim, runc (`runc init` is runc re-executed), crun.
 constexpr std::array<std::string_view, 10> kRuntimeExes = {
@@ -190,7 +193,8 @@ bool valid_key_prefix(std::string_view p) {
 }
 
 std::vector<std::string> audit_rule_keys(const AuditRulesOptions& opts) {
-  std::vector<std::string> purposes = {"client",        "runtime_exec",  "runtime_ns",
+  std::vector<std::string> purposes = {"client",        "client_ns",     "client_write",
+                                       "client_check",  "runtime_exec",  "runtime_ns",
                                        "runtime_write", "runtime_cwd",   "runtime_bin",
                                        "swap",          "symlink",       "exec"};
   if (opts.scope == RulesScope::Lab) {
@@ -237,7 +241,8 @@ std::string generate_audit_rules(const AuditRulesOptions& opts) {
   w.comment("swap loop in an i386/arm container image is an easy way around b64-only rules);");
   w.comment("rules filtered on the runtime's own executables are 64-bit only.");
   w.comment("");
-  w.comment("Keys: <prefix>_client (docker/podman/nerdctl/kubectl runs), _runtime_exec (dockerd");
+  w.comment("Keys: <prefix>_client (docker/podman/nerdctl/kubectl runs), _client_ns, _client_write,");
+  w.comment("_client_check (podman's own copy: namespaces, writes, checks), _runtime_exec (dockerd");
   w.comment("re-executed as docker-untar/docker-tar, containerd-shim, runc init), _runtime_ns,");
   w.comment("_runtime_write, _runtime_cwd, _runtime_bin (the runtime's namespaces, writes, working");
   w.comment("directory, binaries), _swap (rename loops), _symlink, _exec (other programs)" +
@@ -283,6 +288,26 @@ std::string generate_audit_rules(const AuditRulesOptions& opts) {
     w.comment(fmt::format("{} ABI", abi_title(abi.abi)));
     for (auto exe : kClientExes)
       w.rule(abi, {"execve", "execveat"}, fmt::format("-F exe={}", exe), "client");
+  }
+  w.blank();
+
+  w.comment("== podman copies in the client's own process (no daemon, no helper argv): it setns()es into");
+  w.comment("the container's mount namespace and creates, re-owns and stats container paths itself, and");
+  w.comment("re-executes itself (chrootuser-open <container root>, buildah-copier) chdir'ed/chrooted. A won");
+  w.comment("race shows only here: the created name (copy in) or the identity of the file its last stat");
+  w.comment("saw (copy out: reads are not recorded). Volume: a few hundred stats per podman command.");
+  for (auto& abi : abis) {
+    if (!abi.native64) continue;
+    w.comment(fmt::format("{} ABI", abi_title(abi.abi)));
+    for (auto exe : kSelfCopyingClientExes) {
+      w.rule(abi, {"setns", "unshare", "chroot", "pivot_root", "chdir", "fchdir"}, fmt::format("-F exe={}", exe),
+             "client_ns");
+      w.rule(abi, {"open", "openat", "openat2"}, fmt::format("-F exe={} -F perm=w", exe), "client_write");
+      w.rule(abi, {"creat", "mkdir", "mkdirat", "link", "linkat", "symlink", "symlinkat", "fchownat"},
+             fmt::format("-F exe={}", exe), "client_write");
+      w.rule(abi, {"stat", "lstat", "newfstatat", "statx"}, fmt::format("-F exe={} -F success=1", exe),
+             "client_check");
+    }
   }
   w.blank();
 

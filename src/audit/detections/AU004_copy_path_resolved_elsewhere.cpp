@@ -57,7 +57,7 @@ class Au004 final : public Detection {
     } else if (!c.helper_pid && c.inproc_resolved) {
       where = c.inproc_resolved;
       evidence = c.inproc_event;
-      reason = fmt::format("the daemon itself opened the file in {} (in-process copy)", *c.inproc_resolved);
+      reason = c.inproc_reason;
     }
     if (!where) return;
     Alert a = copy_alert("AU004", c,

@@ -38,6 +38,27 @@ bool serves_every_copy(std::string_view exe) {
   return b == "dockerd" || b == "containerd" || b == "runc" || b.rfind("containerd-shim", 0) == 0;
 }
 
+// moby's switch into a container root (pkg/chrootarchive and internal/mounttree.SwitchRoot: the
+// docker-untar/docker-tar helpers, and the daemon's own locked thread in engines that copy
+// in-process) creates `<root>/.pivot_root<digits>` with MkdirTemp, pivots into it, then unmounts
+// and removes `/.pivot_root<digits>`: that name at the top level is the container's, by the
+// engine's design, whether or not the pivot_root record is in the log.
+bool is_engine_pivot_dir(std::string_view p) {
+  constexpr std::string_view kPivot = "/.pivot_root";
+  if (p.substr(0, kPivot.size()) != kPivot || p.size() == kPivot.size()) return false;
+  return p.find_first_not_of("0123456789", kPivot.size()) == std::string_view::npos;
+}
+
+// containerd's runc shim writes the process spec of every `docker exec` to a temporary file and
+// hands it to `runc exec --process /tmp/runc-process<digits>` (containerd pkg/process): the
+// runtime's own file, whatever copy happens to be open.
+bool is_shim_process_spec(std::string_view exe, std::string_view p) {
+  constexpr std::string_view kSpec = "/tmp/runc-process";
+  if (base_name(exe).rfind("containerd-shim", 0) != 0) return false;
+  if (p.substr(0, kSpec.size()) != kSpec || p.size() == kSpec.size()) return false;
+  return p.find_first_not_of("0123456789", kSpec.size()) == std::string_view::npos;
+}
+
 std::string copy_label(const Copy& c) { return fmt::format("{} cp {}:{}", c.cmd.tool, c.cmd.container, c.cmd.path); }
 
 class Au005 final : public Detection {
@@ -62,7 +83,9 @@ class Au005 final : public Detection {
     else if (serves_every_copy(exe)) active = ctx.copies_active_at(node, t);
     if (active.empty()) return;
     for (const auto& p : touched_paths(ev)) {
-      if (p.empty() || p.front() != '/' || in_runtime_storage(p)) continue;
+      if (p.empty() || p.front() != '/' || in_runtime_storage(p) || is_engine_pivot_dir(p) ||
+          is_shim_process_spec(exe, p))
+        continue;
       if (is_destination(p, active)) continue;
       if (!owner && inprocess_copy_file(p, active)) continue;
       std::string message;

@@ -32,6 +32,8 @@ constexpr size_t kMaxStarts = 1024;
 constexpr size_t kMaxRuncInits = 4096;
 // A `runc init` that never executes anything is forgotten after this long.
 constexpr uint64_t kRuncInitMemoryMs = 60000;
+// Objects remembered per container start as created by its own processes.
+constexpr size_t kMaxCreatedPerStart = 4096;
 // Checks remembered at once (all processes); the oldest go first.
 constexpr size_t kMaxChecks = 16384;
 constexpr uint32_t kModeTypeMask = 0170000, kModeSymlink = 0120000;
@@ -146,7 +148,10 @@ class Au009 final : public Detection {
       }
     }
 
-    if (group) forget_replaced_names(ev, *group);
+    if (group) {
+      forget_replaced_names(ev, *group);
+      note_own_writes(ev, *group);
+    }
     if ((!check && !use) || !ok) return;
     const bool runtime = runtime_proc || (exec && was_runc_init);
     if (!runtime && !group) return;
@@ -180,6 +185,7 @@ class Au009 final : public Detection {
       if (t < c.ms || t - c.ms > c.window_ms) continue;
       bool same_dev = c.dev.empty() || p.dev.empty() || c.dev == p.dev;
       if (c.inode == *p.inode && same_dev) continue;
+      if (c.group && group && !replaced_by_another(*group, p)) continue;
       report(ev, ctx, p, c, path, sc, t, c.group ? group : nullptr);
     }
   }
@@ -210,6 +216,8 @@ class Au009 final : public Detection {
     uint64_t start_ms = 0;
     uint64_t events = 0;
     std::vector<std::string> members;  // proc keys
+    // Objects the start's own processes created (dev:inode of their CREATE items).
+    std::unordered_set<std::string> created;
   };
 
   static bool came_from_runc_init(const Event& ev) {
@@ -313,6 +321,21 @@ class Au009 final : public Detection {
     }
     auto o = std::find(order_.begin(), order_.end(), id);
     if (o != order_.end()) order_.erase(o);
+  }
+
+  void note_own_writes(const Event& ev, Group& g) {
+    if (!ev.success().value_or(false)) return;
+    for (const auto& p : ev.paths())
+      if (p.nametype == "CREATE" && p.inode && g.created.size() < kMaxCreatedPerStart)
+        g.created.insert(fmt::format("{}:{}", p.dev, *p.inode));
+  }
+
+  // A pair in a container start is a race only when the object used was not made by the start's
+  // own processes: `useradd` writes /etc/passwd+ and renames it over /etc/passwd, dpkg writes
+  // *.dpkg-new. Their rename may be absent from the log (rules that record opens but not
+  // renames: the lab's container_start rule), the CREATE of the temporary file is not.
+  static bool replaced_by_another(const Group& g, const PathItem& used) {
+    return !g.created.count(fmt::format("{}:{}", used.dev, *used.inode));
   }
 
   // A name the start's own processes created, renamed or removed (`sed -i`, `mv tmp conf`,

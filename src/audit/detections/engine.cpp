@@ -288,6 +288,18 @@ void Engine::track_copies(const Event& ev) {
       return;
     }
     std::string_view a0 = argv.empty() ? std::string_view() : std::string_view(argv[0]);
+    if (a0 == "chrootuser-open" && argv.size() >= 2 && base_name(ev.exe_view()) == "podman") {
+      // podman's owner lookup for a copy: `chrootuser-open <container root on the host> …`,
+      // a child of the copying client. Its argv names the container root, whose inode and
+      // device its chdir then shows (the container side's identity without setns records).
+      for (auto& c : ctx_.copies)
+        if (!c.closed && c.node == node && c.cmd.tool == "podman" && c.rootfs.empty() &&
+            ctx_.processes.descends_from(node, *pid, c.client_pid)) {
+          c.rootfs = argv[1];
+          if (auto layer = storage_layer_of(argv[1]))
+            ctx_.containers.link(c.container_alias, ctx_.containers.add(ContainerRegistry::layer_alias(*layer)));
+        }
+    }
     if (a0 == "docker-untar" || a0 == "docker-tar") {
       PendingHelper h{std::string(node), *pid, event_id(ev), t, argv};
       if (!attach_helper(h)) {
@@ -316,10 +328,22 @@ void Engine::track_copies(const Event& ev) {
   // (rule sets without mount syscalls) they still are, by the engine's design, when they name
   // the copy's file. Not yet confirmed on a live engine (none installs here): derived from the
   // engine's source and the podman evidence, tested on events of that shape.
-  if ((sc == "open" || sc == "openat" || sc == "openat2" || sc == "creat") &&
-      base_name(ev.exe().value_or("")) == "dockerd" && ev.comm().value_or("") == "dockerd") {
+  const bool daemon_thread = base_name(ev.exe_view()) == "dockerd" && ev.comm_view() == "dockerd";
+  if (daemon_thread && sc == "chdir" && ev.success().value_or(false) &&
+      ctx_.processes.confinement(node, *pid, t) != nullptr) {
+    // The thread's chdir("/") right after its pivot_root/chroot: the container root's inode.
+    for (const auto& it : ev.paths())
+      if (it.name && *it.name == "/" && it.inode) daemon_roots_[std::string(node) + '\0' + std::to_string(*pid)] = {*it.inode, t};
+  }
+  if ((sc == "open" || sc == "openat" || sc == "openat2" || sc == "creat") && daemon_thread) {
     const bool chrooted = ctx_.processes.confinement(node, *pid, t) != nullptr;
     std::string_view cwd = ev.cwd_view().value_or("/");
+    std::optional<uint64_t> root_inode, parent_inode;
+    if (auto r = daemon_roots_.find(std::string(node) + '\0' + std::to_string(*pid));
+        chrooted && r != daemon_roots_.end() && t <= r->second.second + 2000)
+      root_inode = r->second.first;
+    for (const auto& it : ev.paths())
+      if (it.nametype == "PARENT" && it.inode) parent_inode = *it.inode;
     for (Copy* c : ctx_.copies_active_at(node, t)) {
       if (c->closed || c->helper_pid || c->cmd.tool != "docker") continue;
       std::string req = normalize_path("/" + c->cmd.path);
@@ -345,6 +369,15 @@ void Engine::track_copies(const Event& ev) {
         if (base_name(n) == base_name(req) && n != req && dir_name(n) != dir_name(req)) {
           c->inproc_resolved = dir_name(n);
           c->inproc_event = event_id(ev);
+          c->inproc_reason = fmt::format("the daemon itself opened the file in {} (in-process copy)", dir_name(n));
+        } else if (n == req && p.nametype == "CREATE" && dir_name(req) != "/" && root_inode && parent_inode &&
+                   *parent_inode == *root_inode) {
+          c->inproc_resolved = "/";
+          c->inproc_event = event_id(ev);
+          c->inproc_reason = fmt::format(
+              "the daemon itself created {} (in-process copy) but its parent directory is inode {}, the container "
+              "root's (its chdir after the pivot): {} was swapped after it was resolved",
+              n, *parent_inode, dir_name(req));
         }
       }
     }
@@ -374,7 +407,7 @@ void Engine::track_copy_access(const Event& ev, int64_t pid) {
       bool root = (!c.rootfs.empty() && normalize_path(*it.name) == normalize_path(c.rootfs)) ||
                   (*it.name == "/" && ((helper && sc == "chdir") || (podman && sc == "setns")));
       if (root) c.root_inode = *it.inode;
-      if (root && podman && sc == "setns" && !it.dev.empty()) c.root_dev = std::string(it.dev);
+      if (root && podman && !it.dev.empty()) c.root_dev = std::string(it.dev);
     }
     std::string req = normalize_path("/" + c.cmd.path);
     if (req == "/" || (!c.cmd.path.empty() && c.cmd.path.back() == '/')) continue;  // a directory target
@@ -482,9 +515,21 @@ void Engine::track_loops(const Event& ev) {
   auto pid = ev.pid();
   if (!pid) return;
   std::string_view cwd = ev.cwd_view().value_or(std::string_view());
+  // An exchange leaves both names in place (each is removed and created again with the other's
+  // object: renameat2's RENAME_EXCHANGE); a rename over an existing name removes both names
+  // but creates only the target (an atomic config replacement, `mv f f~` of an editor's save,
+  // log rotation). Only exchanges make a swap loop. The kernel logs the same name text in an
+  // item's DELETE and CREATE records, so the raw names are compared (no copy per event).
+  const auto& items = ev.paths();
+  auto created = [&](const std::string& raw) {
+    for (const auto& c : items)
+      if (c.nametype == "CREATE" && c.name && *c.name == raw) return true;
+    return false;
+  };
   std::vector<std::string> names;
-  for (const auto& p : ev.paths()) {
+  for (const auto& p : items) {
     if (p.nametype != "DELETE" || !p.name || p.name->empty()) continue;
+    if (!created(*p.name)) return;
     std::string n = join_path(cwd, *p.name);
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }

@@ -105,6 +105,9 @@ class Engine {
   CoverageTracker coverage_;
   std::map<std::string, uint64_t> last_serial_;  // per node
   std::map<std::string, std::unique_ptr<LoopState>> loop_states_;
+  // Engines that copy in-process: a dockerd thread's container root (inode from its chdir("/")
+  // after a pivot_root/chroot record, and when), per node + pid.
+  std::map<std::string, std::pair<uint64_t, uint64_t>> daemon_roots_;
   uint64_t next_copy_id_ = 1, next_loop_id_ = 1, last_sweep_ms_ = 0;
 };
 

@@ -47,6 +47,7 @@ struct Copy {
   // Engines copying in-process (moby 28+): where the daemon's own file access went.
   std::optional<std::string> inproc_resolved;
   std::string inproc_event;
+  std::string inproc_reason;
   // Where the copy's own container-side file access really went (the helper, or podman's client
   // inside the container's mount namespace): the container root's inode (the helper's
   // chdir("/") after pivot_root, a PATH item naming the rootfs, podman's mount setns "/"), and

@@ -82,7 +82,8 @@ bool is_container_id(std::string_view s) {
 std::optional<std::string> storage_layer_of(std::string_view path) {
   static constexpr std::string_view kRoots[] = {"/var/lib/docker/vfs/dir/", "/var/lib/docker/overlay2/",
                                                "/var/lib/docker/aufs/mnt/", "/var/lib/docker/btrfs/subvolumes/",
-                                               "/var/lib/docker/zfs/graph/"};
+                                               "/var/lib/docker/zfs/graph/",
+                                               "/var/lib/containers/storage/overlay/"};
   for (auto root : kRoots) {
     if (path.substr(0, root.size()) != root) continue;
     auto rest = path.substr(root.size());

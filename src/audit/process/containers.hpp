@@ -42,7 +42,8 @@ class ContainerRegistry {
 };
 
 // Container storage path → layer/container id: "/var/lib/docker/vfs/dir/<id>/…",
-// "/var/lib/docker/overlay2/<id>/merged/…". nullopt when the path is not in storage.
+// "/var/lib/docker/overlay2/<id>/merged/…", podman's "/var/lib/containers/storage/overlay/<id>/merged".
+// nullopt when the path is not in storage.
 std::optional<std::string> storage_layer_of(std::string_view path);
 // True for a 64-character lowercase hex id.
 bool is_container_id(std::string_view s);

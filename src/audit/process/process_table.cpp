@@ -159,13 +159,19 @@ void ProcessTable::attribute_exec(std::string_view node, ProcessInfo& p, uint64_
   }
   if (!id.empty()) {
     p.container = containers_.add(ContainerRegistry::id_alias(id));
-    // Link with the name a client command just used (docker exec/run right before).
-    for (auto it = named_.rbegin(); it != named_.rend(); ++it) {
-      if (it->node == node && now_ms >= it->ms && now_ms - it->ms <= 3000) {
-        containers_.link(ContainerRegistry::name_alias(it->name), p.container);
-        named_.erase(std::next(it).base());
-        break;
-      }
+    // Link with the name a client command just used (docker exec/run right before) — only when
+    // that is unambiguous: one name pending (clients naming two containers at once, a busy
+    // host, leave it unknown rather than merge two containers into one).
+    auto pending = named_.end();
+    bool ambiguous = false;
+    for (auto it = named_.begin(); it != named_.end(); ++it) {
+      if (it->node != node || now_ms < it->ms || now_ms - it->ms > 3000) continue;
+      if (pending != named_.end() && pending->name != it->name) ambiguous = true;
+      pending = it;
+    }
+    if (pending != named_.end() && !ambiguous) {
+      containers_.link(ContainerRegistry::name_alias(pending->name), p.container);
+      named_.erase(pending);
     }
     return;
   }

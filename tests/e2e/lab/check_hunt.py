@@ -3,8 +3,10 @@
 
 Usage: check_hunt.py TRUTH.json ALERTS.jsonl EXIT_CODE NAME [VARIANT [LOG [TOCSIN]]]
 
-VARIANT says which audit rule set the log stands for (tests/e2e/lab/derive.py derives the
-narrower ones from a full recording): full | minimal | no-cwd | community | execve-only. What a
+VARIANT says which audit rule set the log stands for: derived from a full recording by
+tests/e2e/lab/derive.py (full | minimal | no-cwd | community | execve-only), or recorded live under
+that rule set by `scripts/lab record-cell` (live:tocsin | live:community | live:minimal |
+live:execve-only; the truth — and its audit_rules — then come from that very log). What a
 variant's records can support is expected; what they cannot support must not be claimed, and
 the summary's coverage verdict per rule (docs/coverage.md) must be the one the scenario, the
 variant and the rules in the truth file imply. With LOG (the log hunted: the client runs are read
@@ -12,6 +14,11 @@ from it, independently of tocsin), and TOCSIN, the same rules — narrowed as th
 them — are checked with `tocsin audit-rules --check`, and both answers must agree: a rule the
 data shows blind is not covered by the rules, a rule the rules leave blind is blind or unknown
 in the data.
+
+podman copies (truth "engine": "podman") have no helper: `won` is where the file really landed
+(ground truth read from the container), and AU004 is expected exactly when the copy's own
+records show it (`win_in_records`: the created name copying in, the identity of the file the
+client's last check saw copying out; reads are not recorded, so a won copy out may leave none).
 """
 import datetime, json, os, re, subprocess, sys, tempfile
 truth = json.load(open(sys.argv[1]))
@@ -27,7 +34,13 @@ tocsin = sys.argv[7] if len(sys.argv) > 7 else None
 SEES = {"full": dict(loops=True, landing=True), "minimal": dict(loops=True, landing=True),
         "no-cwd": dict(loops=True, landing=True), "community": dict(loops=True, landing=True),
         "execve-only": dict(loops=False, landing=False)}
+# Live cells: the truth is computed from the cell's own log, so what it says the records show is
+# what they show (an execve-only log has no loop and no helper writes in its truth).
+for live in ("tocsin", "community", "minimal", "execve-only"):
+    SEES["live:" + live] = dict(loops=live != "execve-only", landing=live != "execve-only")
 sees = SEES[variant]
+live = variant.startswith("live:")
+podman = truth.get("engine") == "podman"
 name = f"{name} [{variant}]"
 errors = []
 def err(msg): errors.append(msg)
@@ -68,10 +81,28 @@ for c in copies:
     if c.get("helper") and c["helper"]["event_id"] not in a["event_ids"]:
         err(f"copy {i}: AU001 not correlated with helper {c['helper']['event_id']}: {a['event_ids']}")
     au4 = for_copy("AU004", c)
+    if podman:
+        shown = bool(c.get("win_in_records")) and sees["landing"]
+        if shown:
+            ident = c.get("records_identity")
+            got = au4[0]["docker_cp"].get("resolved_path") if len(au4) == 1 else None
+            # copying out the records show the file only by its identity (reads are not recorded)
+            ok = got is not None and (norm(got) == norm(c["landed_dir"]) or
+                                      (ident is not None and f"inode {ident['inode']}" in got))
+            if len(au4) != 1: err(f"copy {i}: won (landed in {c['landed_dir']}, shown by its records) but {len(au4)} AU004")
+            elif not ok: err(f"copy {i}: AU004 resolved_path {got} != {c['landed_dir']}")
+            elif not au4[0].get("reason"): err(f"copy {i}: AU004 without a reason")
+        elif au4 and not c["won"] and c["landed_dir"] is not None:
+            # (landed_dir None: the copy failed or its file matches no candidate — no ground
+            # truth to judge an AU004 by; the records may still show where it was resolved)
+            err(f"copy {i}: AU004 on a copy that landed where it was asked ({c['landed_dir']})")
+        au4 = None
     # A use-time win: the helper was given the requested directory, but the file landed in
     # another one (the lab's dir-link points at the container root "/").
     landed = bool(c.get("landed_outside")) and sees["landing"]
-    if c["won"] or landed:
+    if au4 is None:
+        pass
+    elif c["won"] or landed:
         want = c["resolved_path"] if c["won"] else "/"
         if len(au4) != 1: err(f"copy {i}: won race ({'a1 ' + c['resolved_path'] if c['won'] else 'landed in /'}) but {len(au4)} AU004")
         elif norm(au4[0]["docker_cp"].get("resolved_path")) != norm(want):
@@ -96,7 +127,8 @@ if swap and sees["loops"]:
         s = by["AU002"][0]["swap"]
         if s["pid"] != swap["pid"]: err(f"AU002 pid {s['pid']} != {swap['pid']}")
         if sorted(s["paths"]) != sorted(swap["paths"]): err(f"AU002 paths {s['paths']} != {swap['paths']}")
-        if s["count"] != swap["success"]: err(f"AU002 count {s['count']} != {swap['success']} successful renames")
+        want_n = swap.get("exchanges", swap["success"])
+        if s["count"] != want_n: err(f"AU002 count {s['count']} != {want_n} successful exchanges in the records")
 elif n2: err(f"{n2} AU002 in a recording without a loop")
 if not copies and by.get("AU003"): err("AU003 in a recording without copies")
 if "benign" in name:
@@ -106,9 +138,18 @@ if "benign" in name:
     hi = [a for a in alerts if a["severity"] in ("high", "critical")]
     if hi: err(f"benign recording: {len(hi)} high/critical alerts, first: {hi[0]['rule']} {hi[0]['message']}")
 else:
-    want = 1 if ((swap and sees["loops"]) or any(c["won"] for c in copies)
+    want = 1 if ((swap and sees["loops"]) or any(c["won"] and (not podman or (c.get("win_in_records") and sees["landing"])) for c in copies)
                  or any(c.get("landed_outside") and sees["landing"] for c in copies)) else 0
     if rc != want: err(f"exit code {rc}, want {want}")
+if "busy" in name:
+    # A busy host (tests/e2e/lab/busy.sh): the benign noise gives nothing high or critical; only
+    # the swap loop (AU002) and the copies it raced (AU003/AU004) may be.
+    for r in ("AU005", "AU009"):
+        if by.get(r): err(f"busy host: {len(by[r])} {r}, first: {by[r][0]['message']}")
+    raced = {(c.get("client") or {}).get("event_id") for c in copies if "/payload" in c["requested_path"]}
+    for a in alerts:
+        if a["severity"] in ("high", "critical") and a["rule"] != "AU002" and a["event_ids"][0] not in raced:
+            err(f"busy host: {a['rule']} {a['severity']} outside the race: {a['message']}")
 for r in ("AU000", "AU006", "AU007"):
     if by.get(r): err(f"unexpected {r}: {by[r][0]['message']}")
 
@@ -136,7 +177,9 @@ def combine(parts):
     return "partial" if any(p in ("covered", "partial") for p in parts) else "unknown"
 def expected_coverage():
     rules = truth.get("audit_rules", [])
-    exec_only = variant == "execve-only"; no_cwd = variant in ("no-cwd", "community")
+    # live cells: the truth's rules are the ones loaded (the CWD exclude among them)
+    exec_only = variant in ("execve-only", "live:execve-only")
+    no_cwd = variant in ("no-cwd", "community") or any("msgtype=CWD" in r for r in rules)
     log = ""
     if log_path:
         opener = __import__("gzip").open if log_path.endswith(".gz") else open

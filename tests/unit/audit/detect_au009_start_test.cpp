@@ -218,6 +218,35 @@ TEST(DetectAU009Start, TheStartsOwnReplacementIsNotARace) {
   EXPECT_TRUE(au009(l).empty()) << au009(l).front().message;
 }
 
+TEST(DetectAU009Start, UseraddInABuildStepReplacesItsOwnFilesWithoutARenameRecord) {
+  // `RUN groupadd app && useradd -g app app` (a docker build step, seen in the lab): groupadd
+  // checks /etc/group, writes /etc/group+ and renames it over /etc/group; useradd (the shell's
+  // last command, exec'd by its pid) then opens /etc/group. Under rules that record opens but
+  // not renames (the container_start rule) only the CREATE of /etc/group+ shows the start made
+  // the object useradd opened: not a race.
+  StartLog l;
+  int64_t sh = l.start(2400, kId, "/bin/sh");
+  l.execve(2551, sh, "groupadd", "/usr/sbin/groupadd", {"groupadd", "app"});
+  l.call(262, 2551, sh, "groupadd", "/usr/sbin/groupadd", "/etc/group", 7001);
+  l.call(257, 2551, sh, "groupadd", "/usr/sbin/groupadd", "/etc/group+", 7002, "0100644", "CREATE");
+  l.advance(20);
+  l.execve(sh, 2400, "useradd", "/usr/sbin/useradd", {"useradd", "-g", "app", "app"});
+  l.call(257, sh, 2400, "useradd", "/usr/sbin/useradd", "/etc/group", 7002);
+  EXPECT_TRUE(au009(l).empty()) << au009(l).front().message;
+  // The same pair where the object used is not one the start created: a race.
+  StartLog r;
+  sh = r.start(2400, kId, "/bin/sh");
+  r.execve(2551, sh, "groupadd", "/usr/sbin/groupadd", {"groupadd", "app"});
+  std::string chk = r.call(262, 2551, sh, "groupadd", "/usr/sbin/groupadd", "/etc/group", 7001);
+  r.call(257, 2551, sh, "groupadd", "/usr/sbin/groupadd", "/etc/group+", 7002, "0100644", "CREATE");
+  r.advance(20);
+  r.execve(sh, 2400, "useradd", "/usr/sbin/useradd", {"useradd", "-g", "app", "app"});
+  std::string use = r.call(257, sh, 2400, "useradd", "/usr/sbin/useradd", "/etc/group", 7099);
+  auto a = au009(r);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].event_ids, (std::vector<std::string>{chk, use}));
+}
+
 TEST(DetectAU009Start, DockerExecProcessesAndHostProcessesAreNotAContainerStart) {
   StartLog l;
   l.start(2400, kId);

@@ -220,3 +220,78 @@ TEST(Evidence, InProcessDockerCopyMoby23Shape) {
     EXPECT_TRUE(of_rule(hunted, "AU005").empty()) << "with_mount=" << with_mount;
   }
 }
+
+namespace {
+
+// moby's in-process `docker cp` into a container, step by step as daemon/containerfs_linux.go
+// (openContainerFS), internal/mounttree/switchroot_linux.go (SwitchRoot) and
+// daemon/archive_unix.go (containerExtractToDir) do it on a locked thread of dockerd — its
+// records carry dockerd's pid and comm. Built from the source, not seen on a live engine (none
+// installs here). ns: the mount/namespace records (a rule set with them); creates: where the
+// thread's archive.Untar created the file (a container path after the pivot).
+std::string moby_inproc_copy_in(LogWriter& w, int64_t client, const std::string& path, const std::string& created,
+                                uint64_t created_parent_inode, bool ns, uint64_t root_inode = 2201) {
+  std::string id = w.execve(client, 1500, {"/usr/bin/docker", "cp", "/root/payload", "victim:" + path},
+                            "/usr/bin/docker", "docker", kAdmin);
+  w.advance(3);
+  if (ns) {
+    w.syscall_paths(272, 812, 1, kDockerd, "dockerd", {}, "/", "a0=20000 a1=0 a2=0 a3=0");  // unshare(CLONE_NEWNS)
+    w.syscall_paths(165, 812, 1, kDockerd, "dockerd", {item("/", "NORMAL", 2, "040755")}, "/",
+                    "a0=0 a1=c000123456 a2=0 a3=84000");  // MakeRSlave("/")
+    w.syscall_paths(165, 812, 1, kDockerd, "dockerd", {item(kRootfs, "NORMAL", root_inode, "040755")}, "/",
+                    "a0=c000123460 a1=c000123460 a2=c000123470 a3=5000");  // bind the vfs root on itself
+  }
+  // MkdirTemp(root, ".pivot_root"): a host path in container storage.
+  w.syscall_paths(258, 812, 1, kDockerd, "dockerd",
+                  {item(kRootfs + "/", "PARENT", root_inode, "040755"), item(kRootfs + "/.pivot_root3141", "CREATE", 88, "040700")});
+  if (ns)
+    w.syscall_paths(155, 812, 1, kDockerd, "dockerd",
+                    {item(kRootfs, "NORMAL", root_inode, "040755"), item(kRootfs + "/.pivot_root3141", "NORMAL", 88, "040700")});
+  w.syscall_paths(80, 812, 1, kDockerd, "dockerd", {item("/", "NORMAL", root_inode, "040755")});
+  if (ns) w.syscall_paths(166, 812, 1, kDockerd, "dockerd", {item("/.pivot_root3141", "NORMAL", 88, "040700")});
+  // os.Remove("/.pivot_root3141"): unlinkat fails with EISDIR, then rmdir (AT_REMOVEDIR).
+  w.syscall_paths(263, 812, 1, kDockerd, "dockerd",
+                  {item("/", "PARENT", root_inode, "040755"), item("/.pivot_root3141", "DELETE", 88, "040700")}, "/",
+                  "a0=ffffff9c a1=c000123480 a2=200 a3=0");
+  // EvalSymlinks + Lstat of the destination, then Untar: create, lchown, chmod.
+  w.syscall_paths(262, 812, 1, kDockerd, "dockerd", {item(dir_name(path), "NORMAL", 3001, "040755")}, "/",
+                  "a0=ffffff9c a1=c000123490 a2=c0001234a0 a3=100");
+  std::string dir = created.substr(0, created.rfind('/') + 1);
+  w.syscall_paths(257, 812, 1, kDockerd, "dockerd",
+                  {item(dir, "PARENT", created_parent_inode, "040755"), item(created, "CREATE", 3100)}, "/",
+                  "a0=ffffff9c a1=c0001234b0 a2=80241 a3=1a4");
+  w.syscall_paths(260, 812, 1, kDockerd, "dockerd", {item(created, "NORMAL", 3100)}, "/",
+                  "a0=ffffff9c a1=c0001234b0 a2=0 a3=100");
+  return id;
+}
+
+}  // namespace
+
+TEST(Evidence, InProcessDockerCopyFromTheEngineSource) {
+  for (bool ns : {true, false}) {
+    LogWriter w;
+    // Benign: created where it was asked.
+    moby_inproc_copy_in(w, 4701, "/w/dir/payload1", "/w/dir/payload1", 3001, ns);
+    w.advance(20000);
+    // Won when EvalSymlinks ran: the thread created /payload2 in the container's root.
+    std::string won = moby_inproc_copy_in(w, 4801, "/w/dir/payload2", "/payload2", 2201, ns);
+    w.advance(20000);
+    // Won after it: /w/dir/payload3 by name, but its parent is the container root (inode 2201,
+    // the thread's chdir("/") after pivot_root): seen only with the pivot_root record.
+    std::string late = moby_inproc_copy_in(w, 4901, "/w/dir/payload3", "/w/dir/payload3", 2201, ns);
+    auto hunted = hunt_text(w.text());
+    EXPECT_EQ(of_rule(hunted, "AU001").size(), 3u);
+    auto a = of_rule(hunted, "AU004");
+    ASSERT_EQ(a.size(), ns ? 2u : 1u) << "ns=" << ns;
+    EXPECT_EQ(a[0]->event_ids.front(), won);
+    EXPECT_EQ(a[0]->docker_cp->resolved_path.value_or(""), "/");
+    if (ns) {
+      EXPECT_EQ(a[1]->event_ids.front(), late);
+      EXPECT_EQ(a[1]->docker_cp->resolved_path.value_or(""), "/");
+    }
+    // The pivot directory's removal ("/.pivot_root3141" after the pivot) and the container
+    // paths are never host writes, with or without the pivot_root record.
+    auto au5 = of_rule(hunted, "AU005");
+    EXPECT_TRUE(au5.empty()) << "ns=" << ns << ": " << au5.front()->message;
+  }
+}

@@ -136,6 +136,31 @@ TEST(DetectAU002, PauseSplitsEpisodesRelativeNamesUseCwd) {
   EXPECT_EQ(a[1]->swap->paths, (std::vector<std::string>{"/w/dir", "/w/dir-link"}));
 }
 
+TEST(DetectAU002, RenamesOverAnExistingNameAreNotExchanges) {
+  // One process replacing a config atomically hundreds of times (write conf.tmp, renameat2 it
+  // over conf: both names DELETE, only conf CREATE), and an editor saving with `mv f f~`.
+  LogWriter w;
+  for (int i = 0; i < 300; ++i) {
+    w.syscall_paths(316, 8100, 1, "/usr/bin/python3", "python3",
+                    {"name=\"/etc/app/\" inode=20 dev=08:01 mode=040755 nametype=PARENT",
+                     "name=\"/etc/app/\" inode=20 dev=08:01 mode=040755 nametype=PARENT",
+                     "name=\"/etc/app/conf.tmp\" inode=" + std::to_string(9000 + i) +
+                         " dev=08:01 mode=0100644 nametype=DELETE",
+                     "name=\"/etc/app/conf\" inode=" + std::to_string(8999 + i) + " dev=08:01 mode=0100644 nametype=DELETE",
+                     "name=\"/etc/app/conf\" inode=" + std::to_string(9000 + i) + " dev=08:01 mode=0100644 nametype=CREATE"},
+                    "/", "a0=ffffff9c a1=1 a2=ffffff9c a3=2");
+  }
+  for (int i = 0; i < 50; ++i)
+    w.syscall_paths(316, 8200, 1, "/usr/bin/vim.basic", "vim",
+                    {"name=\"/srv/\" inode=30 dev=08:01 mode=040755 nametype=PARENT",
+                     "name=\"/srv/\" inode=30 dev=08:01 mode=040755 nametype=PARENT",
+                     "name=\"/srv/notes\" inode=" + std::to_string(7000 + i) + " dev=08:01 mode=0100644 nametype=DELETE",
+                     "name=\"/srv/notes~\" inode=" + std::to_string(6999 + i) + " dev=08:01 mode=0100644 nametype=DELETE",
+                     "name=\"/srv/notes~\" inode=" + std::to_string(7000 + i) + " dev=08:01 mode=0100644 nametype=CREATE"});
+  auto r = hunt_text(w.text());
+  EXPECT_TRUE(of_rule(r, "AU002").empty()) << of_rule(r, "AU002").front()->message;
+}
+
 TEST(DetectAU002, SlowRotatingAndFailingRenamesAreNotLoops) {
   LogWriter w;
   for (int i = 0; i < 40; ++i) {  // slow: 2 s apart

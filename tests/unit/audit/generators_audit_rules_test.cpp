@@ -113,6 +113,22 @@ TEST(AuditRules, X86_64CoversBothAbisWithTheirOwnSyscallNames) {
   EXPECT_FALSE(contains(text, "tocsin_runtime_check"));
 }
 
+TEST(AuditRules, PodmansOwnCopyIsRecorded) {
+  // podman copies in the client's own process: its namespace changes, its writes (the created
+  // name is the resolved path of a copy in) and its checks (the identity of what a copy out
+  // read) — without them a won podman race leaves no record.
+  std::string text = generate_audit_rules(opts_for({RulesArch::X86_64}, RulesScope::Host));
+  EXPECT_TRUE(contains(text, "-F arch=b64 -S setns,unshare,chroot,pivot_root,chdir,fchdir -F exe=/usr/bin/podman -k tocsin_client_ns"));
+  EXPECT_TRUE(contains(text, "-F arch=b64 -S open,openat,openat2 -F exe=/usr/bin/podman -F perm=w -k tocsin_client_write"));
+  EXPECT_TRUE(contains(text, "-F arch=b64 -S creat,mkdir,mkdirat,"));
+  EXPECT_TRUE(contains(text, "-F arch=b64 -S stat,lstat,newfstatat,statx -F exe=/usr/bin/podman -F success=1 -k tocsin_client_check"));
+  // Only podman: the docker client copies nothing itself.
+  EXPECT_FALSE(contains(text, "-F exe=/usr/bin/docker -k tocsin_client_write"));
+  auto keys = audit_rule_keys(opts_for({RulesArch::X86_64}, RulesScope::Host));
+  for (const char* k : {"tocsin_client_ns", "tocsin_client_write", "tocsin_client_check"})
+    EXPECT_NE(std::find(keys.begin(), keys.end(), k), keys.end()) << k;
+}
+
 TEST(AuditRules, Aarch64UsesOnlySyscallsThatExistThere) {
   std::string text = generate_audit_rules(opts_for({RulesArch::Aarch64}, RulesScope::Lab));
   for (auto& l : rule_lines(text)) {
