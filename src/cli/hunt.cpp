@@ -21,8 +21,11 @@
 #include "audit/text_source.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/store_flags.hpp"
 #include "core/severity.hpp"
 #include "core/text_sanitize.hpp"
+#include "store/fleet.hpp"
+#include "store/sink.hpp"
 
 namespace tocsin::cli {
 namespace {
@@ -39,6 +42,8 @@ struct HuntArgs {
   std::string baseline;  // --baseline MODEL: AU010 scores the AU001 copies
   double baseline_threshold = tocsin::audit::baseline::kDefaultThreshold;
   unsigned jobs = 0;  // 0 = 2 on a machine with two or more CPUs, else 1
+  SinkFlags sink;      // --sink: also ship to the fleet store
+  SourceFlags source;  // --source: hunt the fleet store instead of logs
 };
 
 std::vector<std::string> split_ids(const std::vector<std::string>& in) {
@@ -116,6 +121,105 @@ std::string map_input_format(const std::string& f) {
   return f;  // auto, es, es-export, laurel, ecs, auditbeat: audit-formats decides
 }
 
+// The report (text or JSONL with its summary record), the notes and errors on stderr, the
+// statistics line ("tocsin hunt: " + stats_head + alerts + stats_tail), and the exit code.
+int report_hunt(const HuntArgs& a, const std::string& format, bool to_stdout, std::vector<audit::Alert>& alerts,
+                audit::HuntStats hs, const std::vector<audit::InputReport>& reports, bool io_error,
+                const std::string& stats_head, const std::string& stats_tail, std::optional<Severity> fail_sev,
+                bool never_fail) {
+  using namespace tocsin::audit;
+  // The engine's counts plus the baseline's AU010 alerts, so counts match what is printed.
+  hs.alerts = alerts.size();
+  for (const auto& al : alerts)
+    if (al.rule == "AU010") ++hs.by_rule[al.rule];
+  const bool complete = inputs_complete(reports);
+  // -o is replaced atomically (a symlink there is not followed), so the report is built first.
+  std::string report;
+  if (format == "jsonl") {
+    for (const auto& al : alerts) report += to_jsonl(al) + "\n";
+    // Last line: what was read, how completely, and every input error.
+    report += hunt_summary_jsonl(hs, reports) + "\n";
+  } else {
+    TextOptions to;
+    to.color = to_stdout && use_color(STDOUT_FILENO);
+    report = render_text(alerts, to);
+    if (!complete) {
+      size_t bad = 0;
+      for (const auto& r : reports)
+        bad += r.status == InputStatus::Damaged || r.status == InputStatus::Unreadable;
+      report += fmt::format("INCOMPLETE: {} input{} could not be read completely; evidence is missing "
+                            "(the errors are on stderr)\n", bad, bad == 1 ? "" : "s");
+    }
+  }
+  if (auto w = write_output(a.output, report); !w) {
+    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(w.error().message));
+    io_error = true;
+  }
+
+  // Notes (once per skipped file) and located errors go to stderr even with --quiet.
+  for (const auto& line : input_note_lines(reports)) fmt::print(stderr, "tocsin hunt: note: {}\n", sanitize_for_terminal(line));
+  for (const auto& line : input_error_lines(reports)) fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(line));
+  if (!a.quiet) {
+    std::string by;
+    for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
+    fmt::print(stderr, "tocsin hunt: {}{} alert{}{}; {}\n", stats_head, hs.alerts, hs.alerts == 1 ? "" : "s",
+               by.empty() ? "" : " (" + by + ")", stats_tail);
+  }
+  if (io_error) return kExitError;
+  if (!never_fail)
+    for (const auto& al : alerts)
+      if (al.severity >= *fail_sev) return kExitFindings;
+  return kExitClean;
+}
+
+// `hunt --source`: the stored alerts of the fleet, filtered in SQL; AU010 re-scored against
+// --baseline when given (the stored AU010 of the shipping hosts are then left out).
+int run_fleet_hunt(HuntArgs& a, audit::EngineOptions& eo, const std::optional<audit::baseline::Model>& bl_model,
+                   const std::string& format, bool to_stdout, std::optional<Severity> fail_sev, bool never_fail) {
+  using namespace tocsin::audit;
+  auto t0 = std::chrono::steady_clock::now();
+  store::FleetFilter f;
+  f.since_ms = eo.since_ms;
+  f.until_ms = eo.until_ms;
+  f.hosts = a.source.hosts;
+  f.select = eo.select;
+  f.ignore = eo.ignore;
+  if (bl_model) f.ignore.insert("AU010");
+  auto url = store::parse_store_url(a.source.url);
+  auto cred = url ? store::load_credentials(a.source.credentials) : Result<store::Credentials>(url.error());
+  if (!url || !cred) {
+    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal((url ? cred.error() : url.error()).message));
+    return kExitError;
+  }
+  store::Client client(*url, *cred);
+  auto got = store::fleet_alerts(client, f);
+  if (!got) {
+    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(got.error().message));
+    return kExitError;
+  }
+  std::vector<Alert> alerts = std::move(*got);
+  if (bl_model) {
+    baseline::ScoreOptions so;
+    so.threshold = a.baseline_threshold;
+    auto scored = baseline::apply_baseline(*bl_model, alerts, so);
+    alerts.insert(alerts.end(), scored.begin(), scored.end());
+    std::stable_sort(alerts.begin(), alerts.end(), alert_less);
+  }
+  HuntStats hs;
+  for (const auto& al : alerts)
+    if (al.rule != "AU010") ++hs.by_rule[al.rule];  // report_hunt counts AU010
+  InputReport r;
+  r.file = url->display();
+  r.format = "clickhouse";
+  std::set<std::string> hosts;
+  for (const auto& al : alerts) hosts.insert(al.host.value_or(""));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report_hunt(a, format, to_stdout, alerts, hs, {r}, false,
+                     fmt::format("fleet store {}, {} host{} with alerts, {:.2f} s; ", url->display(), hosts.size(),
+                                 hosts.size() == 1 ? "" : "s", secs),
+                     "filters applied in SQL", fail_sev, never_fail);
+}
+
 int run_hunt(HuntArgs& a) {
   using namespace tocsin::audit;
   auto fail = [](const std::string& msg) {
@@ -153,7 +257,11 @@ int run_hunt(HuntArgs& a) {
                                                  "laurel", "ecs", "auditbeat"};
   if (!kFormats.count(a.input_format))
     return fail(fmt::format("--input-format '{}': use auto, raw, enriched, es, laurel or ecs", a.input_format));
-  if (a.inputs.empty()) {
+  const bool fleet = !a.source.url.empty();
+  if (fleet && !a.inputs.empty()) return fail("--source hunts the fleet store: give no log files with it");
+  if (fleet && !a.sink.url.empty()) return fail("--source and --sink together would ship the store into itself");
+  if (!fleet && !a.source.hosts.empty()) return fail("--host selects hosts of the fleet store: give --source too");
+  if (a.inputs.empty() && !fleet) {
     if (::isatty(STDIN_FILENO)) return fail("no input: give audit log files or directories, or - for stdin (see --help)");
     a.inputs.push_back("-");
   }
@@ -167,6 +275,7 @@ int run_hunt(HuntArgs& a) {
     if (!m) return fail(m.error().message);
     bl_model = std::move(*m);
   }
+  if (fleet) return run_fleet_hunt(a, eo, bl_model, format, to_stdout, fail_sev, never_fail);
 
   // --- read
   std::vector<InputReport> reports;  // every input, with how completely it was read
@@ -174,6 +283,13 @@ int run_hunt(HuntArgs& a) {
   if (!expanded) return fail(expanded.error().message);
   Engine engine(eo);
   bool io_error = false;
+  std::unique_ptr<store::Sink> sink;  // --sink: the store's rows come from the engine and the alerts
+  if (!a.sink.url.empty()) {
+    auto s = store::Sink::open(sink_options(a.sink, "hunt", false));
+    if (!s) return fail(s.error().message);
+    sink = std::move(*s);
+    engine.add_detection(sink->tap());
+  }
   const bool progress = !a.quiet && ::isatty(STDERR_FILENO);
   SourceStats total;
   // Reading and lexing on this thread, detections on a second one (same results, same order).
@@ -231,61 +347,35 @@ int run_hunt(HuntArgs& a) {
     std::stable_sort(alerts.begin(), alerts.end(), alert_less);
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  // --- report
-  // The engine's counts plus the baseline's AU010 alerts, so counts match what is printed.
-  HuntStats hs = engine.stats();
-  hs.alerts = alerts.size();
-  for (const auto& al : alerts)
-    if (al.rule == "AU010") ++hs.by_rule[al.rule];
-  const bool complete = inputs_complete(reports);
-  if (!complete) io_error = true;
-  // -o is replaced atomically (a symlink there is not followed), so the report is built first.
-  std::string report;
-  if (format == "jsonl") {
-    for (const auto& al : alerts) report += to_jsonl(al) + "\n";
-    // Last line: what was read, how completely, and every input error.
-    report += hunt_summary_jsonl(hs, reports) + "\n";
-  } else {
-    TextOptions to;
-    to.color = to_stdout && use_color(STDOUT_FILENO);
-    report = render_text(alerts, to);
-    if (!complete) {
-      size_t bad = 0;
-      for (const auto& r : reports)
-        bad += r.status == InputStatus::Damaged || r.status == InputStatus::Unreadable;
-      report += fmt::format("INCOMPLETE: {} input{} could not be read completely; evidence is missing "
-                            "(the errors are on stderr)\n", bad, bad == 1 ? "" : "s");
+  if (sink) {
+    for (const auto& al : alerts) sink->alert(al);
+    if (auto st = sink->finish(); !st) {
+      fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(st.error().message));
+      io_error = true;
     }
   }
-  if (auto w = write_output(a.output, report); !w) {
-    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(w.error().message));
-    io_error = true;
-  }
 
-  // Notes (once per skipped file) and located errors go to stderr even with --quiet.
-  for (const auto& line : input_note_lines(reports)) fmt::print(stderr, "tocsin hunt: note: {}\n", sanitize_for_terminal(line));
-  for (const auto& line : input_error_lines(reports)) fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(line));
-  if (!a.quiet) {
-    std::string by;
-    for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
-    double mb = static_cast<double>(total.bytes) / 1e6;
-    fmt::print(stderr,
-               "tocsin hunt: {}{} events, {} records, {:.1f} MB in {:.2f} s ({:.1f} MB/s); {} broken (AU000), "
-               "{} loss reports (AU008), {} serial gaps (normal with filtering rules); {} alert{}{}; {}\n",
-               complete ? "" : "INCOMPLETE (evidence missing, see the errors above): ", hs.events,
-               hs.records, mb, secs, secs > 0 ? mb / secs : 0.0, hs.broken,
-               hs.by_rule.count("AU008") ? hs.by_rule.at("AU008") : 0, hs.serial_gaps, hs.alerts,
-               hs.alerts == 1 ? "" : "s", by.empty() ? "" : " (" + by + ")", inputs_stats_text(reports));
-  }
-  if (io_error) return kExitError;
-  if (!never_fail)
-    for (const auto& al : alerts)
-      if (al.severity >= *fail_sev) return kExitFindings;
-  return kExitClean;
+  // --- report
+  HuntStats hs = engine.stats();
+  const bool complete = inputs_complete(reports);
+  if (!complete) io_error = true;
+  double mb = static_cast<double>(total.bytes) / 1e6;
+  std::string stats = fmt::format(
+      "{}{} events, {} records, {:.1f} MB in {:.2f} s ({:.1f} MB/s); {} broken (AU000), {} loss reports (AU008), {} "
+      "serial gaps (normal with filtering rules); ",
+      complete ? "" : "INCOMPLETE (evidence missing, see the errors above): ", hs.events, hs.records, mb, secs,
+      secs > 0 ? mb / secs : 0.0, hs.broken, hs.by_rule.count("AU008") ? hs.by_rule.at("AU008") : 0, hs.serial_gaps);
+  return report_hunt(a, format, to_stdout, alerts, hs, reports, io_error, stats, inputs_stats_text(reports), fail_sev,
+                     never_fail);
 }
 
 }  // namespace
+
+std::optional<uint64_t> parse_time_arg(const std::string& s) {
+  return parse_time(s, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count()));
+}
 
 void add_hunt(CLI::App& root, Commands& cmds) {
   auto args = std::make_shared<HuntArgs>();
@@ -348,6 +438,8 @@ damaged or unreadable, even when alerts were found: they are still printed) or a
                   "Threads: 1 reads and detects on one thread; 2 (the default with two or more CPUs) "
                   "reads and lexes on one while the detections run on the other. Same results either way")
       ->check(CLI::Range(1u, 2u));
+  add_sink_flags(app, args->sink);
+  add_source_flags(app, args->source, "Hunt the alerts of every host (or --host H) shipped");
   cmds.push_back({app, [args] { return run_hunt(*args); }});
 }
 

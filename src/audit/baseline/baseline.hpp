@@ -67,6 +67,12 @@ class Model {
   Status can_merge(const Model& other) const;
   // Adds copies (any order). Rates are computed per (host, user) over the given batch.
   void train(std::vector<CopyRecord> records);
+  // The two halves of train(), for counts aggregated elsewhere (fleet training sums copies in
+  // SQL): `n` copies that share every feature of `r` (its time_ms gives the hour of week),
+  // seen from `first_ms` to `last_ms`; and the busiest 10 minutes of one host's user from the
+  // times of all their copies (sorted).
+  void count_copies(const CopyRecord& r, uint64_t n, uint64_t first_ms, uint64_t last_ms);
+  void learn_rate(std::string_view host_key, std::string_view user_key, const std::vector<uint64_t>& sorted_times);
   // Adds another model's counts (maxima and time span combine). Check can_merge() first; an
   // empty model takes the other's zone.
   void merge(const Model& other);
