@@ -47,7 +47,7 @@ const std::vector<Column> kRuntimeWrites = {
 
 // Per host and hour: what was read (events, records). `verdict` and `detail` are the place for
 // coverage verdicts (whether the audit rules in force could see a race); written empty until
-// they exist. `run` tells writers apart (two watchers of one host write two rows).
+// they exist. The key is the hour and its first event (rows.cpp); `run` names the writer.
 const std::vector<Column> kCoverage = {
     {"host", "String"}, {"key", "String"}, {"time_ms", "UInt64"}, {"run", "String"}, {"events", "UInt64"},
     {"records", "UInt64"}, {"first_ms", "UInt64"}, {"last_ms", "UInt64"}, {"verdict", "String"},

@@ -225,7 +225,9 @@ Row write_row(const audit::Alert& a, const std::string& host, std::string_view c
 
 Row coverage_row(const std::string& host, uint64_t hour_ms, const std::string& run, uint64_t events,
                  uint64_t records, uint64_t first_ms, uint64_t last_ms, uint64_t version) {
-  Row r = base(host, fmt::format("{}/{}", hour_ms, run), hour_ms);
+  // Keyed by the hour and its first event: the same log hunted again writes the same key, a
+  // restarted watcher (which starts later in the hour) a row of its own.
+  Row r = base(host, fmt::format("{}/{}", hour_ms, first_ms), hour_ms);
   r["run"] = run;
   r["events"] = events;
   r["records"] = records;

@@ -95,7 +95,10 @@ Result<std::vector<std::string>> init_store(Client& c, const std::string& cluste
     have = m.version;
   }
   if (!cluster.empty()) {
+    auto have_tables = c.query(fmt::format("SELECT name FROM system.tables WHERE database = {} FORMAT TSV", sql_quote(db)));
+    if (!have_tables) return have_tables.error();
     for (Table t : kTables) {
+      if (("\n" + *have_tables).find(fmt::format("\n{}\n", table_name(t))) != std::string::npos) continue;
       if (auto r = c.query(create_front(db, t, cluster)); !r) return r.error();
       done.push_back(fmt::format("{}.{}: Distributed over cluster {}", db, table_name(t), cluster));
     }
