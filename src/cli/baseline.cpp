@@ -49,20 +49,17 @@ int run_train_fleet(BaselineArgs& a, bl::Model& model, const std::string& zone_n
   f.until_ms = parse(a.until);
   if ((!a.since.empty() && !f.since_ms) || (!a.until.empty() && !f.until_ms))
     return fail("train", "--since/--until: use ISO-8601 UTC (2026-11-22T07:04:44Z) or a duration (2h, 30m, 7d)");
-  auto url = store::parse_store_url(a.source.url);
-  if (!url) return fail("train", url.error().message);
-  auto cred = store::load_credentials(a.source.credentials);
-  if (!cred) return fail("train", cred.error().message);
-  store::Client client(*url, *cred);
+  auto client = store::connect(a.source.url, a.source.credentials);
+  if (!client) return fail("train", client.error().message);
   auto t0 = std::chrono::steady_clock::now();
-  auto n = store::train_from_store(client, f, model);
+  auto n = store::train_from_store(*client, f, model);
   if (!n) return fail("train", n.error().message);
   auto st = model.save(a.output);
   if (!st) return fail("train", st.error().message);
   if (!a.quiet) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     fmt::print(stderr, "tocsin baseline train: {} copies learned from {} in {:.2f} s; model {} ({} copies in total, hours of week in {})\n",
-               *n, url->display(), secs, sanitize_for_terminal(a.output), model.copies(), model.zone().name());
+               *n, client->url().display(), secs, sanitize_for_terminal(a.output), model.copies(), model.zone().name());
     if (!zone_note.empty()) fmt::print(stderr, "tocsin baseline train: note: {} (give --timezone)\n", zone_note);
   }
   return kExitClean;

@@ -41,6 +41,7 @@ struct HuntArgs {
   bool quiet = false;
   std::string baseline;  // --baseline MODEL: AU010 scores the AU001 copies
   double baseline_threshold = tocsin::audit::baseline::kDefaultThreshold;
+  bool fleet_scoring = false;  // --fleet: AU010 rare across the fleet, not on the copy's host
   unsigned jobs = 0;  // 0 = 2 on a machine with two or more CPUs, else 1
   SinkFlags sink;      // --sink: also ship to the fleet store
   SourceFlags source;  // --source: hunt the fleet store instead of logs
@@ -121,6 +122,18 @@ std::string map_input_format(const std::string& f) {
   return f;  // auto, es, es-export, laurel, ecs, auditbeat: audit-formats decides
 }
 
+// --baseline: the AU010 alerts of the AU001 copies among `alerts`, added in report order.
+void add_rare_copies(const HuntArgs& a, const std::optional<audit::baseline::Model>& bl_model,
+                     std::vector<audit::Alert>& alerts) {
+  if (!bl_model) return;
+  audit::baseline::ScoreOptions so;
+  so.threshold = a.baseline_threshold;
+  so.fleet = a.fleet_scoring;
+  auto scored = audit::baseline::apply_baseline(*bl_model, alerts, so);
+  alerts.insert(alerts.end(), scored.begin(), scored.end());
+  std::stable_sort(alerts.begin(), alerts.end(), audit::alert_less);
+}
+
 // The report (text or JSONL with its summary record), the notes and errors on stderr, the
 // statistics line ("tocsin hunt: " + stats_head + alerts + stats_tail), and the exit code.
 int report_hunt(const HuntArgs& a, const std::string& format, bool to_stdout, std::vector<audit::Alert>& alerts,
@@ -185,37 +198,29 @@ int run_fleet_hunt(HuntArgs& a, audit::EngineOptions& eo, const std::optional<au
   f.select = eo.select;
   f.ignore = eo.ignore;
   if (bl_model) f.ignore.insert("AU010");
-  auto url = store::parse_store_url(a.source.url);
-  auto cred = url ? store::load_credentials(a.source.credentials) : Result<store::Credentials>(url.error());
-  if (!url || !cred) {
-    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal((url ? cred.error() : url.error()).message));
+  auto client = store::connect(a.source.url, a.source.credentials);
+  if (!client) {
+    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(client.error().message));
     return kExitError;
   }
-  store::Client client(*url, *cred);
-  auto got = store::fleet_alerts(client, f);
+  auto got = store::fleet_alerts(*client, f);
   if (!got) {
     fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(got.error().message));
     return kExitError;
   }
   std::vector<Alert> alerts = std::move(*got);
-  if (bl_model) {
-    baseline::ScoreOptions so;
-    so.threshold = a.baseline_threshold;
-    auto scored = baseline::apply_baseline(*bl_model, alerts, so);
-    alerts.insert(alerts.end(), scored.begin(), scored.end());
-    std::stable_sort(alerts.begin(), alerts.end(), alert_less);
-  }
+  add_rare_copies(a, bl_model, alerts);
   HuntStats hs;
   for (const auto& al : alerts)
     if (al.rule != "AU010") ++hs.by_rule[al.rule];  // report_hunt counts AU010
   InputReport r;
-  r.file = url->display();
+  r.file = client->url().display();
   r.format = "clickhouse";
   std::set<std::string> hosts;
   for (const auto& al : alerts) hosts.insert(al.host.value_or(""));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report_hunt(a, format, to_stdout, alerts, hs, {r}, false,
-                     fmt::format("fleet store {}, {} host{} with alerts, {:.2f} s; ", url->display(), hosts.size(),
+                     fmt::format("fleet store {}, {} host{} with alerts, {:.2f} s; ", client->url().display(), hosts.size(),
                                  hosts.size() == 1 ? "" : "s", secs),
                      "filters applied in SQL", fail_sev, never_fail);
 }
@@ -273,7 +278,9 @@ int run_hunt(HuntArgs& a) {
   if (!a.baseline.empty()) {
     auto m = baseline::Model::load(a.baseline);
     if (!m) return fail(m.error().message);
-    bl_model = std::move(*m);
+    bl_model = a.fleet_scoring ? m->as_one_host(baseline::kFleetHost) : std::move(*m);
+  } else if (a.fleet_scoring) {
+    return fail("--fleet scores copies against a baseline: give --baseline MODEL too");
   }
   if (fleet) return run_fleet_hunt(a, eo, bl_model, format, to_stdout, fail_sev, never_fail);
 
@@ -339,13 +346,7 @@ int run_hunt(HuntArgs& a) {
   }
   engine.finish();
   auto alerts = engine.take_alerts();
-  if (bl_model) {
-    baseline::ScoreOptions so;
-    so.threshold = a.baseline_threshold;
-    auto scored = baseline::apply_baseline(*bl_model, alerts, so);
-    alerts.insert(alerts.end(), scored.begin(), scored.end());
-    std::stable_sort(alerts.begin(), alerts.end(), alert_less);
-  }
+  add_rare_copies(a, bl_model, alerts);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (sink) {
     for (const auto& al : alerts) sink->alert(al);
@@ -402,6 +403,8 @@ Examples:
   tocsin hunt --format jsonl -o alerts.jsonl logs/ # one JSON alert per line for a SIEM
   tocsin hunt --ignore AU001 audit.log             # races only, no copy inventory
   tocsin hunt --input-format es export.json        # the Elasticsearch export (also laurel, ecs)
+  tocsin hunt --sink clickhouse://store:8123/tocsin /var/log/audit/     # also ship to the fleet store
+  tocsin hunt --source clickhouse://store:8123/tocsin --since 30d --host db-7   # hunt the fleet store
 
 Output: text (the default on a terminal) lists each copy with who ran it, the container, and a
 verdict, then the other alerts; jsonl prints one alert per line and, as the last line, a
@@ -416,6 +419,13 @@ unreadable one is an error, one located line each on stderr ("FILE: gzip CRC err
 (member 1, offset N): ..."); the events before the damage are still hunted. In a directory,
 symlinks and subdirectories are skipped, and so are files that do not look like audit data (a
 README, non-audit JSON): one note each on stderr and in the summary, exit code unaffected.
+Fleet store (docs/deploy/fleet-store.md): --sink ships the alerts and evidence rows (copies with
+their verdicts, helper execs, loop episodes, runtime writes, events per hour) in batches from a
+background thread, spooling to a local file while the store is unreachable; --source prints the
+stored alerts of every host (or --host H) with --since/--until/--select/--ignore applied in SQL,
+exactly as the local hunts printed them; a shard that cannot answer is an error (exit 2), never
+a smaller answer. Credentials: --sink-credentials/--source-credentials FILE or
+TOCSIN_CLICKHOUSE_USER/TOCSIN_CLICKHOUSE_PASSWORD, never in the URL.
 Exit codes: 0 no alert at or above --fail-on, 1 at least one, 2 incomplete evidence (an input
 damaged or unreadable, even when alerts were found: they are still printed) or a bad flag.)");
   app->add_option("inputs", args->inputs, "Audit logs: files (.gz ok), directories, or - for stdin");
@@ -434,6 +444,9 @@ damaged or unreadable, even when alerts were found: they are still printed) or a
   app->add_option("--baseline", args->baseline, "Score each AU001 copy against this model (tocsin baseline train) and report rare ones as AU010");
   app->add_option("--baseline-threshold", args->baseline_threshold, "AU010 from this score (0-1, default 0.7)")
       ->check(CLI::Range(0.0, 1.0));
+  app->add_flag("--fleet", args->fleet_scoring,
+                "With --baseline: score each copy against the whole fleet as one host (rare across hosts) instead of "
+                "against its own host");
   app->add_option("-j,--jobs", args->jobs,
                   "Threads: 1 reads and detects on one thread; 2 (the default with two or more CPUs) "
                   "reads and lexes on one while the detections run on the other. Same results either way")

@@ -54,14 +54,6 @@ struct StoreArgs {
   std::string url, cluster, credentials;
 };
 
-Result<store::Client> connect(const StoreArgs& a) {
-  auto url = store::parse_store_url(a.url);
-  if (!url) return url.error();
-  auto cred = store::load_credentials(a.credentials);
-  if (!cred) return cred.error();
-  return store::Client(*url, *cred);
-}
-
 int fail(const std::string& cmd, const std::string& msg) {
   fmt::print(stderr, "tocsin store {}: error: {}\n", cmd, sanitize_for_terminal(msg));
   return kExitError;
@@ -90,7 +82,7 @@ See docs/deploy/fleet-store.md.)");
                    "every shard");
   init->add_option("--credentials", args->credentials, "File with user=NAME and password=SECRET lines");
   cmds.push_back({init, [args] {
-    auto c = connect(*args);
+    auto c = store::connect(args->url, args->credentials);
     if (!c) return fail("init", c.error().message);
     auto done = store::init_store(*c, args->cluster);
     if (!done) return fail("init", done.error().message);
@@ -101,7 +93,7 @@ See docs/deploy/fleet-store.md.)");
   status->add_option("url", args->url, "clickhouse://HOST:PORT/DB")->required();
   status->add_option("--credentials", args->credentials, "File with user=NAME and password=SECRET lines");
   cmds.push_back({status, [args] {
-    auto c = connect(*args);
+    auto c = store::connect(args->url, args->credentials);
     if (!c) return fail("status", c.error().message);
     auto counts = store::row_counts(*c);
     if (!counts) return fail("status", counts.error().message);

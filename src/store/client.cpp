@@ -46,6 +46,14 @@ std::string sql_quote(std::string_view s) {
   return out;
 }
 
+Result<Client> connect(const std::string& url, const std::string& credentials_file) {
+  auto u = parse_store_url(url);
+  if (!u) return u.error();
+  auto cred = load_credentials(credentials_file);
+  if (!cred) return cred.error();
+  return Client(*u, *cred);
+}
+
 Client::Client(StoreUrl url, Credentials cred, ClientOptions opt)
     : url_(std::move(url)), cred_(std::move(cred)), opt_(opt) {
   std::call_once(g_curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });

@@ -41,6 +41,9 @@ class Client {
   void* curl_ = nullptr;  // CURL*
 };
 
+// A client for `url` with the credentials of `credentials_file` (empty: the environment).
+Result<Client> connect(const std::string& url, const std::string& credentials_file);
+
 // A SQL string literal: 'text' with \\ and \' escaped.
 std::string sql_quote(std::string_view s);
 

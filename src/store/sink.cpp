@@ -20,20 +20,18 @@ std::string default_spool_path(const StoreUrl& url, const std::string& state_dir
 }
 
 Result<std::unique_ptr<Sink>> Sink::open(SinkOptions opt) {
-  auto url = parse_store_url(opt.url);
-  if (!url) return url.error();
-  auto cred = load_credentials(opt.credentials_file);
-  if (!cred) return cred.error();
+  auto client = connect(opt.url, opt.credentials_file);
+  if (!client) return client.error();
   if (opt.host.empty()) {
     char buf[256] = {};
     if (::gethostname(buf, sizeof buf - 1) == 0) opt.host = buf;
     if (opt.host.empty()) return Error{"this machine has no host name: give --host-name"};
   }
   ShipperOptions so;
-  so.spool_path = opt.spool_path.empty() ? default_spool_path(*url, opt.state_dir) : opt.spool_path;
+  so.spool_path = opt.spool_path.empty() ? default_spool_path(client->url(), opt.state_dir) : opt.spool_path;
   so.spool_max_bytes = opt.spool_max_bytes;
   so.note = opt.note;
-  auto shipper = Shipper::open(Client(*url, *cred), so);
+  auto shipper = Shipper::open(std::move(*client), so);
   if (!shipper) return shipper.error();
   auto s = std::unique_ptr<Sink>(new Sink());
   s->opt_ = std::move(opt);

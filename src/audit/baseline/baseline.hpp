@@ -76,6 +76,10 @@ class Model {
   // Adds another model's counts (maxima and time span combine). Check can_merge() first; an
   // empty model takes the other's zone.
   void merge(const Model& other);
+  // The fleet as one host (`--fleet` scoring): every host's counts added up under `name`, each
+  // user's busiest 10 minutes the largest on any host. A copy scored against it (with its host
+  // set to `name`) is rare when it is rare across the fleet, not just on its own host.
+  Model as_one_host(std::string_view name) const;
 
   uint64_t count(std::string_view host, std::string_view user, std::string_view feature,
                  std::string_view value = {}) const;
@@ -111,7 +115,10 @@ class Model {
 
 struct ScoreOptions {
   double threshold = kDefaultThreshold;
+  // Score against Model::as_one_host(kFleetHost): every copy's host counts as the fleet.
+  bool fleet = false;
 };
+inline constexpr std::string_view kFleetHost = "the fleet";
 
 // One reason behind a score, strongest first in Scored::reasons.
 struct Reason {

@@ -313,6 +313,22 @@ void Model::merge(const Model& o) {
   last_ms_ = std::max(last_ms_, o.last_ms_);
 }
 
+Model Model::as_one_host(std::string_view name) const {
+  Model m;
+  m.zone_ = zone_;
+  m.first_ms_ = first_ms_;
+  m.last_ms_ = last_ms_;
+  for (const auto& [k, v] : counts_) {
+    auto p = split(k, kSep);
+    m.add(p[0] == "*" ? std::string_view("*") : name, p[1], p[2], p[3], v);
+  }
+  for (const auto& [k, v] : maxima_) {
+    auto p = split(k, kSep);
+    m.raise_max(p[0] == "*" ? std::string_view("*") : name, p[1], p[2], v);
+  }
+  return m;
+}
+
 std::string Model::serialize() const {
   std::string out = fmt::format("tocsin-baseline {}\n", kModelVersion);
   out += "# container copies (AU001) counted per host, user (auid), feature and value; see docs/rules/AU010.md\n";
