@@ -12,6 +12,7 @@
 #   4. watch --sink while the server it ships to is stopped: rows are spooled, the server
 #      restarted, the spool replayed; then the store holds exactly the alerts watch printed
 #      (count and lines), nothing lost, nothing doubled
+#   TLS: the fleet hunt over clickhouses:// with the test's CA (?ca=); refused without it
 #   5. a shard killed mid-query (stopped with SIGSTOP while the fleet hunt waits on it, then
 #      SIGKILL): a clear partial-result error and exit 2, no alert printed; the same for a shard
 #      already down, and for baseline train --source
@@ -90,6 +91,16 @@ else fail "--select AU004 over the fleet: $got (want $want), $other others"; fi
 rc=0; "$TOCSIN" hunt --format jsonl --source "$URL1" "${S[@]}" --since 2100-01-01 >"$WORK/none.jsonl" || rc=$?
 [ "$rc" = 0 ] && [ "$(grep -vc '"summary"' "$WORK/none.jsonl" || true)" = 0 ] && grep -q '"summary"' "$WORK/none.jsonl" &&
   echo "ok   --since in the future: no alert, exit 0" || fail "--since 2100: exit $rc or alerts"
+
+# --- TLS: clickhouses:// with the test's CA; without it the server's certificate is refused.
+TLS="clickhouses://127.0.0.1:$HTTPS1/fleet?ca=$WORK/tls.crt"
+rc=0; "$TOCSIN" hunt --format jsonl --source "$TLS" "${S[@]}" --host rec-race-to-raw --since 2000-01-01 \
+  >"$WORK/tls.jsonl" 2>"$WORK/tls.err" || rc=$?
+[ "$rc" = 1 ] && $CMP same "$WORK/race-to.raw.local.jsonl" "$WORK/tls.jsonl" "fleet hunt over TLS (clickhouses://, ?ca=)" ||
+  { cat "$WORK/tls.err"; fail "fleet hunt over TLS: exit $rc"; }
+rc=0; "$TOCSIN" store status "clickhouses://127.0.0.1:$HTTPS1/fleet" --credentials "$WORK/credentials" >/dev/null 2>"$WORK/notrust.err" || rc=$?
+[ "$rc" = 2 ] && grep -qi "certificate\|SSL" "$WORK/notrust.err" && echo "ok   TLS without the CA: refused ($(head -c 100 "$WORK/notrust.err"))" ||
+  fail "TLS without the CA: exit $rc"
 
 # --- 2. shipped twice, stored once
 before=$("$TOCSIN" store status "$URL1" --credentials "$WORK/credentials")

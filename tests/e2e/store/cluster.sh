@@ -12,20 +12,22 @@ store_require() {
   fi
   command -v python3 >/dev/null || { echo "FAIL: python3 needed"; exit 1; }
   command -v curl >/dev/null || { echo "FAIL: curl needed"; exit 1; }
+  command -v openssl >/dev/null || { echo "FAIL: openssl needed"; exit 1; }
 }
 
-# Four free loopback ports (HTTP and native TCP of each shard).
+# Six free loopback ports (HTTP, native TCP and HTTPS of each shard).
 free_ports() {
   python3 -c 'import socket
-ss=[socket.socket() for _ in range(4)]
+ss=[socket.socket() for _ in range(6)]
 for s in ss: s.bind(("127.0.0.1",0))
 print(" ".join(str(s.getsockname()[1]) for s in ss))
 for s in ss: s.close()'
 }
 
-# shard_config N HTTP TCP: the config of shard N (both shards' TCP ports in remote_servers).
+# shard_config N HTTP TCP HTTPS: the config of shard N (both shards' TCP ports in remote_servers;
+# HTTPS with the test's own certificate).
 shard_config() {
-  local n=$1 http=$2 tcp=$3 d=$WORK/ch$1
+  local n=$1 http=$2 tcp=$3 https=$4 d=$WORK/ch$1
   mkdir -p "$d/data" "$d/tmp" "$d/log" "$d/user_files"
   cat >"$d/config.xml" <<X
 <?xml version="1.0"?>
@@ -33,6 +35,10 @@ shard_config() {
   <logger><level>warning</level><log>$d/log/server.log</log><errorlog>$d/log/server.err.log</errorlog></logger>
   <http_port>$http</http_port>
   <tcp_port>$tcp</tcp_port>
+  <https_port>$https</https_port>
+  <openSSL><server><certificateFile>$WORK/tls.crt</certificateFile><privateKeyFile>$WORK/tls.key</privateKeyFile>
+    <verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile>
+    <disableProtocols>sslv2,sslv3</disableProtocols></server></openSSL>
   <listen_host>127.0.0.1</listen_host>
   <path>$d/data/</path>
   <tmp_path>$d/tmp/</tmp_path>
@@ -96,12 +102,15 @@ shard_stop() {
 }
 
 cluster_up() {
-  read -r HTTP1 HTTP2 TCP1 TCP2 < <(free_ports)
+  read -r HTTP1 HTTP2 TCP1 TCP2 HTTPS1 HTTPS2 < <(free_ports)
+  # A self-signed certificate for 127.0.0.1: the TLS client path (clickhouses://…?ca=).
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/tls.key" -out "$WORK/tls.crt" -days 2 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null || { echo "FAIL: openssl req"; exit 1; }
   STORE_PASSWORD=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
   printf 'user=default\npassword=%s\n' "$STORE_PASSWORD" >"$WORK/credentials"
   chmod 600 "$WORK/credentials"
-  shard_config 1 "$HTTP1" "$TCP1"
-  shard_config 2 "$HTTP2" "$TCP2"
+  shard_config 1 "$HTTP1" "$TCP1" "$HTTPS1"
+  shard_config 2 "$HTTP2" "$TCP2" "$HTTPS2"
   shard_start 1
   shard_start 2
   URL1=clickhouse://127.0.0.1:$HTTP1/fleet
