@@ -5,7 +5,7 @@
 #   1. every lab recording (tests/e2e/recordings/*.log.gz), tagged as its own host, hunted
 #      locally with --sink: the fleet hunt of that host (--source --host) prints the same alert
 #      lines; the fleet hunt of every host prints the union of the local hunts; a --sink run
-#      prints what a run without it prints
+#      prints what a run without it prints; the text report (copies with their verdicts) too
 #   2. a recording shipped twice is stored once (counts with duplicates merged are unchanged)
 #   3. baseline train --source writes the same model, byte for byte, as local training on the
 #      same logs
@@ -75,6 +75,14 @@ $CMP union "$WORK/union.jsonl" "${locals[@]}"
 "$TOCSIN" hunt --format jsonl --source "$URL2" "${S[@]}" --since 2000-01-01 >"$WORK/fleet-all.jsonl" 2>"$WORK/fleet-all.err" || true
 $CMP same "$WORK/union.jsonl" "$WORK/fleet-all.jsonl" "fleet hunt of every host (through the other shard) = union of ${#locals[@]} local hunts" ||
   fails=$((fails + 1))
+# The text report too: a copy with its verdicts, the same as the local one.
+"$TOCSIN" hunt --format text "$WORK/race-to.raw.log" >"$WORK/local.txt" 2>/dev/null || true
+"$TOCSIN" hunt --format text --source "$URL1" "${S[@]}" --host rec-race-to-raw --since 2000-01-01 >"$WORK/fleet.txt" 2>/dev/null || true
+if grep -q "verdict:   AU003" "$WORK/local.txt" && cmp -s "$WORK/local.txt" "$WORK/fleet.txt"; then
+  echo "ok   text report of a fleet hunt = the local one (race-to.raw, $(grep -c '^copy' "$WORK/local.txt") copies)"
+else
+  diff "$WORK/local.txt" "$WORK/fleet.txt" | head -10; fail "text report of a fleet hunt differs from the local one"
+fi
 # Both shards hold rows (sharded by host), so the fleet answer needed both.
 for p in "$HTTP1" "$HTTP2"; do
   n=$(sql "$p" "SELECT count() FROM alerts_local")
