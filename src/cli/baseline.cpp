@@ -11,7 +11,9 @@
 #include "audit/baseline/baseline.hpp"
 #include "audit/baseline/collect.hpp"
 #include "cli/commands.hpp"
+#include "cli/store_flags.hpp"
 #include "core/text_sanitize.hpp"
+#include "store/fleet.hpp"
 
 namespace tocsin::cli {
 namespace {
@@ -28,6 +30,8 @@ struct BaselineArgs {
   std::string model;
   size_t top = 5;
   std::vector<std::string> models;
+  SourceFlags source;  // train --source: the fleet store's copies
+  std::string since, until;
 };
 
 int fail(const std::string& cmd, const std::string& msg) {
@@ -35,8 +39,34 @@ int fail(const std::string& cmd, const std::string& msg) {
   return kExitError;
 }
 
+// `train --source`: the copies of the store (every host, or --host), counted in SQL.
+int run_train_fleet(BaselineArgs& a, bl::Model& model, const std::string& zone_note) {
+  if (!a.inputs.empty()) return fail("train", "--source trains from the fleet store: give no log files with it");
+  store::FleetFilter f;
+  f.hosts = a.source.hosts;
+  auto parse = [](const std::string& s) { return s.empty() ? std::optional<uint64_t>() : parse_time_arg(s); };
+  f.since_ms = parse(a.since);
+  f.until_ms = parse(a.until);
+  if ((!a.since.empty() && !f.since_ms) || (!a.until.empty() && !f.until_ms))
+    return fail("train", "--since/--until: use ISO-8601 UTC (2026-11-22T07:04:44Z) or a duration (2h, 30m, 7d)");
+  auto client = store::connect(a.source.url, a.source.credentials);
+  if (!client) return fail("train", client.error().message);
+  auto t0 = std::chrono::steady_clock::now();
+  auto n = store::train_from_store(*client, f, model);
+  if (!n) return fail("train", n.error().message);
+  auto st = model.save(a.output);
+  if (!st) return fail("train", st.error().message);
+  if (!a.quiet) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    fmt::print(stderr, "tocsin baseline train: {} copies learned from {} in {:.2f} s; model {} ({} copies in total, hours of week in {})\n",
+               *n, client->url().display(), secs, sanitize_for_terminal(a.output), model.copies(), model.zone().name());
+    if (!zone_note.empty()) fmt::print(stderr, "tocsin baseline train: note: {} (give --timezone)\n", zone_note);
+  }
+  return kExitClean;
+}
+
 int run_train(BaselineArgs& a) {
-  if (a.inputs.empty()) {
+  if (a.inputs.empty() && a.source.url.empty()) {
     if (::isatty(STDIN_FILENO)) return fail("train", "no input: give audit log files or directories, or - for stdin");
     a.inputs.push_back("-");
   }
@@ -57,6 +87,8 @@ int run_train(BaselineArgs& a) {
   } else if (a.old_model.empty()) {
     (void)model.set_zone(bl::TimeZone::local(&zone_note));  // an empty model takes any zone
   }
+  if (!a.source.url.empty()) return run_train_fleet(a, model, zone_note);
+  if (!a.source.hosts.empty()) return fail("train", "--host selects hosts of the fleet store: give --source too");
   auto t0 = std::chrono::steady_clock::now();
   auto got = bl::collect_copies(a.inputs, a.input_format);
   if (!got) return fail("train", got.error().message);
@@ -133,6 +165,7 @@ Examples:
   tocsin baseline train --timezone Europe/Berlin logs/ -o berlin.baseline
   tocsin baseline train today.log --model copies.baseline -o copies.baseline   # add a day
   tocsin baseline merge host-a.baseline host-b.baseline -o fleet.baseline
+  tocsin baseline train --source clickhouse://store:8123/tocsin --since 90d -o fleet.baseline
   tocsin baseline show copies.baseline
   tocsin hunt --baseline copies.baseline /var/log/audit/audit.log
   tocsin watch --audit-log /var/log/audit/audit.log --baseline copies.baseline)");
@@ -147,6 +180,9 @@ Examples:
   train->add_option("--input-format", args->input_format, "auto (default), raw, enriched, es, laurel, ecs")
       ->check(CLI::IsMember({"auto", "raw", "enriched", "text", "es", "es-export", "laurel", "ecs", "auditbeat"}));
   train->add_flag("-q,--quiet", args->quiet, "No statistics line on stderr");
+  add_source_flags(train, args->source, "Learn the copies of every host (or --host H) shipped");
+  train->add_option("--since", args->since, "With --source: copies at or after (ISO-8601 UTC or a duration ago: 30d)");
+  train->add_option("--until", args->until, "With --source: copies at or before");
   cmds.push_back({train, [args] { return run_train(*args); }});
 
   auto* show = app->add_subcommand("show", "Print what a model learned");

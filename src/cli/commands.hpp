@@ -3,7 +3,9 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,10 @@ void add_verify(CLI::App& root, Commands& cmds);
 // `tocsin verify FILE ... -- COMMAND ARGS`: what follows the first `--` (taken off argv by main).
 std::vector<std::string>& verify_trailing_command();
 void add_baseline(CLI::App& root, Commands& cmds);
+void add_store(CLI::App& root, Commands& cmds);  // `store init|status` (store_flags.cpp)
+
+// --since/--until values: ISO-8601 UTC or a duration before now (2h, 30m, 7d); nullopt when bad.
+std::optional<uint64_t> parse_time_arg(const std::string& s);
 
 // True when stdout/stderr is a terminal and NO_COLOR is unset.
 bool use_color(int fd);

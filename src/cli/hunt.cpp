@@ -22,8 +22,11 @@
 #include "audit/text_source.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/store_flags.hpp"
 #include "core/severity.hpp"
 #include "core/text_sanitize.hpp"
+#include "store/fleet.hpp"
+#include "store/sink.hpp"
 
 namespace tocsin::cli {
 namespace {
@@ -39,7 +42,10 @@ struct HuntArgs {
   bool quiet = false;
   std::string baseline;  // --baseline MODEL: AU010 scores the AU001 copies
   double baseline_threshold = tocsin::audit::baseline::kDefaultThreshold;
+  bool fleet_scoring = false;  // --fleet: AU010 rare across the fleet, not on the copy's host
   unsigned jobs = 0;  // 0 = 2 on a machine with two or more CPUs, else 1
+  SinkFlags sink;      // --sink: also ship to the fleet store
+  SourceFlags source;  // --source: hunt the fleet store instead of logs
 };
 
 // "2h", "30m", "45s", "7d", "1w" before now; or ISO-8601 UTC: "2026-11-22",
@@ -99,6 +105,121 @@ std::string map_input_format(const std::string& f) {
   return f;  // auto, es, es-export, laurel, ecs, auditbeat: audit-formats decides
 }
 
+// --baseline: the AU010 alerts of the AU001 copies among `alerts`, added in report order.
+void add_rare_copies(const HuntArgs& a, const std::optional<audit::baseline::Model>& bl_model,
+                     std::vector<audit::Alert>& alerts) {
+  if (!bl_model) return;
+  audit::baseline::ScoreOptions so;
+  so.threshold = a.baseline_threshold;
+  so.fleet = a.fleet_scoring;
+  auto scored = audit::baseline::apply_baseline(*bl_model, alerts, so);
+  alerts.insert(alerts.end(), scored.begin(), scored.end());
+  std::stable_sort(alerts.begin(), alerts.end(), audit::alert_less);
+}
+
+// The coverage of a hunt over logs (a fleet hunt has none: the store keeps it per host and hour).
+struct CoverageReport {
+  audit::CoverageFacts facts;
+  std::vector<audit::RuleCoverage> verdicts;
+};
+
+// The report (text or JSONL with its summary record), the notes and errors on stderr, the
+// statistics line ("tocsin hunt: " + stats_head + alerts + stats_tail), and the exit code.
+int report_hunt(const HuntArgs& a, const std::string& format, bool to_stdout, std::vector<audit::Alert>& alerts,
+                audit::HuntStats hs, const std::vector<audit::InputReport>& reports, bool io_error,
+                const std::string& stats_head, const std::string& stats_tail, std::optional<Severity> fail_sev,
+                bool never_fail, const CoverageReport* coverage) {
+  using namespace tocsin::audit;
+  // The engine's counts plus the baseline's AU010 alerts, so counts match what is printed.
+  hs.alerts = alerts.size();
+  for (const auto& al : alerts)
+    if (al.rule == "AU010") ++hs.by_rule[al.rule];
+  const bool complete = inputs_complete(reports);
+  // -o is replaced atomically (a symlink there is not followed), so the report is built first.
+  std::string report;
+  if (format == "jsonl") {
+    for (const auto& al : alerts) report += to_jsonl(al) + "\n";
+    // Last line: what was read, how completely, every input error, and the coverage.
+    nlohmann::ordered_json extra;
+    if (coverage) extra["coverage"] = coverage_json(coverage->facts, coverage->verdicts);
+    report += hunt_summary_jsonl(hs, reports, extra) + "\n";
+  } else {
+    TextOptions to;
+    to.color = to_stdout && use_color(STDOUT_FILENO);
+    report = render_text(alerts, to);
+    if (coverage) report += "\n" + coverage_text(coverage->verdicts, to.color);
+    if (!complete) {
+      size_t bad = 0;
+      for (const auto& r : reports)
+        bad += r.status == InputStatus::Damaged || r.status == InputStatus::Unreadable;
+      report += fmt::format("INCOMPLETE: {} input{} could not be read completely; evidence is missing "
+                            "(the errors are on stderr)\n", bad, bad == 1 ? "" : "s");
+    }
+  }
+  if (auto w = write_output(a.output, report); !w) {
+    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(w.error().message));
+    io_error = true;
+  }
+
+  // Notes (once per skipped file) and located errors go to stderr even with --quiet.
+  for (const auto& line : input_note_lines(reports)) fmt::print(stderr, "tocsin hunt: note: {}\n", sanitize_for_terminal(line));
+  for (const auto& line : input_error_lines(reports)) fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(line));
+  if (!a.quiet) {
+    std::string by;
+    for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
+    fmt::print(stderr, "tocsin hunt: {}{} alert{}{}; {}\n", stats_head, hs.alerts, hs.alerts == 1 ? "" : "s",
+               by.empty() ? "" : " (" + by + ")", stats_tail);
+    if (coverage)
+      fmt::print(stderr, "tocsin hunt: {} (why and the fixes: the text report, or the summary's \"coverage\")\n",
+                 coverage_stats_line(coverage->verdicts));
+  }
+  if (io_error) return kExitError;
+  if (!never_fail)
+    for (const auto& al : alerts)
+      if (al.severity >= *fail_sev) return kExitFindings;
+  return kExitClean;
+}
+
+// `hunt --source`: the stored alerts of the fleet, filtered in SQL; AU010 re-scored against
+// --baseline when given (the stored AU010 of the shipping hosts are then left out).
+int run_fleet_hunt(HuntArgs& a, audit::EngineOptions& eo, const std::optional<audit::baseline::Model>& bl_model,
+                   const std::string& format, bool to_stdout, std::optional<Severity> fail_sev, bool never_fail) {
+  using namespace tocsin::audit;
+  auto t0 = std::chrono::steady_clock::now();
+  store::FleetFilter f;
+  f.since_ms = eo.since_ms;
+  f.until_ms = eo.until_ms;
+  f.hosts = a.source.hosts;
+  f.select = eo.select;
+  f.ignore = eo.ignore;
+  if (bl_model) f.ignore.insert("AU010");
+  auto client = store::connect(a.source.url, a.source.credentials);
+  if (!client) {
+    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(client.error().message));
+    return kExitError;
+  }
+  auto got = store::fleet_alerts(*client, f);
+  if (!got) {
+    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(got.error().message));
+    return kExitError;
+  }
+  std::vector<Alert> alerts = std::move(*got);
+  add_rare_copies(a, bl_model, alerts);
+  HuntStats hs;
+  for (const auto& al : alerts)
+    if (al.rule != "AU010") ++hs.by_rule[al.rule];  // report_hunt counts AU010
+  InputReport r;
+  r.file = client->url().display();
+  r.format = "clickhouse";
+  std::set<std::string> hosts;
+  for (const auto& al : alerts) hosts.insert(al.host.value_or(""));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report_hunt(a, format, to_stdout, alerts, hs, {r}, false,
+                     fmt::format("fleet store {}, {} host{} with alerts, {:.2f} s; ", client->url().display(), hosts.size(),
+                                 hosts.size() == 1 ? "" : "s", secs),
+                     "filters applied in SQL", fail_sev, never_fail, nullptr);
+}
+
 int run_hunt(HuntArgs& a) {
   using namespace tocsin::audit;
   auto fail = [](const std::string& msg) {
@@ -136,7 +257,11 @@ int run_hunt(HuntArgs& a) {
                                                  "laurel", "ecs", "auditbeat"};
   if (!kFormats.count(a.input_format))
     return fail(fmt::format("--input-format '{}': use auto, raw, enriched, es, laurel or ecs", a.input_format));
-  if (a.inputs.empty()) {
+  const bool fleet = !a.source.url.empty();
+  if (fleet && !a.inputs.empty()) return fail("--source hunts the fleet store: give no log files with it");
+  if (fleet && !a.sink.url.empty()) return fail("--source and --sink together would ship the store into itself");
+  if (!fleet && !a.source.hosts.empty()) return fail("--host selects hosts of the fleet store: give --source too");
+  if (a.inputs.empty() && !fleet) {
     if (::isatty(STDIN_FILENO)) return fail("no input: give audit log files or directories, or - for stdin (see --help)");
     a.inputs.push_back("-");
   }
@@ -148,8 +273,11 @@ int run_hunt(HuntArgs& a) {
   if (!a.baseline.empty()) {
     auto m = baseline::Model::load(a.baseline);
     if (!m) return fail(m.error().message);
-    bl_model = std::move(*m);
+    bl_model = a.fleet_scoring ? m->as_one_host(baseline::kFleetHost) : std::move(*m);
+  } else if (a.fleet_scoring) {
+    return fail("--fleet scores copies against a baseline: give --baseline MODEL too");
   }
+  if (fleet) return run_fleet_hunt(a, eo, bl_model, format, to_stdout, fail_sev, never_fail);
 
   // --- read
   std::vector<InputReport> reports;  // every input, with how completely it was read
@@ -157,6 +285,13 @@ int run_hunt(HuntArgs& a) {
   if (!expanded) return fail(expanded.error().message);
   Engine engine(eo);
   bool io_error = false;
+  std::unique_ptr<store::Sink> sink;  // --sink: the store's rows come from the engine and the alerts
+  if (!a.sink.url.empty()) {
+    auto s = store::Sink::open(sink_options(a.sink, "hunt", false));
+    if (!s) return fail(s.error().message);
+    sink = std::move(*s);
+    engine.add_detection(sink->tap());
+  }
   const bool progress = !a.quiet && ::isatty(STDERR_FILENO);
   SourceStats total;
   // Reading and lexing on this thread, detections on a second one (same results, same order).
@@ -206,78 +341,41 @@ int run_hunt(HuntArgs& a) {
   }
   engine.finish();
   auto alerts = engine.take_alerts();
-  if (bl_model) {
-    baseline::ScoreOptions so;
-    so.threshold = a.baseline_threshold;
-    auto scored = baseline::apply_baseline(*bl_model, alerts, so);
-    alerts.insert(alerts.end(), scored.begin(), scored.end());
-    std::stable_sort(alerts.begin(), alerts.end(), alert_less);
-  }
+  add_rare_copies(a, bl_model, alerts);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  // --- report
-  // The engine's counts plus the baseline's AU010 alerts, so counts match what is printed.
-  HuntStats hs = engine.stats();
-  hs.alerts = alerts.size();
-  for (const auto& al : alerts)
-    if (al.rule == "AU010") ++hs.by_rule[al.rule];
-  const bool complete = inputs_complete(reports);
-  if (!complete) io_error = true;
-  // What the data lets each rule see (docs/coverage.md): in every report.
-  CoverageOptions co;
-  co.baseline = bl_model.has_value();
-  const auto coverage = engine.coverage(co);
-  // -o is replaced atomically (a symlink there is not followed), so the report is built first.
-  std::string report;
-  if (format == "jsonl") {
-    for (const auto& al : alerts) report += to_jsonl(al) + "\n";
-    // Last line: what was read, how completely, and every input error.
-    nlohmann::ordered_json extra;
-    extra["coverage"] = coverage_json(engine.coverage_facts(), coverage);
-    report += hunt_summary_jsonl(hs, reports, extra) + "\n";
-  } else {
-    TextOptions to;
-    to.color = to_stdout && use_color(STDOUT_FILENO);
-    report = render_text(alerts, to);
-    report += "\n" + coverage_text(coverage, to.color);
-    if (!complete) {
-      size_t bad = 0;
-      for (const auto& r : reports)
-        bad += r.status == InputStatus::Damaged || r.status == InputStatus::Unreadable;
-      report += fmt::format("INCOMPLETE: {} input{} could not be read completely; evidence is missing "
-                            "(the errors are on stderr)\n", bad, bad == 1 ? "" : "s");
+  if (sink) {
+    for (const auto& al : alerts) sink->alert(al);
+    if (auto st = sink->finish(); !st) {
+      fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(st.error().message));
+      io_error = true;
     }
   }
-  if (auto w = write_output(a.output, report); !w) {
-    fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(w.error().message));
-    io_error = true;
-  }
 
-  // Notes (once per skipped file) and located errors go to stderr even with --quiet.
-  for (const auto& line : input_note_lines(reports)) fmt::print(stderr, "tocsin hunt: note: {}\n", sanitize_for_terminal(line));
-  for (const auto& line : input_error_lines(reports)) fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(line));
-  if (!a.quiet) {
-    std::string by;
-    for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
-    double mb = static_cast<double>(total.bytes) / 1e6;
-    fmt::print(stderr,
-               "tocsin hunt: {}{} events, {} records, {:.1f} MB in {:.2f} s ({:.1f} MB/s); {} broken (AU000), "
-               "{} loss reports (AU008), {} serial gaps (normal with filtering rules); {} alert{}{}; {}\n",
-               complete ? "" : "INCOMPLETE (evidence missing, see the errors above): ", hs.events,
-               hs.records, mb, secs, secs > 0 ? mb / secs : 0.0, hs.broken,
-               hs.by_rule.count("AU008") ? hs.by_rule.at("AU008") : 0, hs.serial_gaps, hs.alerts,
-               hs.alerts == 1 ? "" : "s", by.empty() ? "" : " (" + by + ")", inputs_stats_text(reports));
-    fmt::print(stderr, "tocsin hunt: {} (why and the fixes: the text report, or the summary's \"coverage\")\n",
-               coverage_stats_line(coverage));
-  }
-  if (io_error) return kExitError;
-  if (!never_fail)
-    for (const auto& al : alerts)
-      if (al.severity >= *fail_sev) return kExitFindings;
-  return kExitClean;
+  // --- report
+  HuntStats hs = engine.stats();
+  const bool complete = inputs_complete(reports);
+  if (!complete) io_error = true;
+  double mb = static_cast<double>(total.bytes) / 1e6;
+  std::string stats = fmt::format(
+      "{}{} events, {} records, {:.1f} MB in {:.2f} s ({:.1f} MB/s); {} broken (AU000), {} loss reports (AU008), {} "
+      "serial gaps (normal with filtering rules); ",
+      complete ? "" : "INCOMPLETE (evidence missing, see the errors above): ", hs.events, hs.records, mb, secs,
+      secs > 0 ? mb / secs : 0.0, hs.broken, hs.by_rule.count("AU008") ? hs.by_rule.at("AU008") : 0, hs.serial_gaps);
+  // What the data lets each rule see (docs/coverage.md): in every report of a hunt over logs.
+  CoverageOptions co;
+  co.baseline = bl_model.has_value();
+  const CoverageReport coverage{engine.coverage_facts(), engine.coverage(co)};
+  return report_hunt(a, format, to_stdout, alerts, hs, reports, io_error, stats, inputs_stats_text(reports), fail_sev,
+                     never_fail, &coverage);
 }
 
 }  // namespace
+
+std::optional<uint64_t> parse_time_arg(const std::string& s) {
+  return parse_time(s, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count()));
+}
 
 void add_hunt(CLI::App& root, Commands& cmds) {
   auto args = std::make_shared<HuntArgs>();
@@ -304,6 +402,8 @@ Examples:
   tocsin hunt --format jsonl -o alerts.jsonl logs/ # one JSON alert per line for a SIEM
   tocsin hunt --ignore AU001 audit.log             # races only, no copy inventory
   tocsin hunt --input-format es export.json        # the Elasticsearch export (also laurel, ecs)
+  tocsin hunt --sink clickhouse://store:8123/tocsin /var/log/audit/     # also ship to the fleet store
+  tocsin hunt --source clickhouse://store:8123/tocsin --since 30d --host db-7   # hunt the fleet store
 
 Output: text (the default on a terminal) lists each copy with who ran it, the container, and a
 verdict, then the other alerts, then the coverage section; jsonl prints one alert per line and,
@@ -326,6 +426,13 @@ unreadable one is an error, one located line each on stderr ("FILE: gzip CRC err
 (member 1, offset N): ..."); the events before the damage are still hunted. In a directory,
 symlinks and subdirectories are skipped, and so are files that do not look like audit data (a
 README, non-audit JSON): one note each on stderr and in the summary, exit code unaffected.
+Fleet store (docs/deploy/fleet-store.md): --sink ships the alerts and evidence rows (copies with
+their verdicts, helper execs, loop episodes, runtime writes, events per hour) in batches from a
+background thread, spooling to a local file while the store is unreachable; --source prints the
+stored alerts of every host (or --host H) with --since/--until/--select/--ignore applied in SQL,
+exactly as the local hunts printed them; a shard that cannot answer is an error (exit 2), never
+a smaller answer. Credentials: --sink-credentials/--source-credentials FILE or
+TOCSIN_CLICKHOUSE_USER/TOCSIN_CLICKHOUSE_PASSWORD, never in the URL.
 Exit codes: 0 no alert at or above --fail-on, 1 at least one, 2 incomplete evidence (an input
 damaged or unreadable, even when alerts were found: they are still printed) or a bad flag.)");
   app->add_option("inputs", args->inputs, "Audit logs: files (.gz ok), directories, or - for stdin");
@@ -344,10 +451,15 @@ damaged or unreadable, even when alerts were found: they are still printed) or a
   app->add_option("--baseline", args->baseline, "Score each AU001 copy against this model (tocsin baseline train) and report rare ones as AU010");
   app->add_option("--baseline-threshold", args->baseline_threshold, "AU010 from this score (0-1, default 0.7)")
       ->check(CLI::Range(0.0, 1.0));
+  app->add_flag("--fleet", args->fleet_scoring,
+                "With --baseline: score each copy against the whole fleet as one host (rare across hosts) instead of "
+                "against its own host");
   app->add_option("-j,--jobs", args->jobs,
                   "Threads: 1 reads and detects on one thread; 2 (the default with two or more CPUs) "
                   "reads and lexes on one while the detections run on the other. Same results either way")
       ->check(CLI::Range(1u, 2u));
+  add_sink_flags(app, args->sink);
+  add_source_flags(app, args->source, "Hunt the alerts of every host (or --host H) shipped");
   cmds.push_back({app, [args] { return run_hunt(*args); }});
 }
 

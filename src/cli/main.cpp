@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_hunt(app, cmds);
   add_watch(app, cmds);
   add_baseline(app, cmds);
+  add_store(app, cmds);
   add_verify(app, cmds);
   add_rules(app, cmds);
   add_audit_rules(app, cmds);

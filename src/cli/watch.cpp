@@ -19,6 +19,7 @@
 #include "audit/detections/engine.hpp"
 #include "audit/summary.hpp"
 #include "cli/commands.hpp"
+#include "cli/store_flags.hpp"
 #include "core/text_sanitize.hpp"
 #include "runtime/alert_output.hpp"
 #include "runtime/audit_stream.hpp"
@@ -44,6 +45,7 @@ struct WatchArgs {
   double coverage_every_min = 10;  // a {"coverage": …} line this often (minutes), 0 = only at exit
   std::string baseline;  // --baseline MODEL: AU010 scores each live AU001 copy
   double baseline_threshold = audit::baseline::kDefaultThreshold;
+  SinkFlags sink;  // --sink: also ship to the fleet store
 };
 
 uint64_t now_ms() {
@@ -242,6 +244,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
                   "score each copy (AU001) against this model (tocsin baseline train) and report rare ones as AU010");
   app->add_option("--baseline-threshold", args->baseline_threshold, "AU010 from this score (0-1, default 0.7)")
       ->check(CLI::Range(0.0, 1.0));
+  add_sink_flags(app, args->sink);
   (void)disp;
   cmds.push_back({app, [args] {
     if (args->once) args->docker = args->check_running = true;
@@ -319,6 +322,20 @@ void add_watch(CLI::App& root, Commands& cmds) {
     sopt.threshold = args->baseline_threshold;
     if (model) scorer.emplace(*model, sopt);
     runtime::ResumeTracker resume;
+    // --sink: the default spool sits beside the --state file.
+    std::unique_ptr<store::Sink> sink;
+    if (!args->sink.url.empty()) {
+      std::string state_dir;
+      if (auto slash = args->state.rfind('/'); slash != std::string::npos) state_dir = args->state.substr(0, slash);
+      else if (!args->state.empty()) state_dir = ".";
+      auto s = store::Sink::open(sink_options(args->sink, "watch", true, state_dir));
+      if (!s) {
+        note(s.error().message);
+        return kExitError;
+      }
+      sink = std::move(*s);
+      engine.add_detection(sink->tap());
+    }
     engine.set_sink([&](audit::Alert&& a) {
       // Written by a run before a restart (--state): still remembered as written, for the next.
       const bool repeat = resume.is_repeat(a);
@@ -330,6 +347,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
           rare = audit::baseline::rare_copy_alert(a, scorer->score_copy(*rec), sopt);
       ++alerts;
       output.write(render_audit(a, output.format()), a.severity);
+      if (sink) sink->alert(a);
       if (rare && resume.is_repeat(*rare)) {
         resume.emitted(*rare);
         rare.reset();
@@ -338,6 +356,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
         resume.emitted(*rare);
         ++alerts;
         output.write(render_audit(*rare, output.format()), rare->severity);
+        if (sink) sink->alert(*rare);
       }
     });
     std::thread docker_thread;
@@ -376,6 +395,11 @@ void add_watch(CLI::App& root, Commands& cmds) {
     } else {
       output.write(audit::coverage_stats_line(verdicts), Severity::info);
     }
+    if (sink)
+      if (auto st = sink->finish(); !st) {
+        note(fmt::format("error: {}", st.error().message));
+        code = kExitError;
+      }
     return code;
   }});
 }

@@ -67,9 +67,19 @@ class Model {
   Status can_merge(const Model& other) const;
   // Adds copies (any order). Rates are computed per (host, user) over the given batch.
   void train(std::vector<CopyRecord> records);
+  // The two halves of train(), for counts aggregated elsewhere (fleet training sums copies in
+  // SQL): `n` copies that share every feature of `r` (its time_ms gives the hour of week),
+  // seen from `first_ms` to `last_ms`; and the busiest 10 minutes of one host's user from the
+  // times of all their copies (sorted).
+  void count_copies(const CopyRecord& r, uint64_t n, uint64_t first_ms, uint64_t last_ms);
+  void learn_rate(std::string_view host_key, std::string_view user_key, const std::vector<uint64_t>& sorted_times);
   // Adds another model's counts (maxima and time span combine). Check can_merge() first; an
   // empty model takes the other's zone.
   void merge(const Model& other);
+  // The fleet as one host (`--fleet` scoring): every host's counts added up under `name`, each
+  // user's busiest 10 minutes the largest on any host. A copy scored against it (with its host
+  // set to `name`) is rare when it is rare across the fleet, not just on its own host.
+  Model as_one_host(std::string_view name) const;
 
   uint64_t count(std::string_view host, std::string_view user, std::string_view feature,
                  std::string_view value = {}) const;
@@ -105,7 +115,10 @@ class Model {
 
 struct ScoreOptions {
   double threshold = kDefaultThreshold;
+  // Score against Model::as_one_host(kFleetHost): every copy's host counts as the fleet.
+  bool fleet = false;
 };
+inline constexpr std::string_view kFleetHost = "the fleet";
 
 // One reason behind a score, strongest first in Scored::reasons.
 struct Reason {

@@ -252,30 +252,39 @@ void Model::train(std::vector<CopyRecord> records) {
   std::sort(records.begin(), records.end(), [](const CopyRecord& a, const CopyRecord& b) { return a.time_ms < b.time_ms; });
   std::unordered_map<std::string, std::vector<uint64_t>> times;  // host\x1fuser -> times
   for (const auto& r : records) {
-    std::string h = host_key(r), u = user_key(r);
-    add("*", "*", "n", "");
-    add(h, "*", "n", "");
-    add("*", u, "n", "");
-    add(h, u, "n", "");
-    for (const auto& f : features_of(r, zone_)) {
-      add(h, u, f.name, f.value);
-      add(h, "*", f.name, f.value);
-    }
-    if (!first_ms_ || r.time_ms < first_ms_) first_ms_ = r.time_ms;
-    last_ms_ = std::max(last_ms_, r.time_ms);
-    times[make_key(h, u, "", "")].push_back(r.time_ms);
+    count_copies(r, 1, r.time_ms, r.time_ms);
+    times[make_key(host_key(r), user_key(r), "", "")].push_back(r.time_ms);
   }
   for (auto& [k, ts] : times) {
     auto parts = split(k, kSep);
-    uint64_t best = 0;
-    size_t lo = 0;
-    for (size_t hi = 0; hi < ts.size(); ++hi) {
-      while (ts[hi] - ts[lo] >= kRateWindowMs) ++lo;
-      best = std::max<uint64_t>(best, hi - lo + 1);
-    }
-    raise_max(parts[0], parts[1], "rate10m", best);
-    raise_max(parts[0], "*", "rate10m", best);
+    learn_rate(parts[0], parts[1], ts);
   }
+}
+
+void Model::count_copies(const CopyRecord& r, uint64_t n, uint64_t first_ms, uint64_t last_ms) {
+  std::string h = host_key(r), u = user_key(r);
+  add("*", "*", "n", "", n);
+  add(h, "*", "n", "", n);
+  add("*", u, "n", "", n);
+  add(h, u, "n", "", n);
+  for (const auto& f : features_of(r, zone_)) {
+    add(h, u, f.name, f.value, n);
+    add(h, "*", f.name, f.value, n);
+  }
+  if (!first_ms_ || first_ms < first_ms_) first_ms_ = first_ms;
+  last_ms_ = std::max(last_ms_, last_ms);
+}
+
+void Model::learn_rate(std::string_view host, std::string_view user, const std::vector<uint64_t>& sorted_times) {
+  const auto& ts = sorted_times;
+  uint64_t best = 0;
+  size_t lo = 0;
+  for (size_t hi = 0; hi < ts.size(); ++hi) {
+    while (ts[hi] - ts[lo] >= kRateWindowMs) ++lo;
+    best = std::max<uint64_t>(best, hi - lo + 1);
+  }
+  raise_max(host, user, "rate10m", best);
+  raise_max(host, "*", "rate10m", best);
 }
 
 Status Model::set_zone(TimeZone tz) {
@@ -302,6 +311,22 @@ void Model::merge(const Model& o) {
   }
   if (o.first_ms_ && (!first_ms_ || o.first_ms_ < first_ms_)) first_ms_ = o.first_ms_;
   last_ms_ = std::max(last_ms_, o.last_ms_);
+}
+
+Model Model::as_one_host(std::string_view name) const {
+  Model m;
+  m.zone_ = zone_;
+  m.first_ms_ = first_ms_;
+  m.last_ms_ = last_ms_;
+  for (const auto& [k, v] : counts_) {
+    auto p = split(k, kSep);
+    m.add(p[0] == "*" ? std::string_view("*") : name, p[1], p[2], p[3], v);
+  }
+  for (const auto& [k, v] : maxima_) {
+    auto p = split(k, kSep);
+    m.raise_max(p[0] == "*" ? std::string_view("*") : name, p[1], p[2], v);
+  }
+  return m;
 }
 
 std::string Model::serialize() const {

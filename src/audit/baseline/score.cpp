@@ -245,7 +245,10 @@ std::vector<Alert> apply_baseline(const Model& m, const std::vector<Alert>& aler
   };
   std::vector<Item> items;
   for (const auto& a : alerts)
-    if (auto r = copy_record_from_alert(a)) items.push_back({&a, std::move(*r)});
+    if (auto r = copy_record_from_alert(a)) {
+      if (opt.fleet) r->host = std::string(kFleetHost);
+      items.push_back({&a, std::move(*r)});
+    }
   // The burst size of a copy: the busiest 10-minute window that contains it, so every copy of
   // a scripted loop is scored as part of the loop, not just the ones after the learned maximum.
   std::map<std::string, std::vector<size_t>> by_user;

@@ -174,19 +174,25 @@ TEST(RulesModel, TocsinHostRules) {
   EXPECT_TRUE(r.rules->notes.empty()) << r.rules->notes.front().message;
   for (const char* id : {"AU001", "AU002", "AU003", "AU008", "AU010"})
     EXPECT_EQ(verdict(r, id), CheckVerdict::Covered) << id << "\n" << dump(r);
-  // Host scope: no podman file syscalls, no reads, no checks, not every execve.
-  EXPECT_EQ(verdict(r, "AU005"), CheckVerdict::Partial) << dump(r);
+  // Host scope: the runtimes' writes and podman's own copy (client_ns/client_write/client_check),
+  // but no reads, no runtime checks, not every execve.
+  EXPECT_EQ(verdict(r, "AU005"), CheckVerdict::Covered) << dump(r);
   EXPECT_EQ(need(r, "AU005", "dockerd's writes").status, NeedStatus::Recorded);
   EXPECT_EQ(need(r, "AU005", "runc's writes").status, NeedStatus::Recorded);
-  EXPECT_EQ(need(r, "AU005", "podman's writes").status, NeedStatus::Missing);
+  EXPECT_EQ(need(r, "AU005", "podman's writes").status, NeedStatus::Recorded);
   EXPECT_EQ(verdict(r, "AU004"), CheckVerdict::Partial) << dump(r);
   EXPECT_EQ(need(r, "AU004", "dockerd's copy helper").status, NeedStatus::Recorded);
-  EXPECT_EQ(need(r, "AU004", "podman cp inside the container").status, NeedStatus::Missing);
+  EXPECT_EQ(need(r, "AU004", "podman cp inside the container").status, NeedStatus::Recorded);
+  EXPECT_EQ(need(r, "AU004", "reads of the copied file").status, NeedStatus::Missing);
+  EXPECT_EQ(need(r, "AU004", "reads of the copied file").with_tocsin_lab, NeedStatus::Recorded);
   EXPECT_EQ(verdict(r, "AU006"), CheckVerdict::Blind);
   EXPECT_EQ(need(r, "AU006", "a program the helper starts").with_tocsin_lab, NeedStatus::Recorded);
   EXPECT_EQ(verdict(r, "AU007"), CheckVerdict::Partial);
   EXPECT_EQ(need(r, "AU007", "runtime binary").status, NeedStatus::Recorded);
-  EXPECT_EQ(verdict(r, "AU009"), CheckVerdict::Blind);
+  EXPECT_EQ(verdict(r, "AU009"), CheckVerdict::Partial);
+  EXPECT_EQ(need(r, "AU009", "podman's checks").status, NeedStatus::Recorded);
+  EXPECT_EQ(need(r, "AU009", "runc's checks").status, NeedStatus::Missing);
+  EXPECT_EQ(need(r, "AU009", "runc's checks").with_tocsin_lab, NeedStatus::Recorded);
   EXPECT_EQ(check_exit_code(r), 1);
   EXPECT_EQ(check_exit_code(r, {"AU001", "AU002", "AU003", "AU004", "AU005", "AU007", "AU008", "AU010"}), 0);
   // The deciding rule is ours and named.
@@ -197,12 +203,11 @@ TEST(RulesModel, TocsinHostRules) {
 
 TEST(RulesModel, TocsinLabRules) {
   auto r = check_audit_rules(parse_audit_rules(ours(RulesScope::Lab), "tocsin audit-rules --scope lab"));
-  for (const char* id : {"AU001", "AU002", "AU003", "AU006", "AU007", "AU008", "AU010"})
+  // The lab scope records every need, podman's own copy included.
+  for (const char* id : {"AU001", "AU002", "AU003", "AU004", "AU005", "AU006", "AU007", "AU008", "AU009", "AU010"})
     EXPECT_EQ(verdict(r, id), CheckVerdict::Covered) << id << "\n" << dump(r);
-  // podman's own file syscalls are not among them (its in-namespace copy, its writes and checks).
-  for (const char* id : {"AU004", "AU005", "AU009"}) EXPECT_EQ(verdict(r, id), CheckVerdict::Partial) << id;
   EXPECT_EQ(need(r, "AU009", "runc's checks").status, NeedStatus::Recorded);
-  EXPECT_EQ(need(r, "AU009", "podman's checks").status, NeedStatus::Missing);
+  EXPECT_EQ(need(r, "AU009", "podman's checks").status, NeedStatus::Recorded);
   EXPECT_EQ(need(r, "AU004", "reads of the copied file").status, NeedStatus::Recorded);
   EXPECT_EQ(check_exit_code(r), 0);
 }
