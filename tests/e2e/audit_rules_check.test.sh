@@ -143,7 +143,7 @@ for rule in ("AU001", "AU002", "AU003"):
 expect(need("AU005", "dockerd")["status"] == "recorded", "AU005 dockerd writes")
 expect(need("AU005", "podman")["status"] == "recorded", "AU005 podman writes")
 expect(verdict("AU005") == "covered", "AU005 " + verdict("AU005"))
-expect(verdict("AU009") == "partial", "AU009 " + verdict("AU009") + " (podman's checks and uses only)")
+expect(verdict("AU009") == "partial", "AU009 " + verdict("AU009") + " (the checks and uses of podman only)")
 for d in j["detections"]:
     for n in d["needs"]:
         expect(n["status"] not in ("shadowed", "excluded"), "%s: %s %s" % (d["rule"], n["need"], n["status"]))

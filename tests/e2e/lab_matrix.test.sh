@@ -63,7 +63,7 @@ for truth in "$OUT"/cells/*.truth.json "$OUT"/busy/*.truth.json; do
   set -e
   variant=live:$set
   [ "$set" != tocsin-lab ] || variant=live:tocsin
-  if ! python3 "$ROOT/tests/e2e/lab/check_hunt.py" "$truth" "$OUT/$base.jsonl" "$rc" "$base" "$variant"; then
+  if ! python3 "$ROOT/tests/e2e/lab/check_hunt.py" "$truth" "$OUT/$base.jsonl" "$rc" "$base" "$variant" "$log" "$TOCSIN"; then
     fails=$((fails + 1)); cat "$OUT/$base.hunt.err"
   fi
   checked=$((checked + 1))

@@ -185,7 +185,9 @@ def expected_coverage():
         opener = __import__("gzip").open if log_path.endswith(".gz") else open
         with opener(log_path, "rt", errors="replace") as fh: log = fh.read()
     # A container client ran (any subcommand: docker exec starts the loop), read from the log.
-    client_ran = bool(copies) or bool(re.search(r'type=SYSCALL .* syscall=(59|322) .*exe="/usr/(local/)?bin/(docker|podman)"', log))
+    # (raw logs give the syscall's number, enriched ones its name)
+    client_ran = bool(copies) or bool(re.search(
+        r'type=SYSCALL .* syscall=(59|322|execve|execveat) .*exe="?/usr/(local/)?bin/(docker|podman)\b', log))
     def has_rule(syscalls, exe_part):
         return any(re.search(exe_part, r) and re.search(r" -S \S*\b(" + "|".join(syscalls) + r")\b", r)
                    for r in derive_rules(rules, variant))
@@ -213,7 +215,13 @@ def expected_coverage():
         e["AU004"] = combine(parts)
     runtime_writes = has_rule(["open", "openat", "creat", "openat2"], runtime_exe)
     e["AU005"] = "blind" if not runtime_writes else "partial" if no_cwd else "covered"
-    e["AU006"] = "unknown"  # execve outside login sessions is recorded for some programs only
+    # Every execve is recorded only under tocsin audit-rules --scope lab (its unfiltered _exec rule);
+    # otherwise execve outside login sessions is recorded for some programs only.
+    # (the lab scopes its rules to its session, auid=1000; host scope's _exec rule records login
+    # sessions only, auid!=-1, or named programs, exe=: neither is every execve)
+    every_exec = any(re.search(r" -S \S*execve", r) and "exe=" not in r and "auid!=-1" not in r
+                     and re.search(r"tocsin_exec\b", r) for r in derive_rules(rules, variant))
+    e["AU006"] = "covered" if every_exec and not exec_only else "unknown"
     e["AU007"] = "blind" if no_cwd else "covered"
     e["AU008"] = "covered" if truth.get("summary", {}).get("record_types", {}).get("DAEMON_START") else "partial"
     # The checks of this recording's engine: podman's own check rule (host scope) does not make a
