@@ -69,13 +69,12 @@ int run_explain(const std::string& id_in) {
     if (named.size() == 1) r = named.front();
   }
   if (!r) {
-    std::vector<std::string> words;
-    for (const auto& x : rule_catalog()) {
-      words.push_back(x.id);
-      words.push_back(x.name);
-    }
+    std::vector<std::string> names;
+    for (const auto& x : rule_catalog()) names.push_back(x.name);
+    auto guess = closest_rule_id(id);
+    if (!guess) guess = closest_match(id_in, names);
     fmt::print(stderr, "tocsin explain: no rule '{}'{}. Run `tocsin rules` for the catalogue.\n",
-               sanitize_for_terminal(id_in), did_you_mean(closest_match(id_in, words)));
+               sanitize_for_terminal(id_in), did_you_mean(guess));
     return kExitError;
   }
   std::string out = fmt::format("{} {}  (severity: {}, family: {}, {})\n{}\n", r->id, r->name,

@@ -125,6 +125,9 @@ TEST(CliFlags, DidYouMeanForCommandsAndFlags) {
   r = tocsin(kSource, {"explain", "copy-then-chmd"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(has(r.err, "did you mean copy-then-chmod?")) << r.err;
+  r = tocsin(kSource, {"explain", "df01"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(has(r.err, "did you mean DF001?")) << r.err;
 }
 
 TEST(CliHelp, HelpCommandPrintsTheSameTextAsDashDashHelp) {
