@@ -127,9 +127,9 @@ int run_scan(const ScanArgs& a) {
   auto res = iac::scan(opts);
   // Error messages name files (and quote YAML/config text): sanitized for the terminal.
   for (const auto& e : res.errors) fmt::print(stderr, "tocsin: error: {}\n", sanitize_for_terminal(e.message));
-  if (!a.quiet)
-    for (const auto& n : res.notes)
-      fmt::print(stderr, "tocsin: note: {}: {}\n", sanitize_for_terminal(n.path), sanitize_for_terminal(n.message));
+  // Notes stay on stderr with -q (as in hunt): a skipped file must not pass unseen.
+  for (const auto& n : res.notes)
+    fmt::print(stderr, "tocsin: note: {}: {}\n", sanitize_for_terminal(n.path), sanitize_for_terminal(n.message));
   // Even when nothing could be read, the report is written: it carries the errors.
 
   int fix_errors = 0;
@@ -295,7 +295,8 @@ void add_scan(CLI::App& root, Commands& cmds) {
       ->default_str("auto");
   app->add_flag("--no-color", args->no_color, "No colour (same as --color never; NO_COLOR=1 in the environment too)");
   app->add_flag("--no-progress", args->no_progress, "No progress line on stderr");
-  app->add_flag("-q,--quiet", args->quiet, "Only the report and errors: no notes, progress or summary lines on stderr");
+  app->add_flag("-q,--quiet", args->quiet,
+                "No progress and no summary lines on stderr (fixes, baseline, changed files); notes and errors stay");
   app->add_option("--kind", args->kind,
                   "Treat the files named on the command line (and stdin) as this kind instead of detecting it")
       ->check(CLI::IsMember({"dockerfile", "compose", "k8s", "kubernetes", "script"}));
