@@ -115,6 +115,21 @@ TEST(CliFlags, FailOnNoneAndUnknownRuleSuggestion) {
   EXPECT_TRUE(has(r.err, "did you mean DF001?")) << r.err;
 }
 
+TEST(CliFlags, FailOnIsSpelledTheSameInScanHuntAndWatch) {
+  for (const char* cmd : {"scan", "hunt", "watch"}) {
+    auto r = tocsin(kSource, {cmd, "--help"});
+    EXPECT_TRUE(has(r.out, "--fail-on")) << cmd;
+    EXPECT_TRUE(has(r.out, "none")) << cmd;
+    auto bad = tocsin(kSource, {cmd, "--fail-on", "bogus"});
+    EXPECT_EQ(bad.code, 2) << cmd;
+    EXPECT_TRUE(has(bad.err, "fail-on")) << cmd << ": " << bad.err;
+  }
+  for (const char* cmd : {"scan", "hunt"}) {
+    auto r = tocsin(kSource, {cmd, "--help"});
+    EXPECT_TRUE(has(r.out, "--no-color") && has(r.out, "--quiet") && has(r.out, "--output")) << cmd;
+  }
+}
+
 TEST(CliFlags, DidYouMeanForCommandsAndFlags) {
   auto r = tocsin(kSource, {"scna", "."});
   EXPECT_EQ(r.code, 2);
