@@ -54,13 +54,6 @@ Status write_file_atomically(const std::string& path, std::string_view text) {
   return safeio::write_file_atomic(path, text, o);
 }
 
-bool rule_or_family_known(std::string_view id) {
-  if (find_rule(id)) return true;
-  for (const auto& r : rule_catalog())
-    if (r.id.rfind(id, 0) == 0) return true;
-  return false;
-}
-
 bool check_rule_ids(const std::vector<std::string>& ids, std::string_view cmd, std::string_view flag) {
   for (const auto& id : ids)
     if (!rule_or_family_known(id)) {

@@ -10,14 +10,28 @@
 
 namespace tocsin {
 
-std::optional<Pragma> parse_pragma(std::string_view c) {
+namespace {
+
+// The text after `tocsin` in a comment that addresses tocsin (`# tocsin ...`, `// tocsin:`),
+// or nullopt for any other comment.
+std::optional<std::string_view> tocsin_directive(std::string_view c) {
   while (!c.empty() && (c.front() == '#' || c.front() == ' ' || c.front() == '\t' || c.front() == '/'))
     c.remove_prefix(1);
   constexpr std::string_view kTag = "tocsin";
   if (c.substr(0, kTag.size()) != kTag) return std::nullopt;
   c.remove_prefix(kTag.size());
-  if (c.empty() || (c.front() != ' ' && c.front() != ':' && c.front() != '\t')) return std::nullopt;
+  if (!c.empty() && c.front() != ' ' && c.front() != ':' && c.front() != '\t' && c.front() != '\r') return std::nullopt;
   while (!c.empty() && (c.front() == ' ' || c.front() == ':' || c.front() == '\t')) c.remove_prefix(1);
+  while (!c.empty() && (c.back() == ' ' || c.back() == '\r')) c.remove_suffix(1);
+  return c;
+}
+
+}  // namespace
+
+std::optional<Pragma> parse_pragma(std::string_view comment) {
+  auto directive = tocsin_directive(comment);
+  if (!directive) return std::nullopt;
+  std::string_view c = *directive;
   Pragma p;
   std::string_view list;
   if (c.substr(0, 12) == "ignore-file=") {
@@ -49,41 +63,12 @@ std::optional<Pragma> parse_pragma(std::string_view c) {
   return p;
 }
 
-namespace {
-
-bool known_rule_or_family(std::string_view id) {
-  if (id == "all" || find_rule(id)) return true;
-  for (const auto& r : rule_catalog())
-    if (r.id.rfind(id, 0) == 0) return true;
-  return false;
-}
-
-// The text after `tocsin` in a comment that addresses tocsin (`# tocsin ...`, `// tocsin:`),
-// or nullopt for any other comment.
-std::optional<std::string_view> tocsin_directive(std::string_view c) {
-  while (!c.empty() && (c.front() == '#' || c.front() == ' ' || c.front() == '\t' || c.front() == '/'))
-    c.remove_prefix(1);
-  constexpr std::string_view kTag = "tocsin";
-  if (c.substr(0, kTag.size()) != kTag) return std::nullopt;
-  c.remove_prefix(kTag.size());
-  if (!c.empty() && c.front() != ' ' && c.front() != ':' && c.front() != '\t' && c.front() != '\r') return std::nullopt;
-  while (!c.empty() && (c.front() == ' ' || c.front() == ':' || c.front() == '\t')) c.remove_prefix(1);
-  while (!c.empty() && (c.back() == ' ' || c.back() == '\r')) c.remove_suffix(1);
-  return c;
-}
-
-}  // namespace
-
-std::vector<PragmaProblem> check_pragmas(std::string_view content) {
+std::vector<PragmaProblem> check_pragmas(const SourceFile& src) {
   std::vector<PragmaProblem> out;
-  uint32_t ln = 0;
-  size_t pos = 0;
-  while (pos < content.size()) {
-    size_t eol = content.find('\n', pos);
-    if (eol == std::string_view::npos) eol = content.size();
-    std::string_view line = content.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++ln;
+  if (src.content().find("tocsin") == std::string_view::npos) return out;
+  const auto lines = static_cast<uint32_t>(src.line_count());
+  for (uint32_t ln = 1; ln <= lines; ++ln) {
+    std::string_view line = src.line_text(ln);
     // Cheap pre-filter: most lines say nothing to tocsin.
     size_t t = line.find("tocsin");
     if (t == std::string_view::npos) continue;
@@ -110,7 +95,7 @@ std::vector<PragmaProblem> check_pragmas(std::string_view content) {
       continue;
     }
     for (const auto& id : p->rules)
-      if (!known_rule_or_family(id))
+      if (id != "all" && !rule_or_family_known(id))
         out.push_back({ln, fmt::format("suppression names unknown rule '{}'{}; it silences nothing for it", id,
                                        did_you_mean(closest_rule_id(id)))});
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/diagnostic.hpp"
+#include "core/source.hpp"
 
 namespace tocsin {
 
@@ -29,7 +30,7 @@ struct PragmaProblem {
 };
 // Checks every `# tocsin ...` comment of a file (whole-line or trailing) so that a pragma that
 // silences nothing is reported instead of being ignored without a word.
-std::vector<PragmaProblem> check_pragmas(std::string_view content);
+std::vector<PragmaProblem> check_pragmas(const SourceFile& src);
 
 class Suppressions {
  public:

@@ -504,7 +504,7 @@ class Scanner {
     scan_source(*src, res_.config, o.found, a, &notes);
     for (auto& n : notes) o.notes.push_back({src->path(), std::move(n)});
     // A suppression that silences nothing (unknown id, no `=IDS`) is said, never ignored.
-    for (auto& p : check_pragmas(src->content()))
+    for (auto& p : check_pragmas(*src))
       o.notes.push_back({src->path(), fmt::format("line {}: {}", p.line, p.message)});
     o.recorded = true;
     if (!o.found.empty()) o.src = std::move(src);

@@ -54,14 +54,14 @@ TEST(Suggest, RuleIds) {
 }
 
 TEST(PragmaCheck, UnknownIdsAndBarePragmasAreReported) {
-  auto p = check_pragmas(
+  auto p = check_pragmas(SourceFile("Dockerfile",
       "FROM alpine\n"
       "# tocsin ignore=DF999 reason\n"
       "RUN x\n"
       "# tocsin ignore\n"
       "RUN y\n"
       "# tocsin ignore-file=DF013,DFX1 why\n"
-      "# tocsin ignroe=DF001\n");
+      "# tocsin ignroe=DF001\n"));
   ASSERT_EQ(p.size(), 4u);
   EXPECT_EQ(p[0].line, 2u);
   EXPECT_NE(p[0].message.find("'DF999'"), std::string::npos) << p[0].message;
@@ -74,14 +74,14 @@ TEST(PragmaCheck, UnknownIdsAndBarePragmasAreReported) {
 }
 
 TEST(PragmaCheck, ValidPragmasAndProseAreQuiet) {
-  auto p = check_pragmas(
+  auto p = check_pragmas(SourceFile("compose.yaml",
       "# tocsin ignore=DF001,DC reason\n"
       "services:  # tocsin ignore=all\n"
       "# tocsin ignore-file=K8001\n"
       "# we run tocsin in CI\n"
       "# tocsin scans this file\n"
       "echo \"tocsin ignore\"\n"
-      "url: http://x/#tocsin ignore\n");
+      "url: http://x/#tocsin ignore\n"));
   EXPECT_TRUE(p.empty()) << p.front().message;
 }
 
