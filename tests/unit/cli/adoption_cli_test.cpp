@@ -188,7 +188,7 @@ TEST(CliKind, NamedFileOfUnknownKindIsNotedAndCanBeForced) {
   EXPECT_EQ(r.code, 1) << r.err;
   auto ids = rules_in_json(r.out);
   EXPECT_NE(std::find(ids.begin(), ids.end(), "DF001"), ids.end()) << r.out;
-  // A compose file forced to be read as a Dockerfile is parsed as one (DF000), not as compose.
+  // A template (no known name) forced to be compose is checked by the compose rules only.
   write(d.p / "stack.tmpl", "services:\n  a:\n    image: x\n    privileged: true\n");
   r = tocsin(d.p, {"scan", "--kind", "compose", "--format", "json", "stack.tmpl"});
   EXPECT_EQ(r.code, 1) << r.err;
