@@ -2,8 +2,6 @@
 // the loaded rules (`auditctl -l`) or a rules file and reports what each detection can see.
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,63 +14,14 @@
 #include "audit/rules_check.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/spawn.hpp"
 #include "core/text_sanitize.hpp"
 #include "safeio/safe_file.hpp"
-
-extern char** environ;
 
 namespace tocsin::cli {
 namespace {
 
 constexpr size_t kMaxRulesBytes = 16 * 1024 * 1024;
-
-// Runs a program (no shell) and returns its stdout; an error with its stderr when it fails.
-Result<std::string> run_capture(const std::vector<std::string>& argv) {
-  int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return Error{fmt::format("pipe: {}", std::strerror(errno))};
-  if (::pipe2(err, O_CLOEXEC) != 0) {
-    ::close(out[0]);
-    ::close(out[1]);
-    return Error{fmt::format("pipe: {}", std::strerror(errno))};
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(out[1]);
-  ::close(err[1]);
-  auto drain = [](int fd) {
-    std::string s;
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-      if (n > 0) s.append(buf, static_cast<size_t>(n));
-    ::close(fd);
-    return s;
-  };
-  if (rc != 0) {
-    ::close(out[0]);
-    ::close(err[0]);
-    return Error{fmt::format("{}: {}", argv[0], std::strerror(rc))};
-  }
-  // auditctl writes little; reading stdout to its end before stderr cannot block it.
-  std::string text = drain(out[0]);
-  std::string errs = drain(err[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    while (!errs.empty() && (errs.back() == '\n' || errs.back() == ' ')) errs.pop_back();
-    return Error{fmt::format("{} failed{}", fmt::join(argv, " "), errs.empty() ? "" : ": " + errs)};
-  }
-  return text;
-}
 
 std::string first_existing(std::initializer_list<const char*> paths) {
   for (const char* p : paths)

@@ -37,6 +37,9 @@ void add_store(CLI::App& root, Commands& cmds);  // `store init|status` (store_f
 // --since/--until values: ISO-8601 UTC or a duration before now (2h, 30m, 7d); nullopt when bad.
 std::optional<uint64_t> parse_time_arg(const std::string& s);
 
+// `tocsin --version`: version, rule count, compiler and library versions (version.cpp).
+std::string version_text();
+
 // True when stdout/stderr is a terminal and NO_COLOR is unset.
 bool use_color(int fd);
 

@@ -24,6 +24,7 @@
 #include "cli/output.hpp"
 #include "cli/store_flags.hpp"
 #include "core/severity.hpp"
+#include "core/suggest.hpp"
 #include "core/text_sanitize.hpp"
 #include "store/fleet.hpp"
 #include "store/sink.hpp"
@@ -40,6 +41,7 @@ struct HuntArgs {
   std::vector<std::string> select, ignore;
   std::string input_format = "auto";
   bool quiet = false;
+  bool no_color = false;
   std::string baseline;  // --baseline MODEL: AU010 scores the AU001 copies
   double baseline_threshold = tocsin::audit::baseline::kDefaultThreshold;
   bool fleet_scoring = false;  // --fleet: AU010 rare across the fleet, not on the copy's host
@@ -145,7 +147,7 @@ int report_hunt(const HuntArgs& a, const std::string& format, bool to_stdout, st
     report += hunt_summary_jsonl(hs, reports, extra) + "\n";
   } else {
     TextOptions to;
-    to.color = to_stdout && use_color(STDOUT_FILENO);
+    to.color = !a.no_color && to_stdout && use_color(STDOUT_FILENO);
     report = render_text(alerts, to);
     if (coverage) report += "\n" + coverage_text(coverage->verdicts, to.color);
     if (!complete) {
@@ -234,12 +236,15 @@ int run_hunt(HuntArgs& a) {
   EngineOptions eo;
   std::set<std::string> known;
   for (const auto& id : builtin_detection_ids()) known.insert(id);
+  auto suggest_id = [&](const std::string& id) {
+    return did_you_mean(closest_match(id, std::vector<std::string>(known.begin(), known.end())));
+  };
   for (const auto& id : split_rule_ids(a.select)) {
-    if (!known.count(id)) return fail(fmt::format("--select {}: not a hunt rule (AU000-AU009)", id));
+    if (!known.count(id)) return fail(fmt::format("--select {}: not a hunt rule (AU000-AU009){}", id, suggest_id(id)));
     eo.select.insert(id);
   }
   for (const auto& id : split_rule_ids(a.ignore)) {
-    if (!known.count(id)) return fail(fmt::format("--ignore {}: not a hunt rule (AU000-AU009)", id));
+    if (!known.count(id)) return fail(fmt::format("--ignore {}: not a hunt rule (AU000-AU009){}", id, suggest_id(id)));
     eo.ignore.insert(id);
   }
   uint64_t now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -448,6 +453,7 @@ damaged or unreadable, even when alerts were found: they are still printed) or a
   app->add_option("--ignore", args->ignore, "Skip these rules (comma-separated)")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app->add_option("--input-format", args->input_format, "auto (default), raw, enriched, es, laurel, ecs");
   app->add_flag("-q,--quiet", args->quiet, "No statistics line and no progress on stderr");
+  app->add_flag("--no-color", args->no_color, "No colour in text output (NO_COLOR=1 in the environment too)");
   app->add_option("--baseline", args->baseline, "Score each AU001 copy against this model (tocsin baseline train) and report rare ones as AU010");
   app->add_option("--baseline-threshold", args->baseline_threshold, "AU010 from this score (0-1, default 0.7)")
       ->check(CLI::Range(0.0, 1.0));

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "core/rule_catalog.hpp"
+#include "core/suggest.hpp"
+#include "core/text_sanitize.hpp"
 #include "safeio/atomic_write.hpp"
 
 namespace tocsin::cli {
@@ -52,11 +54,14 @@ Status write_file_atomically(const std::string& path, std::string_view text) {
   return safeio::write_file_atomic(path, text, o);
 }
 
-bool rule_or_family_known(std::string_view id) {
-  if (find_rule(id)) return true;
-  for (const auto& r : rule_catalog())
-    if (r.id.rfind(id, 0) == 0) return true;
-  return false;
+bool check_rule_ids(const std::vector<std::string>& ids, std::string_view cmd, std::string_view flag) {
+  for (const auto& id : ids)
+    if (!rule_or_family_known(id)) {
+      fmt::print(stderr, "tocsin {}: unknown rule '{}' in {}{} (see `tocsin rules`)\n", cmd, sanitize_for_terminal(id),
+                 flag, did_you_mean(closest_rule_id(id)));
+      return false;
+    }
+  return true;
 }
 
 std::vector<std::string> split_rule_ids(const std::vector<std::string>& in) {

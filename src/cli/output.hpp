@@ -16,8 +16,8 @@ Status write_output(const std::string& path, std::string_view text);
 // Replaces `path` with `text` atomically (safeio::write_file_atomic), keeping the file's mode
 // and owner (--fix).
 Status write_file_atomically(const std::string& path, std::string_view text);
-// A known rule id (DF001) or family prefix (DF).
-bool rule_or_family_known(std::string_view id);
+// False (after saying which, with a "did you mean") when an id is no rule or family.
+bool check_rule_ids(const std::vector<std::string>& ids, std::string_view cmd, std::string_view flag);
 // Rule ids from repeated, comma-separated options (--select DF001,df002 --select DC001),
 // trimmed and upper-cased.
 std::vector<std::string> split_rule_ids(const std::vector<std::string>& in);

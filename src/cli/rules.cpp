@@ -6,6 +6,8 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/rule_catalog.hpp"
+#include "core/suggest.hpp"
+#include "core/text_sanitize.hpp"
 
 namespace tocsin::cli {
 namespace {
@@ -53,11 +55,26 @@ int run_explain(const std::string& id_in) {
   for (auto& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   const RuleInfo* r = find_rule(id);
   if (!r) {
+    // A name can belong to several rules (parse-error is DF000, DC000 and K8000): never pick one.
+    std::vector<const RuleInfo*> named;
     for (const auto& x : rule_catalog())
-      if (x.name == id_in) r = &x;
+      if (x.name == id_in) named.push_back(&x);
+    if (named.size() > 1) {
+      std::string list;
+      for (const auto* x : named) list += fmt::format("  {:<6} {:<11} {}\n", x->id, x->family, x->summary);
+      fmt::print(stderr, "tocsin explain: '{}' names {} rules; give the id:\n{}", sanitize_for_terminal(id_in),
+                 named.size(), list);
+      return kExitError;
+    }
+    if (named.size() == 1) r = named.front();
   }
   if (!r) {
-    fmt::print(stderr, "tocsin explain: no rule '{}'. Run `tocsin rules` for the catalogue.\n", id_in);
+    std::vector<std::string> names;
+    for (const auto& x : rule_catalog()) names.push_back(x.name);
+    auto guess = closest_rule_id(id);
+    if (!guess) guess = closest_match(id_in, names);
+    fmt::print(stderr, "tocsin explain: no rule '{}'{}. Run `tocsin rules` for the catalogue.\n",
+               sanitize_for_terminal(id_in), did_you_mean(guess));
     return kExitError;
   }
   std::string out = fmt::format("{} {}  (severity: {}, family: {}, {})\n{}\n", r->id, r->name,

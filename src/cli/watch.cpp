@@ -20,6 +20,7 @@
 #include "audit/summary.hpp"
 #include "cli/commands.hpp"
 #include "cli/store_flags.hpp"
+#include "core/severity.hpp"
 #include "core/text_sanitize.hpp"
 #include "runtime/alert_output.hpp"
 #include "runtime/audit_stream.hpp"
@@ -40,6 +41,7 @@ struct WatchArgs {
   std::string audit_log, state, format = "jsonl", output = "-", docker_host = "unix:///var/run/docker.sock";
   std::string host_root = "/";
   bool audisp = false, from_start = false, docker = false, check_running = false, once = false;
+  std::string fail_on = "low";  // --once: exit 1 for a container check at or above this
   int poll_ms = 100, idle_flush_ms = 1000, checkpoint_ms = 1000;
   double exit_after_s = 0;
   double coverage_every_min = 10;  // a {"coverage": …} line this often (minutes), 0 = only at exit
@@ -231,6 +233,9 @@ void add_watch(CLI::App& root, Commands& cmds) {
   app->add_flag("--check-running", args->check_running, "check the containers already running first");
   app->add_flag("--once", args->once, "check the running containers and exit (implies --docker --check-running)");
   app->add_option("--format", args->format, "jsonl or text")->check(CLI::IsMember({"jsonl", "text"}));
+  app->add_option("--fail-on", args->fail_on,
+                  "With --once: exit 1 when a check is at or above: info, low (default), medium, high, critical, none")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
   app->add_option("-o,--output", args->output, "'-' (stdout), 'syslog', or a file (appended)");
   app->add_option("--poll-ms", args->poll_ms, "log poll interval")->check(CLI::Range(5, 10000));
   app->add_option("--idle-flush-ms", args->idle_flush_ms, "complete in-flight events after this much quiet")->check(CLI::Range(10, 600000));
@@ -248,6 +253,8 @@ void add_watch(CLI::App& root, Commands& cmds) {
   (void)disp;
   cmds.push_back({app, [args] {
     if (args->once) args->docker = args->check_running = true;
+    const bool never_fail = args->fail_on == "none";
+    const Severity fail_sev = never_fail ? Severity::critical : *parse_severity(args->fail_on);
     bool audit_mode = !args->audit_log.empty() || args->audisp;
     if (!audit_mode && !args->docker) {
       note("nothing to watch: give --audit-log PATH, --audisp, and/or --docker");
@@ -276,7 +283,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
     std::signal(SIGTERM, on_stop_signal);
     std::signal(SIGPIPE, SIG_IGN);
 
-    std::atomic<uint64_t> alerts{0};
+    std::atomic<uint64_t> alerts{0}, failing{0};
     runtime::ContainerFeed feed;
     runtime::DockerWatchOptions dopt;
     dopt.host = args->docker_host;
@@ -284,6 +291,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
     if (auto h = hostname(); !h.empty()) dopt.hostname = h;
     runtime::DockerWatcher watcher(dopt, [&](runtime::RuntimeAlert&& a) {
       ++alerts;
+      if (!never_fail && a.severity >= fail_sev) ++failing;
       output.write(output.format() == runtime::AlertFormat::Jsonl ? runtime::to_jsonl(a) : runtime::to_text(a), a.severity);
     }, note, audit_mode ? &feed : nullptr);
 
@@ -293,7 +301,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
         note(s.error().message);
         return kExitError;
       }
-      if (args->once && !audit_mode) return alerts.load() > 0 ? kExitFindings : kExitClean;
+      if (args->once && !audit_mode) return failing.load() > 0 ? kExitFindings : kExitClean;
     }
     if (!audit_mode) {
       std::thread stopper;

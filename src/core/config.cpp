@@ -8,6 +8,7 @@
 
 #include "core/glob.hpp"
 #include "core/rule_catalog.hpp"
+#include "core/suggest.hpp"
 #include "safeio/safe_file.hpp"
 
 namespace tocsin {
@@ -79,10 +80,8 @@ Result<Severity> severity_value(const YAML::Node& n, const std::string& src) {
 }
 
 Status check_rule_id(const YAML::Node& n, const std::string& id, const std::string& src) {
-  if (find_rule(id)) return ok_status();
-  for (const auto& r : rule_catalog())
-    if (r.id.rfind(id, 0) == 0) return ok_status();  // a family prefix
-  return located(n, src, fmt::format("unknown rule '{}' (see `tocsin rules`)", id));
+  if (rule_or_family_known(id)) return ok_status();
+  return located(n, src, fmt::format("unknown rule '{}'{} (see `tocsin rules`)", id, did_you_mean(closest_rule_id(id))));
 }
 
 }  // namespace

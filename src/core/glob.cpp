@@ -72,9 +72,17 @@ bool glob_match(std::string_view pattern, std::string_view path) {
   while (path.substr(0, 2) == "./") path.remove_prefix(2);
   while (pattern.substr(0, 2) == "./") pattern.remove_prefix(2);
   if (pattern.back() == '/') {
-    std::string p(pattern);
-    p += "**";
-    return glob_match(p, path);
+    // A directory pattern. As in .gitignore, `vendor/` (no other '/') matches a directory of
+    // that name at any depth (`sub/vendor/x`); `/vendor/` and `a/vendor/` are anchored.
+    std::string_view base = pattern.substr(0, pattern.size() - 1);
+    while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+    if (base.empty()) return false;
+    std::string p;
+    if (base.find('/') == std::string_view::npos) p = "**/";
+    else if (base.front() == '/') base.remove_prefix(1);
+    p += base;
+    p += "/**";
+    return match(p, path);
   }
   if (pattern.find('/') == std::string_view::npos) {
     // match any single component

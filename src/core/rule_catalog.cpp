@@ -103,6 +103,13 @@ const RuleInfo* find_rule(std::string_view id) {
   return nullptr;
 }
 
+bool rule_or_family_known(std::string_view id) {
+  if (find_rule(id)) return true;
+  for (const auto& r : rule_catalog())
+    if (r.id.rfind(id, 0) == 0) return true;
+  return false;
+}
+
 std::vector<std::string> catalog_problems() { return parsed().problems; }
 
 }  // namespace tocsin

@@ -24,6 +24,9 @@ struct RuleInfo {
 // All rules, sorted by id. Built once from the embedded docs.
 const std::vector<RuleInfo>& rule_catalog();
 const RuleInfo* find_rule(std::string_view id);
+// A known rule id (DF001) or family prefix (DF); checked for --select/--ignore, the config and
+// suppressions.
+bool rule_or_family_known(std::string_view id);
 
 // Problems with the embedded catalogue (bad front matter, duplicate ids); empty when sound.
 std::vector<std::string> catalog_problems();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/diagnostic.hpp"
+#include "core/source.hpp"
 
 namespace tocsin {
 
@@ -20,6 +21,16 @@ struct Pragma {
 
 // Parses the text of a comment (with or without the leading '#').
 std::optional<Pragma> parse_pragma(std::string_view comment);
+
+// A suppression comment that does nothing as written: `# tocsin ignore` with no `=IDS`, an
+// unknown directive, or an id that names no rule or family (`ignore=DF999`).
+struct PragmaProblem {
+  uint32_t line = 0;
+  std::string message;
+};
+// Checks every `# tocsin ...` comment of a file (whole-line or trailing) so that a pragma that
+// silences nothing is reported instead of being ignored without a word.
+std::vector<PragmaProblem> check_pragmas(const SourceFile& src);
 
 class Suppressions {
  public:

@@ -21,6 +21,7 @@
 #include <set>
 #include <thread>
 
+#include "core/suppress.hpp"
 #include "core/text_sanitize.hpp"
 #include "safeio/resolve.hpp"
 #include "safeio/safe_file.hpp"
@@ -37,6 +38,13 @@ std::string refusal_note(const Analyzer& a, std::string_view why) {
 }  // namespace
 
 constexpr size_t kSniffBytes = 8192;
+
+const Analyzer* analyzer_for_kind(std::string_view kind) {
+  if (kind == "k8s") kind = "kubernetes";
+  for (const auto& a : analyzers())
+    if (a->kind() == kind) return a.get();
+  return nullptr;
+}
 
 const Analyzer* classify(std::string_view path, std::string_view content, std::string* refusal) {
   for (const auto& a : analyzers()) {
@@ -148,6 +156,10 @@ class ByteBudget {
   size_t in_use_ = 0;
 };
 constexpr unsigned kMaxWorkers = 8;
+// A file named on the command line that no analyzer claims: said, with the way to force it.
+constexpr std::string_view kNotRecognised =
+    "not a Dockerfile, Compose file, Kubernetes manifest, script or CI file; skipped "
+    "(force it with --kind dockerfile|compose|k8s|script)";
 
 // One unit of work in walk order: a file to scan, or an error found while walking. Files are
 // analyzed on worker threads; outcomes are merged on the calling thread in job order, so the
@@ -213,7 +225,15 @@ class Scanner {
       return;
     }
     // A file named explicitly is read even through a symlink: the user chose it.
-    jobs_.push_back(file_job(path, /*explicit_arg=*/true));
+    if (selected(path)) jobs_.push_back(file_job(path, /*explicit_arg=*/true));
+  }
+
+  // False for a file left out by --changed-since.
+  bool selected(const std::string& shown) const {
+    if (!opts_.only_files) return true;
+    std::error_code ec;
+    auto abs = fs::absolute(fs::path(shown), ec).lexically_normal();
+    return !ec && opts_.only_files->count(abs.string()) > 0;
   }
 
   // Analyzes the queued files (in parallel when there are enough) and merges their outcomes
@@ -355,6 +375,7 @@ class Scanner {
       if (fs::is_directory(status)) {
         walk(e.path(), real, depth + 1);
       } else if (fs::is_regular_file(status)) {
+        if (!selected(shown)) continue;
         Job j = file_job(shown, /*explicit_arg=*/false);
         j.root = root_fd_;
         j.rel = relative_to_root(real);
@@ -375,7 +396,9 @@ class Scanner {
       }
     }
     Outcome o;
-    analyze(std::make_shared<SourceFile>(opts_.stdin_name, std::move(content)), true, o);
+    auto src = std::make_shared<SourceFile>(opts_.stdin_name, std::move(content));
+    res_.stdin_source = src;
+    analyze(src, true, o, analyzer_for_kind(opts_.kind));
     merge(o);
   }
 
@@ -384,8 +407,10 @@ class Scanner {
     const std::string& path = job.path;
     const bool explicit_arg = job.explicit_arg;
     const Analyzer* by_name = nullptr;
+    const Analyzer* forced = explicit_arg ? analyzer_for_kind(opts_.kind) : nullptr;
     for (const auto& a : analyzers())
       if (a->claims_name(path)) { by_name = a.get(); break; }
+    if (forced) by_name = forced;
     safeio::Opened fd = open_job(job);
     if (!fd.ok()) {
       // A refusal means the tree changed under the scan (a symlink swapped in after the walk);
@@ -424,7 +449,9 @@ class Scanner {
       return;
     }
     head.resize(static_cast<size_t>(got));
-    if (by_name) {
+    if (forced) {
+      // --kind: the user said what the file is; no sniffing.
+    } else if (by_name) {
       if (auto why = by_name->refuses(path, head)) {
         o.notes.push_back({path, refusal_note(*by_name, *why)});
         return;
@@ -435,7 +462,7 @@ class Scanner {
         if (a->claims_content(path, head)) { claimed = true; break; }
       if (!claimed) {
         if (explicit_arg)
-          o.notes.push_back({path, "not a Dockerfile, Compose file, Kubernetes manifest, script or CI file; skipped"});
+          o.notes.push_back({path, std::string(kNotRecognised)});
         return;
       }
     }
@@ -470,12 +497,15 @@ class Scanner {
     const Analyzer* a = forced ? forced : classify(src->path(), src->content(), &refusal);
     if (!a) {
       if (!refusal.empty()) o.notes.push_back({src->path(), std::move(refusal)});
-      else if (explicit_arg) o.notes.push_back({src->path(), "not a recognised file kind; skipped"});
+      else if (explicit_arg) o.notes.push_back({src->path(), std::string(kNotRecognised)});
       return;
     }
     std::vector<std::string> notes;
     scan_source(*src, res_.config, o.found, a, &notes);
     for (auto& n : notes) o.notes.push_back({src->path(), std::move(n)});
+    // A suppression that silences nothing (unknown id, no `=IDS`) is said, never ignored.
+    for (auto& p : check_pragmas(*src))
+      o.notes.push_back({src->path(), fmt::format("line {}: {}", p.line, p.message)});
     o.recorded = true;
     if (!o.found.empty()) o.src = std::move(src);
   }

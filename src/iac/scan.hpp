@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct ScanOptions {
   std::optional<Severity> min_severity;
   size_t max_file_bytes = 64u << 20;         // larger files are reported, not read
   std::string stdin_name = "-";              // --stdin-filename: kind detection for stdin
+  // --kind: the analyzer for files named on the command line and stdin ("dockerfile",
+  // "compose", "kubernetes" or "script"); empty = by name and content. Walked files keep theirs.
+  std::string kind;
+  // --changed-since: when set, only these files are scanned (absolute, lexically normal
+  // paths); the walk still decides kinds and applies ignore-paths as for any walked file.
+  std::optional<std::set<std::string>> only_files;
   bool progress = false;                     // progress line on stderr
   // How files found by the directory walk are opened (beneath the walked root, no symlinks).
   safeio::ResolveOptions resolve = safeio::resolve_options_from_env();
@@ -53,6 +60,7 @@ struct ScanResult {
   std::vector<FileError> errors;              // tool errors: unreadable paths, bad config
   std::vector<FileNote> notes;                // files skipped or partly checked, in walk order
   Config config;                              // effective configuration (first path's)
+  SourcePtr stdin_source;                     // what was read from stdin ("-"), for `--fix -`
 };
 
 // Loads configuration for the first path (or --config) and applies command-line overrides.
@@ -68,5 +76,8 @@ bool scan_source(const SourceFile& src, const Config& cfg, std::vector<Finding>&
 // The analyzer that claims a path/content, or nullptr. A file claimed by name whose content
 // the analyzer refuses is claimed by nobody; `refusal` (when given) then says why.
 const Analyzer* classify(std::string_view path, std::string_view content, std::string* refusal = nullptr);
+
+// The analyzer of a kind name (dockerfile, compose, kubernetes or k8s, script), or nullptr.
+const Analyzer* analyzer_for_kind(std::string_view kind);
 
 }  // namespace tocsin::iac

@@ -673,6 +673,36 @@ MappedText scalar_text(const SourceFile& src, const Ref& r) {
   return out;
 }
 
+namespace {
+
+// The last line of the block a key opens: a pragma before `volumes:` covers its items too. A line
+// that does not end in `:` (a scalar value, a flow collection) is a block of one line.
+uint32_t block_end(const SourceFile& src, uint32_t ln) {
+  std::string_view key = src.line_text(ln);
+  size_t indent = key.find_first_not_of(" \t");
+  std::string_view body = key.substr(indent);
+  if (size_t h = body.find(" #"); h != std::string_view::npos) body = body.substr(0, h);
+  while (!body.empty() && (body.back() == ' ' || body.back() == '\t' || body.back() == '\r')) body.remove_suffix(1);
+  if (body.empty() || body.back() != ':') return ln;
+  const bool key_is_item = body.substr(0, 2) == "- ";
+  uint32_t last = ln;
+  const auto lines = static_cast<uint32_t>(src.line_count());
+  for (uint32_t n = ln + 1; n <= lines; ++n) {
+    std::string_view t = src.line_text(n);
+    size_t ws = t.find_first_not_of(" \t\r");
+    if (ws == std::string_view::npos || t[ws] == '#') continue;  // blank and comment lines
+    // Deeper lines belong to the block; so do `- item` lines at the key's own indentation
+    // (a sequence under a mapping key may be written unindented).
+    const bool item_at_key = ws == indent && !key_is_item && t.substr(ws, 2) == "- ";
+    if (ws <= indent && !item_at_key) break;
+    if (t.substr(ws, 3) == "---" || t.substr(ws, 3) == "...") break;
+    last = n;
+  }
+  return last;
+}
+
+}  // namespace
+
 void collect_pragmas(const SourceFile& src, Suppressions& sup) {
   std::string_view all = src.content();
   if (all.find("tocsin") == std::string_view::npos) return;
@@ -693,12 +723,13 @@ void collect_pragmas(const SourceFile& src, Suppressions& sup) {
       continue;
     }
     if (pending) {
-      sup.add(*pending, ln, ln);
+      sup.add(*pending, ln, block_end(src, ln));
       pending.reset();
     }
     size_t hash = line.find(" #");
     if (hash != std::string_view::npos && line.find("tocsin", hash) != std::string_view::npos) {
-      if (auto p = parse_pragma(line.substr(hash + 1))) sup.add(*p, p->file_wide ? 1 : ln, p->file_wide ? lines : ln);
+      if (auto p = parse_pragma(line.substr(hash + 1)))
+        sup.add(*p, p->file_wide ? 1 : ln, p->file_wide ? lines : block_end(src, ln));
     }
   }
 }
