@@ -4,7 +4,8 @@
 # overridden in packaging/debian/lintian-overrides with the reason), installs it into this system
 # with dpkg -i and uses /usr/bin/tocsin: a scan of examples/ that must equal the build tree's, the
 # man pages rendered by man (every flag of `tocsin scan --help` in tocsin-scan(1)), the bash
-# completion sourced and asked, the zsh and fish completions parsed. The package is removed again
+# completion sourced and asked, the zsh one asked through stubs of zsh's completion builtins
+# (tests/e2e/package/zsh_complete.zsh), the fish one asked with `complete -C`. The package is removed again
 # (dpkg -r, then purged) by the exit trap, pass or fail. Needs root and an unused package name.
 set -euo pipefail
 TOCSIN=${1:?usage: package_deb.test.sh path/to/tocsin}
@@ -113,12 +114,22 @@ complete_at tocsin baseline "" | grep -qx train || fail "bash: tocsin baseline s
 complete_at tocsin baseline train --ti | grep -qx -- --timezone || fail "bash: tocsin baseline train flags"
 complete_at tocsin explain DF00 | grep -qx DF001 || fail "bash: explain rule ids"
 ! complete_at tocsin scan --for | grep -qx -- --audit-log || fail "bash: scan offers watch's flags"
-if command -v zsh >/dev/null; then zsh -n /usr/share/zsh/vendor-completions/_tocsin || fail "zsh -n _tocsin";
-else [ "${CI:-}" = true ] && fail "no zsh in CI"; echo "note: no zsh here, _tocsin not parsed"; fi
+if command -v zsh >/dev/null; then
+  zsh -n /usr/share/zsh/vendor-completions/_tocsin || fail "zsh -n _tocsin"
+  zc() { zsh -f "$ROOT/tests/e2e/package/zsh_complete.zsh" /usr/share/zsh/vendor-completions/_tocsin "$@"; }
+  zc tocsin sc | grep -q '^scan:' || fail "zsh: tocsin subcommands"
+  zc tocsin baseline "" >"$work/zsh.txt"; grep -q '^train:' "$work/zsh.txt" && ! grep -q '^scan:' "$work/zsh.txt" || fail "zsh: tocsin baseline subcommands"
+  zc tocsin scan --fo | grep -q -- '^--format\[.*sarif' || fail "zsh: tocsin scan --format and its choices"
+  zc tocsin baseline train --ti | grep -q -- '^--timezone\[' || fail "zsh: tocsin baseline train flags"
+  zc tocsin explain DF | grep -qx DF001 || fail "zsh: explain rule ids"
+else [ "${CI:-}" = true ] && fail "no zsh in CI"; echo "note: no zsh here, _tocsin not checked"; fi
 if command -v fish >/dev/null; then
   fish -n /usr/share/fish/vendor_completions.d/tocsin.fish || fail "fish -n tocsin.fish"
   fish -c 'complete -C "tocsin sc"' | grep -q '^scan' || fail "fish: tocsin sc"
-else [ "${CI:-}" = true ] && fail "no fish in CI"; echo "note: no fish here, tocsin.fish not parsed"; fi
+  fish -c 'complete -C "tocsin scan --fo"' | grep -q -- '^--format' || fail "fish: tocsin scan --format"
+  fish -c 'complete -C "tocsin scan --format "' | grep -q '^sarif' || fail "fish: --format choices"
+  fish -c 'complete -C "tocsin explain DF00"' | grep -q '^DF001' || fail "fish: explain rule ids"
+else [ "${CI:-}" = true ] && fail "no fish in CI"; echo "note: no fish here, tocsin.fish not checked"; fi
 
 # The deploy files point at the packaged binary; the auditd plugin is installed inactive.
 grep -q '^ExecStart=/usr/bin/tocsin watch' /lib/systemd/system/tocsin-watch.service || fail "unit ExecStart"
