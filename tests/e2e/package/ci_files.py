@@ -23,14 +23,14 @@ def check(cond, what):
 EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
-def run_action(inputs, cwd):
+def run_action(inputs, cwd, path_env=None):
     """Runs the action's shell steps like the runner: env from GITHUB_ENV, outputs from GITHUB_OUTPUT."""
     action = yaml.safe_load(open(os.path.join(root, "action.yml")))
     check(action["runs"]["using"] == "composite", "action.yml is a composite action")
     values = {f"inputs.{k}": str(v.get("default", "")) for k, v in action["inputs"].items()}
     values.update({f"inputs.{k}": v for k, v in inputs.items()})
     values["github.action_path"] = root
-    env = {**os.environ, "RUNNER_TEMP": work}
+    env = {**(path_env or os.environ), "RUNNER_TEMP": work}
     results = {}
     for step in action["runs"]["steps"]:
         def subst(text):
@@ -82,16 +82,17 @@ if os.path.exists(schema):
 else:
     check(os.environ.get("CI") != "true", "SARIF schema present (scripts/install-deps fetches it)")
     print("note: no SARIF schema here, not validated")
-code, results, _ = run_action({"tocsin": tocsin, "args": "--fail-on high"}, os.path.join(work, "clean"))
-check(code == 0 and results["scan"]["exit-code"] == "0", f"action: a clean directory passes ({code}, {results.get('scan')})")
-
-# --- the pre-commit hook --------------------------------------------------------------------
-hooks = yaml.safe_load(open(os.path.join(root, ".pre-commit-hooks.yaml")))
-check(len(hooks) >= 1, ".pre-commit-hooks.yaml declares hooks")
+# tocsin on PATH (as after installing the .deb), input empty: the action uses that one.
 bindir = os.path.join(work, "bin")
 os.makedirs(bindir, exist_ok=True)
 os.symlink(tocsin, os.path.join(bindir, "tocsin"))
 path_env = {**os.environ, "PATH": bindir + ":" + os.environ["PATH"]}
+code, results, _ = run_action({"args": "--fail-on high"}, os.path.join(work, "clean"), path_env)
+check(code == 0 and results["scan"]["exit-code"] == "0", f"action: tocsin from PATH, a clean directory passes ({code}, {results.get('scan')})")
+
+# --- the pre-commit hook --------------------------------------------------------------------
+hooks = yaml.safe_load(open(os.path.join(root, ".pre-commit-hooks.yaml")))
+check(len(hooks) >= 1, ".pre-commit-hooks.yaml declares hooks")
 examples = os.path.join(work, "examples")
 for hook in hooks:
     check(hook["language"] == "system" and hook["entry"].split()[0] == "tocsin", f"hook {hook['id']}: system hook running tocsin")
