@@ -8,7 +8,7 @@
 # (tests/e2e/package/zsh_complete.zsh), the fish one asked with `complete -C`. The package is removed again
 # (dpkg -r, then purged) by the exit trap, pass or fail. Needs root and an unused package name.
 set -euo pipefail
-TOCSIN=${1:?usage: package_deb.test.sh path/to/tocsin}
+TOCSIN=$(realpath "${1:?usage: package_deb.test.sh path/to/tocsin}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$(dirname "$TOCSIN")" && pwd)
 fail() { echo "FAIL: $*"; exit 1; }
