@@ -7,7 +7,7 @@
 # completion sourced and asked, the zsh one asked through stubs of zsh's completion builtins
 # (tests/e2e/package/zsh_complete.zsh), the fish one asked with `complete -C`. The package is removed again
 # (dpkg -r, then purged) by the exit trap, pass or fail. Needs root and an unused package name.
-set -euo pipefail
+set -euo pipefail   # no `cmd | grep -q` below: grep -q exits at the first match, cmd dies of SIGPIPE, pipefail fails
 TOCSIN=$(realpath "${1:?usage: package_deb.test.sh path/to/tocsin}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$(dirname "$TOCSIN")" && pwd)
@@ -16,7 +16,7 @@ skip() { echo "SKIP: $*"; [ "${CI:-}" = true ] && fail "CI must run this test ($
 [ "$(id -u)" = 0 ] || skip "needs root (dpkg -i)"
 for t in cpack dpkg-deb dpkg-shlibdeps lintian man; do command -v "$t" >/dev/null || skip "no $t (scripts/install-deps --lab)"; done
 # Never touch a tocsin package this test did not install.
-if dpkg-query -W -f='${Status}' tocsin 2>/dev/null | grep -q "ok installed"; then
+if dpkg-query -W -f='${Status}' tocsin 2>/dev/null | grep "ok installed" >/dev/null; then
   fail "a tocsin package is already installed here; remove it first (dpkg -r tocsin)"
 fi
 
@@ -62,7 +62,7 @@ done
 for cmd in $("$TOCSIN" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NR > 1 && NF {print $1}'); do
   grep -qx "/usr/share/man/man1/tocsin-$cmd.1.gz" "$work/files" || fail "no man page for tocsin $cmd"
 done
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/audit/plugins.d/tocsin.conf || fail "plugin config is not a conffile"
+dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -x /etc/audit/plugins.d/tocsin.conf >/dev/null || fail "plugin config is not a conffile"
 
 # lintian: errors fail the test; every tag it prints is shown.
 lintian --info --display-level '>=info' "$deb" >"$work/lintian.txt" 2>&1 || true
@@ -108,27 +108,27 @@ complete_at() {  # words... -> the completions bash offers for the last word
            COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _tocsin; printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
 }
 [ "$(complete_at tocsin sc)" = scan ] || fail "bash: tocsin sc -> $(complete_at tocsin sc)"
-complete_at tocsin scan --for | grep -qx -- --format || fail "bash: tocsin scan --for"
-complete_at tocsin scan --format "" | grep -qx sarif || fail "bash: --format choices"
-complete_at tocsin baseline "" | grep -qx train || fail "bash: tocsin baseline subcommands"
-complete_at tocsin baseline train --ti | grep -qx -- --timezone || fail "bash: tocsin baseline train flags"
-complete_at tocsin explain DF00 | grep -qx DF001 || fail "bash: explain rule ids"
-! complete_at tocsin scan --for | grep -qx -- --audit-log || fail "bash: scan offers watch's flags"
+complete_at tocsin scan --for | grep -x -- --format >/dev/null || fail "bash: tocsin scan --for"
+complete_at tocsin scan --format "" | grep -x sarif >/dev/null || fail "bash: --format choices"
+complete_at tocsin baseline "" | grep -x train >/dev/null || fail "bash: tocsin baseline subcommands"
+complete_at tocsin baseline train --ti | grep -x -- --timezone >/dev/null || fail "bash: tocsin baseline train flags"
+complete_at tocsin explain DF00 | grep -x DF001 >/dev/null || fail "bash: explain rule ids"
+! complete_at tocsin scan --for | grep -x -- --audit-log >/dev/null || fail "bash: scan offers watch's flags"
 if command -v zsh >/dev/null; then
   zsh -n /usr/share/zsh/vendor-completions/_tocsin || fail "zsh -n _tocsin"
   zc() { zsh -f "$ROOT/tests/e2e/package/zsh_complete.zsh" /usr/share/zsh/vendor-completions/_tocsin "$@"; }
-  zc tocsin sc | grep -q '^scan:' || fail "zsh: tocsin subcommands"
+  zc tocsin sc | grep '^scan:' >/dev/null || fail "zsh: tocsin subcommands"
   zc tocsin baseline "" >"$work/zsh.txt"; grep -q '^train:' "$work/zsh.txt" && ! grep -q '^scan:' "$work/zsh.txt" || fail "zsh: tocsin baseline subcommands"
-  zc tocsin scan --fo | grep -q -- '^--format\[.*sarif' || fail "zsh: tocsin scan --format and its choices"
-  zc tocsin baseline train --ti | grep -q -- '^--timezone\[' || fail "zsh: tocsin baseline train flags"
-  zc tocsin explain DF | grep -qx DF001 || fail "zsh: explain rule ids"
+  zc tocsin scan --fo | grep -- '^--format\[.*sarif' >/dev/null || fail "zsh: tocsin scan --format and its choices"
+  zc tocsin baseline train --ti | grep -- '^--timezone\[' >/dev/null || fail "zsh: tocsin baseline train flags"
+  zc tocsin explain DF | grep -x DF001 >/dev/null || fail "zsh: explain rule ids"
 else [ "${CI:-}" = true ] && fail "no zsh in CI"; echo "note: no zsh here, _tocsin not checked"; fi
 if command -v fish >/dev/null; then
   fish -n /usr/share/fish/vendor_completions.d/tocsin.fish || fail "fish -n tocsin.fish"
-  fish -c 'complete -C "tocsin sc"' | grep -q '^scan' || fail "fish: tocsin sc"
-  fish -c 'complete -C "tocsin scan --fo"' | grep -q -- '^--format' || fail "fish: tocsin scan --format"
-  fish -c 'complete -C "tocsin scan --format "' | grep -q '^sarif' || fail "fish: --format choices"
-  fish -c 'complete -C "tocsin explain DF00"' | grep -q '^DF001' || fail "fish: explain rule ids"
+  fish -c 'complete -C "tocsin sc"' | grep '^scan' >/dev/null || fail "fish: tocsin sc"
+  fish -c 'complete -C "tocsin scan --fo"' | grep -- '^--format' >/dev/null || fail "fish: tocsin scan --format"
+  fish -c 'complete -C "tocsin scan --format "' | grep '^sarif' >/dev/null || fail "fish: --format choices"
+  fish -c 'complete -C "tocsin explain DF00"' | grep '^DF001' >/dev/null || fail "fish: explain rule ids"
 else [ "${CI:-}" = true ] && fail "no fish in CI"; echo "note: no fish here, tocsin.fish not checked"; fi
 
 # The deploy files point at the packaged binary; the auditd plugin is installed inactive.
