@@ -173,7 +173,7 @@ void CoverageTracker::count_key(std::string_view raw) {
 
 void CoverageTracker::on_event(const Event& ev, const ProcessInfo* proc) {
   ++f_.events;
-  bool syscall = false, execve_rec = false, cwd = false, config_change = false;
+  bool syscall = false, execve_rec = false, cwd = false, config_change = false, login_event = false;
   uint64_t paths = 0;
   for (uint32_t i = 0; i < ev.record_count(); ++i) {
     const auto& r = ev.record_head(i);
@@ -185,6 +185,7 @@ void CoverageTracker::on_event(const Event& ev, const ProcessInfo* proc) {
       case RecordType::Proctitle: ++f_.proctitle_records; break;
       case RecordType::ConfigChange: config_change = true; ++f_.config_change_records; break;
       default: {
+        login_event |= r.type == RecordType::Login;
         const uint32_t n = r.type_number ? r.type_number : static_cast<uint32_t>(r.type);
         if (n >= 1200 && n < 1300) ++f_.daemon_records;
         else ++f_.other_records;
@@ -200,7 +201,10 @@ void CoverageTracker::on_event(const Event& ev, const ProcessInfo* proc) {
         ++f_.rules_added_by_list[*list];
     }
   }
-  if (!syscall) return;
+  // A LOGIN event's SYSCALL record (the write to /proc/self/loginuid by sshd, cron, su…) is
+  // logged by the kernel whatever the rules: it tells nothing of what they record, and would
+  // make an execve-only log look like one that records other syscalls.
+  if (!syscall || login_event) return;
   ++f_.syscall_events;
   // items= is read only when no PATH record came: an event with PATH records announced them.
   if (paths) {

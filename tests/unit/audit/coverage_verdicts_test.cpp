@@ -178,6 +178,33 @@ TEST(Coverage, ExecveOnlyLogIsBlindToFileActivity) {
   EXPECT_TRUE(of_rule(r, "AU002").empty());
 }
 
+// Every login (sshd, cron, su) writes /proc/self/loginuid, and the kernel logs that write's
+// SYSCALL record with the LOGIN record whatever the rules: an execve-only log with logins in it
+// (the lab's execve-only cell has one) is still execve-only.
+TEST(Coverage, LoginEventsDoNotMakeAnExecveOnlyLogLookWider) {
+  const std::string reduced = reduce(full_log({.loop = true}), {59, 322}, {});
+  const auto b = reduced.find("msg=audit(");
+  ASSERT_NE(b, std::string::npos);
+  const std::string stamp = reduced.substr(b + 10, reduced.find(':', b) - b - 10);
+  const std::string login =
+      "type=LOGIN msg=audit(" + stamp + ":1): pid=900 uid=0 old-auid=4294967295 auid=1000 tty=(none) "
+      "old-ses=4294967295 ses=200 res=1\n"
+      "type=SYSCALL msg=audit(" + stamp + ":1): arch=c000003e syscall=1 success=yes exit=4 a0=3 a1=5596354cace0 "
+      "a2=4 a3=0 items=0 ppid=1 pid=900 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 "
+      "tty=(none) ses=200 comm=\"sshd\" exe=\"/usr/sbin/sshd\" key=(null)\n"
+      "type=PROCTITLE msg=audit(" + stamp + ":1): proctitle=73736864\n";
+  auto r = hunt_text(login + reduced);
+  EXPECT_EQ(r.verdict("AU002"), Verdict::Blind) << r.reason("AU002");
+  EXPECT_EQ(r.verdict("AU005"), Verdict::Blind) << r.reason("AU005");
+  // A write some rule did record (a key, no LOGIN record) is evidence of a wider rule set.
+  std::string recorded = login.substr(login.find("type=SYSCALL"));
+  recorded.replace(recorded.find(":1)"), 3, ":2)");
+  recorded.replace(recorded.find(":1)"), 3, ":2)");
+  recorded.replace(recorded.find("key=(null)"), 10, "key=\"writes\"");
+  auto w = hunt_text(recorded + reduced);
+  EXPECT_NE(w.reason("AU002"), r.reason("AU002"));
+}
+
 TEST(Coverage, BenignFullAndBenignEmptyNeverLookTheSame) {
   const std::string full = full_log({});
   std::vector<std::vector<RuleCoverage>> runs = {
