@@ -131,6 +131,7 @@ int run_scan(const ScanArgs& a) {
   else if (a.format == "codeclimate") text = report::render_codeclimate(rep);
   else if (a.format == "junit") text = report::render_junit(rep);
   else if (a.format == "checkstyle") text = report::render_checkstyle(rep);
+  else if (a.format == "html") text = report::render_html(rep);
   else {
     bool color = a.color == "always" || (a.color == "auto" && a.output.empty() && use_color(1));
     text = report::render_text(rep, {color, true});
@@ -177,7 +178,7 @@ void add_scan(CLI::App& root, Commands& cmds) {
       "  tocsin scan --format codeclimate -o gl-code-quality.json .   # GitLab code quality\n"
       "  tocsin scan --format junit -o tocsin-junit.xml .     # CI test dashboards\n"
       "Formats: text, json, sarif, github (annotations), codeclimate (GitLab), junit,\n"
-      "checkstyle; see docs/output.md. SARIF rule links use $TOCSIN_DOCS_URL when set.\n"
+      "checkstyle, html (self-contained, no network); see docs/output.md. SARIF rule links use $TOCSIN_DOCS_URL when set.\n"
       "  tocsin scan --select DF001 --diff Dockerfile    # show the automatic fix\n"
       "  tocsin explain DF001                            # what a rule finds and how to fix it\n"
       "Inputs that cannot be read (an unreadable file or directory, a file swapped under the scan)\n"
@@ -189,7 +190,7 @@ void add_scan(CLI::App& root, Commands& cmds) {
       "(including an input that could not be read).");
   app->add_option("paths", args->paths, "Files or directories to scan (default: .; - reads stdin)");
   app->add_option("-f,--format", args->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "sarif", "github", "codeclimate", "junit", "checkstyle"}))
+      ->check(CLI::IsMember({"text", "json", "sarif", "github", "codeclimate", "junit", "checkstyle", "html"}))
       ->default_str("text");
   app->add_option("-o,--output", args->output,
                   "Write the report to FILE instead of stdout (replaced atomically; a symlink there is "

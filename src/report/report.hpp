@@ -42,6 +42,7 @@ std::string render_github(const ScanReport& r);
 std::string render_codeclimate(const ScanReport& r);  // GitLab code quality
 std::string render_junit(const ScanReport& r);
 std::string render_checkstyle(const ScanReport& r);
+std::string render_html(const ScanReport& r);  // self-contained, no network
 
 // Stable fingerprint of a finding: rule + the trimmed text of its first line, so it survives
 // lines moving up or down.

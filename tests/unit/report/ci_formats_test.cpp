@@ -133,3 +133,34 @@ TEST(JUnit, FailingTestcasePerFindingAndPassingOnesWhenClean) {
   EXPECT_NE(c.find("<error message=\"gone/Dockerfile: No such file\" type=\"input-error\">"), std::string::npos) << c;
   EXPECT_EQ(c.find("files read"), std::string::npos) << c;
 }
+
+TEST(Html, SelfContainedEscapedAndGroupedByFileAndRule) {
+  Fixture fx;
+  auto src = std::make_shared<SourceFile>("x</h2><script>", "RUN a <script>alert(1)</script>\n");
+  auto sources = fx.sources;
+  sources["x</h2><script>"] = src;
+  auto findings = fx.findings;
+  Finding f = findings[0];
+  f.file = "x</h2><script>";
+  f.range = src->range_of(6, 14);
+  findings.push_back(f);
+  report::ScanReport rep{2, findings, sources};
+  rep.errors.push_back({"gone", "gone: No such file"});
+  std::string h = report::render_html(rep);
+  EXPECT_TRUE(xml_chars_ok(h));
+  EXPECT_EQ(h.find("<script"), std::string::npos) << h;
+  EXPECT_EQ(h.find("http://"), std::string::npos);
+  EXPECT_EQ(h.find("https://"), std::string::npos);
+  EXPECT_NE(h.find("default-src 'none'"), std::string::npos);
+  EXPECT_NE(h.find("INCOMPLETE: 1 input could not be read"), std::string::npos);
+  // Two files, one rule section each, three findings; the range is marked in the excerpt.
+  auto count = [&](std::string_view s) {
+    size_t n = 0;
+    for (size_t p = h.find(s); p != std::string::npos; p = h.find(s, p + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<section class=\"file\""), 2u);
+  EXPECT_EQ(count("<section class=\"rule\""), 2u);
+  EXPECT_EQ(count("<article class=\"finding\""), 3u);
+  EXPECT_NE(h.find("RUN a <mark>&lt;script&gt;</mark>alert(1)&lt;/script&gt;"), std::string::npos) << h;
+}
