@@ -25,6 +25,7 @@
 #include "cli/store_flags.hpp"
 #include "core/severity.hpp"
 #include "core/text_sanitize.hpp"
+#include "report/report.hpp"
 #include "store/fleet.hpp"
 #include "store/sink.hpp"
 
@@ -150,6 +151,12 @@ int report_hunt(const HuntArgs& a, const std::string& format, bool to_stdout, st
     report = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     escape_json_for_terminal(report);  // audit strings: C1 and bidi controls as \u escapes
     report += "\n";
+  } else if (format == "html") {
+    std::string by;
+    for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
+    report = report::render_hunt_html(alerts, coverage ? &coverage->verdicts : nullptr, complete,
+                                      fmt::format("{}{} alert{}{}; {}", stats_head, hs.alerts, hs.alerts == 1 ? "" : "s",
+                                                  by.empty() ? "" : " (" + by + ")", stats_tail));
   } else if (format == "jsonl") {
     for (const auto& al : alerts) report += to_jsonl(al) + "\n";
     // Last line: what was read, how completely, every input error, and the coverage.
@@ -414,6 +421,7 @@ Examples:
   ausearch --raw -ts today | tocsin hunt -         # from stdin
   tocsin hunt --format jsonl -o alerts.jsonl logs/ # one JSON alert per line for a SIEM
   tocsin hunt --format json -o hunt.json logs/     # one document: summary, coverage, alerts
+  tocsin hunt --format html -o hunt.html logs/     # a page: timeline, copies per user, coverage
   tocsin hunt --ignore AU001 audit.log             # races only, no copy inventory
   tocsin hunt --input-format es export.json        # the Elasticsearch export (also laurel, ecs)
   tocsin hunt --sink clickhouse://store:8123/tocsin /var/log/audit/     # also ship to the fleet store
@@ -454,9 +462,10 @@ Exit codes: 0 no alert at or above --fail-on, 1 at least one, 2 incomplete evide
 damaged or unreadable, even when alerts were found: they are still printed) or a bad flag.)");
   app->add_option("inputs", args->inputs, "Audit logs: files (.gz ok), directories, or - for stdin");
   app->add_option("--format", args->format,
-                  "text, jsonl or json (one document: summary, coverage, alerts); default: text on a terminal, "
+                  "text, jsonl, json (one document: summary, coverage, alerts) or html (a self-contained page); default: "
+                  "text on a terminal, "
                   "jsonl otherwise")
-      ->check(CLI::IsMember({"text", "jsonl", "json"}));
+      ->check(CLI::IsMember({"text", "jsonl", "json", "html"}));
   app->add_option("-o,--output", args->output,
                   "Write the report to FILE instead of stdout (replaced atomically; a symlink there is "
                   "replaced, not followed)");

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "audit/alert.hpp"
+#include "audit/coverage.hpp"
 #include "core/config.hpp"
 #include "core/diagnostic.hpp"
 #include "core/source.hpp"
@@ -43,6 +45,9 @@ std::string render_codeclimate(const ScanReport& r);  // GitLab code quality
 std::string render_junit(const ScanReport& r);
 std::string render_checkstyle(const ScanReport& r);
 std::string render_html(const ScanReport& r);  // self-contained, no network
+// `hunt --format html`: coverage, copies per user, timeline, alerts; `stats` is the summary line.
+std::string render_hunt_html(const std::vector<audit::Alert>& alerts, const std::vector<audit::RuleCoverage>* coverage,
+                             bool complete, std::string_view stats);
 
 // Stable fingerprint of a finding: rule + the trimmed text of its first line, so it survives
 // lines moving up or down.

@@ -164,3 +164,37 @@ TEST(Html, SelfContainedEscapedAndGroupedByFileAndRule) {
   EXPECT_EQ(count("<article class=\"finding\""), 3u);
   EXPECT_NE(h.find("RUN a <mark>&lt;script&gt;</mark>alert(1)&lt;/script&gt;"), std::string::npos) << h;
 }
+
+TEST(HuntHtml, CopiesTimelineAlertsEscaped) {
+  std::vector<audit::Alert> alerts(2);
+  alerts[0].rule = "AU001";
+  alerts[0].severity = Severity::info;
+  alerts[0].time_ms = 1795331084708;
+  alerts[0].copy_id = 1;
+  alerts[0].user = audit::AlertUser{4294967295LL, 0, 0, 4294967295LL, std::string("(none)")};
+  alerts[0].docker_cp = audit::AlertCopy{"to-container", "victim\x1b[2J", "/w/<dir>", std::nullopt};
+  alerts[0].command = "docker cp </td><script>x</script> victim:/w";
+  alerts[0].event_ids = {"1795331084.708:1"};
+  alerts[1] = alerts[0];
+  alerts[1].rule = "AU004";
+  alerts[1].severity = Severity::critical;
+  alerts[1].docker_cp.reset();
+  alerts[1].message = "resolved to / <b>";
+  std::vector<audit::RuleCoverage> cov(1);
+  cov[0].rule = "AU001";
+  cov[0].verdict = audit::Verdict::Covered;
+  std::string h = report::render_hunt_html(alerts, &cov, false, "2 alerts");
+  EXPECT_TRUE(xml_chars_ok(h));
+  EXPECT_EQ(h.find("<script"), std::string::npos) << h;
+  EXPECT_EQ(h.find("http://"), std::string::npos);
+  EXPECT_EQ(h.find("https://"), std::string::npos);
+  EXPECT_NE(h.find("id=\"incomplete\""), std::string::npos);
+  EXPECT_NE(h.find("<tr class=\"coverage\" data-rule=\"AU001\">"), std::string::npos) << h;
+  EXPECT_NE(h.find("auid unset"), std::string::npos) << h;
+  // The copy's verdict links to the AU004 row; the timeline has a copy bar and a race mark.
+  EXPECT_NE(h.find("<a href=\"#alert-2\">AU004</a>"), std::string::npos) << h;
+  EXPECT_NE(h.find("id=\"alert-2\" data-rule=\"AU004\""), std::string::npos) << h;
+  EXPECT_NE(h.find("class=\"mark copy\""), std::string::npos);
+  EXPECT_NE(h.find("class=\"mark race\""), std::string::npos);
+  EXPECT_NE(h.find("victim\\x1b[2J"), std::string::npos);
+}
