@@ -20,8 +20,6 @@ namespace {
 constexpr uint32_t kExcerptContext = 2;  // lines shown before and after a finding's line
 
 constexpr std::string_view kStyle = R"(
-body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
-header{background:#1d2330;color:#fff;padding:16px 24px}header h1{margin:0 0 4px;font-size:20px}
 main{padding:16px 24px;max-width:1200px}
 .incomplete{background:#fdecea;border-left:4px solid #c62828;padding:8px 12px;margin-bottom:12px}
 .notes{background:#fff8e1;border-left:4px solid #f9a825;padding:8px 12px;margin-bottom:12px}
@@ -29,9 +27,6 @@ nav ul{columns:2;padding-left:18px}
 section.file{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:16px 0;padding:8px 16px}
 section.file>h2{font-size:16px;font-family:ui-monospace,monospace;word-break:break-all}
 section.rule>h3{font-size:15px;margin:12px 0 4px}
-.sev{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px}
-.sev-info{background:#607d8b}.sev-low{background:#1976d2}.sev-medium{background:#f9a825;color:#000}
-.sev-high{background:#d84315}.sev-critical{background:#8e24aa}
 article.finding{border-top:1px solid #eef0f3;padding:6px 0}
 pre.src{background:#f3f4f6;padding:6px 8px;overflow-x:auto;margin:4px 0}
 pre.src .ln{color:#8a93a3;user-select:none}pre.src .hit{background:#fff3c4;display:inline-block;min-width:100%}
@@ -97,9 +92,9 @@ std::string render_html(const ScanReport& r) {
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
       "<meta name=\"viewport\" content=\"width=device-width\">\n<title>tocsin scan: {} finding{}</title>\n"
-      "<style>{}</style></head><body>\n<header><h1>tocsin scan</h1>"
+      "<style>{}{}</style></head><body>\n<header><h1>tocsin scan</h1>"
       "<p id=\"summary\">{} finding{}{} in {} of {} file{} scanned · tocsin {}</p></header>\n<main>\n",
-      r.findings.size(), r.findings.size() == 1 ? "" : "s", kStyle, r.findings.size(),
+      r.findings.size(), r.findings.size() == 1 ? "" : "s", kHtmlBaseStyle, kStyle, r.findings.size(),
       r.findings.size() == 1 ? "" : "s", counts.empty() ? "" : " (" + counts + ")", files.size(), r.files_scanned,
       r.files_scanned == 1 ? "" : "s", TOCSIN_VERSION);
   if (!r.errors.empty()) {

@@ -16,16 +16,11 @@ namespace tocsin::report {
 namespace {
 
 constexpr std::string_view kHuntStyle = R"(
-body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
-header{background:#1d2330;color:#fff;padding:16px 24px}header h1{margin:0 0 4px;font-size:20px}
 main{padding:16px 24px;max-width:1300px}
 section{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:16px 0;padding:8px 16px}
 .incomplete{background:#fdecea;border-left:4px solid #c62828}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #eef0f3;vertical-align:top}
 code{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
-.sev{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px}
-.sev-info{background:#607d8b}.sev-low{background:#1976d2}.sev-medium{background:#f9a825;color:#000}
-.sev-high{background:#d84315}.sev-critical{background:#8e24aa}
 .v-covered{color:#2e7d32}.v-partial{color:#f57f17}.v-blind{color:#c62828}.v-unknown{color:#5b6475}
 .ok{color:#2e7d32}.muted{color:#5b6475}
 )";
@@ -116,9 +111,9 @@ std::string render_hunt_html(const std::vector<audit::Alert>& alerts, const std:
   std::string o = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-      "<title>tocsin hunt: {} alert{}</title><style>{}</style></head><body>\n"
+      "<title>tocsin hunt: {} alert{}</title><style>{}{}</style></head><body>\n"
       "<header><h1>tocsin hunt</h1><p id=\"summary\">{}</p></header>\n<main>\n",
-      alerts.size(), alerts.size() == 1 ? "" : "s", kHuntStyle, esc(stats));
+      alerts.size(), alerts.size() == 1 ? "" : "s", kHtmlBaseStyle, kHuntStyle, esc(stats));
   if (!complete)
     o += "<section id=\"incomplete\" class=\"incomplete\"><h2>INCOMPLETE</h2><p>An input could not be read "
          "completely: evidence is missing (the errors are on stderr and in the JSON summary).</p></section>\n";

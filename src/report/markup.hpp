@@ -33,6 +33,15 @@ std::string markdown_to_text(std::string_view md);
 // SARIF fullDescription, longer than the one-line summary.
 std::string doc_first_paragraph(std::string_view md);
 
+// The CSS both HTML reports (scan, hunt) start with: page, header, severity badges.
+inline constexpr std::string_view kHtmlBaseStyle = R"(
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{background:#1d2330;color:#fff;padding:16px 24px}header h1{margin:0 0 4px;font-size:20px}
+.sev{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px}
+.sev-info{background:#607d8b}.sev-low{background:#1976d2}.sev-medium{background:#f9a825;color:#000}
+.sev-high{background:#d84315}.sev-critical{background:#8e24aa}
+)";
+
 // Where rule docs are published: $TOCSIN_DOCS_URL when set (must end in '/'), else the
 // build's TOCSIN_DOCS_URL. A rule's page is docs_base_url() + "docs/rules/ID.md".
 std::string docs_base_url();
