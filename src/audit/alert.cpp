@@ -33,7 +33,10 @@ Severity rule_severity(std::string_view rule, Severity fallback) {
   return r ? r->severity : fallback;
 }
 
-std::string to_jsonl(const Alert& a) {
+// The kernel writes an unset login uid / session as (uint32_t)-1: no value, so null.
+constexpr int64_t kUnsetId = 4294967295LL;
+
+nlohmann::ordered_json alert_json(const Alert& a) {
   nlohmann::ordered_json j;
   j["rule"] = a.rule;
   j["severity"] = std::string(to_string(a.severity));
@@ -47,11 +50,14 @@ std::string to_jsonl(const Alert& a) {
     auto num = [](const std::optional<int64_t>& v) {
       return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
     };
-    u["auid"] = num(a.user->auid);
+    auto id = [](const std::optional<int64_t>& v) {
+      return v && *v != kUnsetId && *v != -1 ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+    };
+    u["auid"] = id(a.user->auid);
     u["uid"] = num(a.user->uid);
     u["euid"] = num(a.user->euid);
     u["tty"] = a.user->tty ? nlohmann::ordered_json(*a.user->tty) : nlohmann::ordered_json();
-    u["ses"] = num(a.user->ses);
+    u["ses"] = id(a.user->ses);
     j["user"] = std::move(u);
   }
   if (a.docker_cp) {
@@ -71,6 +77,16 @@ std::string to_jsonl(const Alert& a) {
     j["swap"] = std::move(s);
   }
   if (a.score) j["score"] = *a.score;
+  using J = nlohmann::ordered_json;
+  j["process"] = {{"pid", a.pid ? J(*a.pid) : J()},
+                  {"exe", a.exe.empty() ? J() : J(a.exe)},
+                  {"command", a.command.empty() ? J() : J(a.command)}};
+  j["input"] = a.file.empty() ? J() : J{{"file", a.file}, {"line", a.line ? J(a.line) : J()}};
+  return j;
+}
+
+std::string to_jsonl(const Alert& a) {
+  nlohmann::ordered_json j = alert_json(a);
   // Audit strings can hold any bytes: replace invalid UTF-8 rather than throw.
   std::string out = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   escape_json_for_terminal(out);  // C1 and bidi controls as \u escapes (see text_sanitize.hpp)

@@ -1,6 +1,7 @@
 // Hunt alerts: what the audit detections report, and their JSONL and text renderings
 // (PRODUCT.md "tocsin hunt --format jsonl" is the contract for the field names).
 #pragma once
+#include <nlohmann/json.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,11 +47,16 @@ struct Alert {
   std::optional<AlertCopy> docker_cp;
   std::optional<AlertSwap> swap;
   std::optional<double> score;  // AU010
+  // The process of the anchoring event (the copy's client for copy alerts), when recorded:
+  // JSONL "process" {pid, exe, command}, null members where unknown.
+  std::optional<int64_t> pid;
+  std::string exe;
+  std::string command;           // the client's (or the anchoring execve's) command line
+  // Where the anchoring record is in the input: JSONL "input" {file, line}, null when none.
+  std::string file;
+  uint64_t line = 0;
   // Not part of the JSONL contract: for the text report and ordering.
   uint64_t copy_id = 0;          // links AU001 with the AU003/AU004/AU005 of the same copy
-  std::string command;           // AU001: the client's command line
-  std::string file;              // input file of the anchoring record
-  uint64_t line = 0;
 };
 
 // "1795331084.708:289942"
@@ -62,6 +68,8 @@ std::string iso_time_ms(uint64_t epoch_ms);
 // Severity of a rule from the catalogue (docs/rules/<ID>.md), `fallback` when unknown.
 Severity rule_severity(std::string_view rule, Severity fallback);
 
+// The alert as JSON (the JSONL line's object; `hunt --format json` lists them).
+nlohmann::ordered_json alert_json(const Alert& a);
 // One JSON object, no trailing newline.
 std::string to_jsonl(const Alert& a);
 

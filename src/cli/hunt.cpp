@@ -26,6 +26,7 @@
 #include "core/severity.hpp"
 #include "core/suggest.hpp"
 #include "core/text_sanitize.hpp"
+#include "report/report.hpp"
 #include "store/fleet.hpp"
 #include "store/sink.hpp"
 
@@ -139,7 +140,26 @@ int report_hunt(const HuntArgs& a, const std::string& format, bool to_stdout, st
   const bool complete = inputs_complete(reports);
   // -o is replaced atomically (a symlink there is not followed), so the report is built first.
   std::string report;
-  if (format == "jsonl") {
+  if (format == "json") {
+    // One document: the summary (what was read, how completely, counts), the coverage, and
+    // the alerts; the same objects as the JSONL lines.
+    nlohmann::ordered_json doc;
+    doc["tool"] = "tocsin";
+    doc["version"] = TOCSIN_VERSION;
+    doc["summary"] = hunt_summary_json(hs, reports);
+    doc["coverage"] = coverage ? coverage_json(coverage->facts, coverage->verdicts) : nlohmann::ordered_json();
+    doc["alerts"] = nlohmann::ordered_json::array();
+    for (const auto& al : alerts) doc["alerts"].push_back(alert_json(al));
+    report = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    escape_json_for_terminal(report);  // audit strings: C1 and bidi controls as \u escapes
+    report += "\n";
+  } else if (format == "html") {
+    std::string by;
+    for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
+    report = report::render_hunt_html(alerts, coverage ? &coverage->verdicts : nullptr, complete,
+                                      fmt::format("{}{} alert{}{}; {}", stats_head, hs.alerts, hs.alerts == 1 ? "" : "s",
+                                                  by.empty() ? "" : " (" + by + ")", stats_tail));
+  } else if (format == "jsonl") {
     for (const auto& al : alerts) report += to_jsonl(al) + "\n";
     // Last line: what was read, how completely, every input error, and the coverage.
     nlohmann::ordered_json extra;
@@ -405,6 +425,8 @@ Examples:
   tocsin hunt --since 24h --fail-on high audit.log # CI/cron: exit 1 on high or critical
   ausearch --raw -ts today | tocsin hunt -         # from stdin
   tocsin hunt --format jsonl -o alerts.jsonl logs/ # one JSON alert per line for a SIEM
+  tocsin hunt --format json -o hunt.json logs/     # one document: summary, coverage, alerts
+  tocsin hunt --format html -o hunt.html logs/     # a page: timeline, copies per user, coverage
   tocsin hunt --ignore AU001 audit.log             # races only, no copy inventory
   tocsin hunt --input-format es export.json        # the Elasticsearch export (also laurel, ecs)
   tocsin hunt --sink clickhouse://store:8123/tocsin /var/log/audit/     # also ship to the fleet store
@@ -415,6 +437,9 @@ verdict, then the other alerts, then the coverage section; jsonl prints one aler
 as the last line, a {"summary": {...}} record: complete (every input read fully), counts, and per
 input its format, bytes on disk, bytes read (compressed) and decompressed, events, status (ok,
 damaged, unreadable, skipped) and issues, plus a flat "errors" list, the "notes" and "coverage".
+Each alert carries "process" {pid, exe, command} and "input" {file, line} where the records have
+them (null otherwise); an unset auid or ses (4294967295 in the log) is null. json prints one
+document {"tool", "version", "summary", "coverage", "alerts": [...]} with the same objects.
 A statistics line goes to stderr (events, records, MB/s, broken records, loss reports, serial
 gaps, inputs ok/damaged/unreadable/skipped and bytes read of bytes on disk), starting with
 INCOMPLETE when evidence is missing, then a coverage line.
@@ -441,8 +466,11 @@ TOCSIN_CLICKHOUSE_USER/TOCSIN_CLICKHOUSE_PASSWORD, never in the URL.
 Exit codes: 0 no alert at or above --fail-on, 1 at least one, 2 incomplete evidence (an input
 damaged or unreadable, even when alerts were found: they are still printed) or a bad flag.)");
   app->add_option("inputs", args->inputs, "Audit logs: files (.gz ok), directories, or - for stdin");
-  app->add_option("--format", args->format, "text or jsonl (default: text on a terminal, jsonl otherwise)")
-      ->check(CLI::IsMember({"text", "jsonl"}));
+  app->add_option("--format", args->format,
+                  "text, jsonl, json (one document: summary, coverage, alerts) or html (a self-contained page); default: "
+                  "text on a terminal, "
+                  "jsonl otherwise")
+      ->check(CLI::IsMember({"text", "jsonl", "json", "html"}));
   app->add_option("-o,--output", args->output,
                   "Write the report to FILE instead of stdout (replaced atomically; a symlink there is "
                   "replaced, not followed)");

@@ -1,5 +1,5 @@
 // `tocsin scan`: static analysis of Dockerfiles, Compose files, Kubernetes manifests, scripts
-// and CI files; reports in text/json/sarif/github, applies or shows automatic fixes.
+// and CI files; reports in text/json/sarif/github/codeclimate/junit/checkstyle, applies or shows automatic fixes.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -181,10 +181,15 @@ int run_scan(const ScanArgs& a) {
   report::ScanReport rep{res.files_scanned, findings, res.sources};
   for (const auto& e : res.errors) rep.errors.push_back({e.path, e.message});
   for (const auto& n : res.notes) rep.notes.push_back({n.path, n.message});
+  rep.config = &res.config;
   std::string text;
   if (a.format == "json") text = report::render_json(rep);
   else if (a.format == "sarif") text = report::render_sarif(rep);
   else if (a.format == "github") text = report::render_github(rep);
+  else if (a.format == "codeclimate") text = report::render_codeclimate(rep);
+  else if (a.format == "junit") text = report::render_junit(rep);
+  else if (a.format == "checkstyle") text = report::render_checkstyle(rep);
+  else if (a.format == "html") text = report::render_html(rep);
   else {
     const int report_fd = fix_stdin && a.output.empty() ? 2 : 1;
     bool color = !a.no_color && (a.color == "always" || (a.color == "auto" && a.output.empty() && use_color(report_fd)));
@@ -251,6 +256,10 @@ void add_scan(CLI::App& root, Commands& cmds) {
       "Examples:\n"
       "  tocsin scan .                                   # text report of the current tree\n"
       "  tocsin scan --format sarif -o tocsin.sarif .    # for GitHub code scanning\n"
+      "  tocsin scan --format codeclimate -o gl-code-quality.json .   # GitLab code quality\n"
+      "  tocsin scan --format junit -o tocsin-junit.xml .     # CI test dashboards\n"
+      "Formats: text, json, sarif, github (annotations), codeclimate (GitLab), junit,\n"
+      "checkstyle, html (self-contained, no network); see docs/output.md. SARIF rule links use $TOCSIN_DOCS_URL when set.\n"
       "  tocsin scan --select DF001 --diff Dockerfile    # show the automatic fix\n"
       "  tocsin scan --fix - < Dockerfile > fixed        # fix stdin, fixed text on stdout\n"
       "  tocsin scan --kind compose deploy/stack.yml.j2  # force the kind of a named file\n"
@@ -259,12 +268,13 @@ void add_scan(CLI::App& root, Commands& cmds) {
       "Inputs that cannot be read (an unreadable file or directory, a file swapped under the scan)\n"
       "are errors in every format: JSON \"errors\": [...], SARIF invocations[0] with\n"
       "executionSuccessful false and a toolExecutionNotification each, github ::error lines,\n"
+      "codeclimate/junit/checkstyle an input-error issue, testcase or error each,\n"
       "text INCOMPLETE; the exit code is then 2 even when findings were reported.\n"
       "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or tool error\n"
       "(including an input that could not be read).");
   app->add_option("paths", args->paths, "Files or directories to scan (default: .; - reads stdin)");
   app->add_option("-f,--format", args->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "sarif", "github"}))
+      ->check(CLI::IsMember({"text", "json", "sarif", "github", "codeclimate", "junit", "checkstyle", "html"}))
       ->default_str("text");
   app->add_option("-o,--output", args->output,
                   "Write the report to FILE instead of stdout (replaced atomically; a symlink there is "

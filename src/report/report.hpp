@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "audit/alert.hpp"
+#include "audit/coverage.hpp"
+#include "core/config.hpp"
 #include "core/diagnostic.hpp"
 #include "core/source.hpp"
 
@@ -24,6 +27,9 @@ struct ScanReport {
   std::vector<InputError> errors = {};
   // Files (or documents) skipped or partly checked, with the reason: listed, not errors.
   std::vector<InputError> notes = {};
+  // The effective configuration, when known: which rules ran (junit lists them) and severity
+  // overrides (SARIF rules[] carry them). Null: every scan rule, default severities.
+  const Config* config = nullptr;
 };
 
 struct TextOptions {
@@ -35,6 +41,13 @@ std::string render_text(const ScanReport& r, const TextOptions& opts);
 std::string render_json(const ScanReport& r);
 std::string render_sarif(const ScanReport& r);
 std::string render_github(const ScanReport& r);
+std::string render_codeclimate(const ScanReport& r);  // GitLab code quality
+std::string render_junit(const ScanReport& r);
+std::string render_checkstyle(const ScanReport& r);
+std::string render_html(const ScanReport& r);  // self-contained, no network
+// `hunt --format html`: coverage, copies per user, timeline, alerts; `stats` is the summary line.
+std::string render_hunt_html(const std::vector<audit::Alert>& alerts, const std::vector<audit::RuleCoverage>* coverage,
+                             bool complete, std::string_view stats);
 
 // Stable fingerprint of a finding: rule + the trimmed text of its first line, so it survives
 // lines moving up or down.

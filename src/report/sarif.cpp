@@ -1,5 +1,5 @@
-// SARIF 2.1.0: tool.driver.rules[] from the rule catalogue (help = the rule's doc page),
-// exact regions, related locations, partialFingerprints and fixes; invocations[0] says whether
+// SARIF 2.1.0: tool.driver.rules[] from the rule catalogue (fullDescription, help text and
+// Markdown from the rule's doc page, helpUri to it, severity overrides applied), exact regions, related locations, partialFingerprints and fixes; invocations[0] says whether
 // every input was read (executionSuccessful) and names each one that was not.
 #include <fmt/format.h>
 
@@ -10,6 +10,7 @@
 
 #include "core/rule_catalog.hpp"
 #include "core/text_sanitize.hpp"
+#include "report/markup.hpp"
 #include "report/report.hpp"
 #include "report/snippet.hpp"
 
@@ -29,11 +30,15 @@ std::string percent_encode(std::string_view s) {
   return o;
 }
 
+// Paths inside the working directory are relative to %SRCROOT% (the checkout, as code
+// scanning wants); paths outside it are relative to ROOT (file:///), so every artifact
+// location has a uriBaseId and none leaks as a bare absolute URI.
 J artifact(const std::string& file) {
-  if (!file.empty() && file.front() == '/') return {{"uri", "file://" + percent_encode(file)}};
-  std::string_view f = file;
-  while (f.substr(0, 2) == "./") f.remove_prefix(2);
-  return {{"uri", percent_encode(f)}, {"uriBaseId", "%SRCROOT%"}};
+  RelPath p = relative_to_cwd(file);
+  if (p.inside) return {{"uri", percent_encode(p.path)}, {"uriBaseId", "%SRCROOT%"}};
+  std::string_view abs = p.path;
+  while (!abs.empty() && abs.front() == '/') abs.remove_prefix(1);
+  return {{"uri", percent_encode(abs)}, {"uriBaseId", "ROOT"}};
 }
 
 // physicalLocation: the artifact, the exact region (with the bounded snippet of the range) and,
@@ -70,20 +75,23 @@ J physical_location(const std::string& file, const Range& r, const SourceFile* s
   return {{"artifactLocation", artifact(file)}, {"region", std::move(j)}};
 }
 
-J rule_json(const RuleInfo& info) {
+J rule_json(const RuleInfo& info, Severity severity) {
   J tags = J::array();
   tags.push_back("security");
   for (const auto& t : info.tags) tags.push_back(t);
+  std::string full = doc_first_paragraph(info.body);
+  if (full.empty() || full == info.summary) full = info.summary + ".";
   return {{"id", info.id},
           {"name", info.name},
           {"shortDescription", {{"text", info.summary}}},
-          {"fullDescription", {{"text", info.summary}}},
-          {"help", {{"text", info.body}, {"markdown", info.body}}},
-          {"defaultConfiguration", {{"level", std::string(sarif_level(info.severity))}}},
+          {"fullDescription", {{"text", full}}},
+          {"helpUri", docs_base_url() + "docs/rules/" + info.id + ".md"},
+          {"help", {{"text", markdown_to_text(info.body)}, {"markdown", info.body}}},
+          {"defaultConfiguration", {{"level", std::string(sarif_level(severity))}}},
           {"properties",
-           {{"security-severity", std::string(security_severity(info.severity))},
+           {{"security-severity", std::string(security_severity(severity))},
             {"precision", info.maturity == "stable" ? "high" : "medium"},
-            {"problem.severity", info.severity >= Severity::high ? "error" : "warning"},
+            {"problem.severity", severity >= Severity::high ? "error" : "warning"},
             {"tags", tags}}}};
 }
 
@@ -120,7 +128,8 @@ std::string render_sarif(const ScanReport& r) {
   std::map<std::string, size_t> index;
   for (const auto& info : catalog) {
     index[info.id] = rules.size();
-    rules.push_back(rule_json(info));
+    // The configured severity (rules: {severity: {ID: LEVEL}}) is what GitHub reads here.
+    rules.push_back(rule_json(info, r.config ? r.config->severity_for(info.id, info.severity) : info.severity));
   }
   J results = J::array();
   Fingerprints fingerprints;
@@ -164,8 +173,12 @@ std::string render_sarif(const ScanReport& r) {
   J run{{"tool", {{"driver", {{"name", "tocsin"},
                               {"version", TOCSIN_VERSION},
                               {"semanticVersion", TOCSIN_VERSION},
+                              {"informationUri", docs_base_url() + "README.md"},
                               {"rules", std::move(rules)}}}}},
-        {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", "file://" + percent_encode(cwd)}}}}},
+        // GitHub takes the category from the id (the part before the last '/').
+        {"automationDetails", {{"id", "tocsin/scan/"}}},
+        {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", "file://" + percent_encode(cwd)}}},
+                                {"ROOT", {{"uri", "file:///"}}}}},
         {"columnKind", "unicodeCodePoints"},
         {"results", std::move(results)}};
   // The invocation: executionSuccessful is false when an input could not be read, and each

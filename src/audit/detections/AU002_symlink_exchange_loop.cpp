@@ -25,6 +25,8 @@ class Au002 final : public Detection {
                             ep.last_ms - ep.first_ms, where);
     a.user = ep.user;
     a.swap = AlertSwap{ep.pid, {ep.a, ep.b}, ep.count, ep.last_ms - ep.first_ms};
+    a.pid = ep.pid;
+    a.exe = ep.exe;
     a.file = ep.file;
     a.line = ep.line;
     ctx.emit(std::move(a));

@@ -79,6 +79,8 @@ Alert Context::alert_at(std::string_view rule, const Event& ev, std::string mess
   a.message = std::move(message);
   a.file = std::string(ev.file());
   a.line = ev.line();
+  a.pid = ev.pid();
+  a.exe = std::string(ev.exe_view());
   return a;
 }
 
@@ -95,6 +97,8 @@ Alert copy_alert(std::string_view rule, const Copy& c, std::string message) {
   a.docker_cp = AlertCopy{c.cmd.direction, c.cmd.container, c.cmd.path, std::nullopt};
   a.copy_id = c.id;
   a.command = c.command_line;
+  a.pid = c.client_pid;
+  a.exe = c.client_exe;
   a.file = c.file;
   a.line = c.line;
   return a;
@@ -270,6 +274,7 @@ void Engine::track_copies(const Event& ev) {
       c.line = ev.line();
       c.start_ms = c.end_ms = t;
       c.client_pid = *pid;
+      c.client_exe = std::string(ev.exe_view());
       c.client_cwd = ev.cwd().value_or("");
       c.user = user_of(ev);
       c.container_alias = ctx_.containers.add(ContainerRegistry::name_alias(c.cmd.container));

@@ -35,6 +35,7 @@ struct Copy {
   uint64_t start_ms = 0;
   uint64_t end_ms = 0;  // last activity seen from the client or the helper
   int64_t client_pid = 0;
+  std::string client_exe;
   std::string client_cwd;
   AlertUser user;
   std::string container_alias;  // "name:…" (or "id:…")
