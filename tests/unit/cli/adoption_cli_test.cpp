@@ -42,7 +42,10 @@ void write(const fs::path& p, const std::string& s) {
 // Runs `prog args` in `cwd`, stdin from `in` (or /dev/null), stdout/stderr captured.
 Out run_in(const fs::path& cwd, const std::string& prog, const std::vector<std::string>& args,
            const std::string& in = {}) {
-  fs::path o = cwd / ".out", e = cwd / ".err", i = cwd / ".in";
+  // The captures live in a directory of their own: tests run in parallel, several in the
+  // source tree, and captures in `cwd` clobbered each other.
+  TempDir io("tocsin-cli-io");
+  fs::path o = io.p / "out", e = io.p / "err", i = io.p / "in";
   write(i, in);
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -63,11 +66,7 @@ Out run_in(const fs::path& cwd, const std::string& prog, const std::vector<std::
   }
   int st = 0;
   ::waitpid(pid, &st, 0);
-  Out r{WIFEXITED(st) ? WEXITSTATUS(st) : 128, read_all(o), read_all(e)};
-  fs::remove(o);
-  fs::remove(e);
-  fs::remove(i);
-  return r;
+  return Out{WIFEXITED(st) ? WEXITSTATUS(st) : 128, read_all(o), read_all(e)};
 }
 
 Out tocsin(const fs::path& cwd, const std::vector<std::string>& args, const std::string& in = {}) {
