@@ -466,7 +466,7 @@ TOCSIN_CLICKHOUSE_USER/TOCSIN_CLICKHOUSE_PASSWORD, never in the URL.
 Exit codes: 0 no alert at or above --fail-on, 1 at least one, 2 incomplete evidence (an input
 damaged or unreadable, even when alerts were found: they are still printed) or a bad flag.)");
   app->add_option("inputs", args->inputs, "Audit logs: files (.gz ok), directories, or - for stdin");
-  app->add_option("--format", args->format,
+  app->add_option("-f,--format", args->format,
                   "text, jsonl, json (one document: summary, coverage, alerts) or html (a self-contained page); default: "
                   "text on a terminal, "
                   "jsonl otherwise")

@@ -232,7 +232,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
   app->add_option("--host-root", args->host_root, "the host's / as seen by tocsin (e.g. /host in a pod)");
   app->add_flag("--check-running", args->check_running, "check the containers already running first");
   app->add_flag("--once", args->once, "check the running containers and exit (implies --docker --check-running)");
-  app->add_option("--format", args->format, "jsonl or text")->check(CLI::IsMember({"jsonl", "text"}));
+  app->add_option("-f,--format", args->format, "jsonl or text")->check(CLI::IsMember({"jsonl", "text"}));
   app->add_option("--fail-on", args->fail_on,
                   "With --once: exit 1 when a check is at or above: info, low (default), medium, high, critical, none")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
