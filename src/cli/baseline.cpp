@@ -48,7 +48,7 @@ int run_train_fleet(BaselineArgs& a, bl::Model& model, const std::string& zone_n
   f.since_ms = parse(a.since);
   f.until_ms = parse(a.until);
   if ((!a.since.empty() && !f.since_ms) || (!a.until.empty() && !f.until_ms))
-    return fail("train", "--since/--until: use ISO-8601 UTC (2026-11-22T07:04:44Z) or a duration (2h, 30m, 7d)");
+    return fail("train", "--since/--until: use ISO-8601 (2026-11-22, 2026-11-22T07:04:44Z, …+01:00) or a duration (2h, 30m, 7d)");
   auto client = store::connect(a.source.url, a.source.credentials);
   if (!client) return fail("train", client.error().message);
   auto t0 = std::chrono::steady_clock::now();

@@ -15,6 +15,7 @@
 #include "audit/alert.hpp"
 #include "audit/baseline/baseline.hpp"
 #include "audit/coverage.hpp"
+#include "core/iso8601.hpp"
 #include "audit/detections/engine.hpp"
 #include "audit/formats/json_source.hpp"
 #include "audit/pipeline.hpp"
@@ -52,7 +53,7 @@ struct HuntArgs {
 };
 
 // "2h", "30m", "45s", "7d", "1w" before now; or ISO-8601 UTC: "2026-11-22",
-// "2026-11-22T07:04:44", "2026-11-22 07:04:44.708Z", "…+00:00".
+// "2026-11-22T07:04:44", "2026-11-22 07:04:44.708Z", "…+01:00" (core/iso8601).
 std::optional<uint64_t> parse_time(const std::string& s, uint64_t now_ms) {
   if (s.empty()) return std::nullopt;
   if (s.size() >= 2 && std::isdigit(static_cast<unsigned char>(s.front()))) {
@@ -66,41 +67,7 @@ std::optional<uint64_t> parse_time(const std::string& s, uint64_t now_ms) {
       return d > now_ms ? 0 : now_ms - d;
     }
   }
-  int Y = 0, M = 0, D = 0, h = 0, m = 0, sec = 0, used = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &Y, &M, &D, &used) != 3 || used != 10) return std::nullopt;
-  std::string rest = s.substr(10);
-  uint64_t ms = 0;
-  if (!rest.empty()) {
-    if (rest[0] != 'T' && rest[0] != ' ') return std::nullopt;
-    int u2 = 0;
-    if (std::sscanf(rest.c_str() + 1, "%2d:%2d:%2d%n", &h, &m, &sec, &u2) != 3 || u2 != 8) return std::nullopt;
-    rest = rest.substr(9);
-    if (!rest.empty() && rest[0] == '.') {
-      size_t k = 1;
-      uint64_t frac = 0, scale = 1000;
-      while (k < rest.size() && std::isdigit(static_cast<unsigned char>(rest[k]))) {
-        if (scale > 1) {
-          scale /= 10;
-          frac += static_cast<uint64_t>(rest[k] - '0') * scale;
-        }
-        ++k;
-      }
-      ms = frac;
-      rest = rest.substr(k);
-    }
-    if (!rest.empty() && rest != "Z" && rest != "+00:00" && rest != "+0000") return std::nullopt;
-  }
-  if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = Y - 1900;
-  tm.tm_mon = M - 1;
-  tm.tm_mday = D;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = sec;
-  std::time_t t = timegm(&tm);
-  if (t < 0) return std::nullopt;
-  return static_cast<uint64_t>(t) * 1000 + ms;
+  return parse_iso8601_ms(s, Iso8601Options{.date_only = true});
 }
 
 std::string map_input_format(const std::string& f) {
@@ -272,11 +239,11 @@ int run_hunt(HuntArgs& a) {
                                               .count());
   if (!a.since.empty()) {
     eo.since_ms = parse_time(a.since, now_ms);
-    if (!eo.since_ms) return fail(fmt::format("--since '{}': use ISO-8601 UTC (2026-11-22T07:04:44Z) or a duration (2h, 30m, 7d)", a.since));
+    if (!eo.since_ms) return fail(fmt::format("--since '{}': use ISO-8601 (2026-11-22, 2026-11-22T07:04:44Z, …+01:00) or a duration (2h, 30m, 7d)", a.since));
   }
   if (!a.until.empty()) {
     eo.until_ms = parse_time(a.until, now_ms);
-    if (!eo.until_ms) return fail(fmt::format("--until '{}': use ISO-8601 UTC (2026-11-22T07:04:44Z) or a duration (2h, 30m, 7d)", a.until));
+    if (!eo.until_ms) return fail(fmt::format("--until '{}': use ISO-8601 (2026-11-22, 2026-11-22T07:04:44Z, …+01:00) or a duration (2h, 30m, 7d)", a.until));
   }
   static const std::set<std::string> kFormats = {"auto", "raw", "enriched", "text", "es", "es-export",
                                                  "laurel", "ecs", "auditbeat"};
@@ -474,7 +441,7 @@ damaged or unreadable, even when alerts were found: they are still printed) or a
   app->add_option("-o,--output", args->output,
                   "Write the report to FILE instead of stdout (replaced atomically; a symlink there is "
                   "replaced, not followed)");
-  app->add_option("--since", args->since, "Only alerts at or after: ISO-8601 UTC time or a duration ago (2h, 30m, 7d)");
+  app->add_option("--since", args->since, "Only alerts at or after: ISO-8601 time (2026-11-22, 2026-11-22T07:04:44Z, …+01:00; no zone = UTC) or a duration ago (2h, 30m, 7d)");
   app->add_option("--until", args->until, "Only alerts at or before: ISO-8601 UTC time or a duration ago");
   app->add_option("--fail-on", args->fail_on, "Exit 1 when an alert is at or above: info, low (default), medium, high, critical, none");
   app->add_option("--select", args->select, "Only these rules (comma-separated, e.g. AU003,AU004)")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

@@ -572,61 +572,6 @@ Result<Event> map_json_event(object obj, JsonFlavor flavor,
   return Error{"unknown JSON layout"};
 }
 
-std::optional<uint64_t> parse_iso8601_ms(std::string_view s) {
-  // YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]
-  auto digits = [&](size_t at, size_t n) -> std::optional<int> {
-    if (at + n > s.size()) return std::nullopt;
-    int v = 0;
-    for (size_t i = at; i < at + n; ++i) {
-      if (std::isdigit(static_cast<unsigned char>(s[i])) == 0) return std::nullopt;
-      v = v * 10 + (s[i] - '0');
-    }
-    return v;
-  };
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-      s[13] != ':' || s[16] != ':')
-    return std::nullopt;
-  auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2),
-       mi = digits(14, 2), se = digits(17, 2);
-  if (!y || !mo || !d || !h || !mi || !se || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 ||
-      *h > 23 || *mi > 59 || *se > 60)
-    return std::nullopt;
-  size_t i = 19;
-  uint64_t frac_ms = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    int n = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0) {
-      if (n < 3) frac_ms = frac_ms * 10 + static_cast<uint64_t>(s[i] - '0');
-      ++n;
-      ++i;
-    }
-    for (; n < 3; ++n) frac_ms *= 10;
-  }
-  int64_t offset = 0;
-  if (i < s.size()) {
-    if (s[i] == 'Z' && i + 1 == s.size()) {
-    } else if ((s[i] == '+' || s[i] == '-') && i + 6 == s.size() && s[i + 3] == ':') {
-      auto oh = digits(i + 1, 2), om = digits(i + 4, 2);
-      if (!oh || !om) return std::nullopt;
-      offset = (s[i] == '+' ? 1 : -1) * (*oh * 3600 + *om * 60);
-    } else {
-      return std::nullopt;
-    }
-  }
-  std::tm tm{};
-  tm.tm_year = *y - 1900;
-  tm.tm_mon = *mo - 1;
-  tm.tm_mday = *d;
-  tm.tm_hour = *h;
-  tm.tm_min = *mi;
-  tm.tm_sec = *se;
-  time_t t = timegm(&tm);
-  int64_t secs = static_cast<int64_t>(t) - offset;
-  if (secs < 0) return std::nullopt;
-  return static_cast<uint64_t>(secs) * 1000 + frac_ms;
-}
-
 std::optional<AuditStamp> parse_event_id(std::string_view s) {
   size_t dot = s.find('.'), colon = s.find(':');
   if (dot == std::string_view::npos || colon == std::string_view::npos || colon < dot)

@@ -11,6 +11,7 @@
 
 #include "audit/event.hpp"
 #include "audit/formats/json_source.hpp"
+#include "core/iso8601.hpp"
 
 namespace tocsin::audit {
 
@@ -33,8 +34,9 @@ JsonFlavor classify_json_object(simdjson::dom::object obj);
 Result<Event> map_json_event(simdjson::dom::object obj, JsonFlavor flavor,
                              const std::shared_ptr<const std::string>& file, uint64_t line);
 
-// "2018-01-11T22:02:42.888Z" / "+01:00" offsets / no fraction → milliseconds since the epoch.
-std::optional<uint64_t> parse_iso8601_ms(std::string_view s);
+// @timestamp: "2018-01-11T22:02:42.888Z" / "+01:00" offsets / no fraction → milliseconds since
+// the epoch, by the one parser every timestamp goes through.
+using tocsin::parse_iso8601_ms;
 // "audit(1700000000.708:289942)" anywhere in s → (sec, msec, serial).
 struct AuditStamp {
   uint64_t sec = 0;
