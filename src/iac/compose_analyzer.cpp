@@ -8,14 +8,10 @@
 #include "iac/parse/compose_model.hpp"
 #include "iac/parse/yaml_doc.hpp"
 #include "iac/rules/compose/check.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac {
 namespace {
-
-std::string_view base_name(std::string_view path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
 
 bool yaml_ext(std::string_view name, size_t from) {
   auto rest = name.substr(from);

@@ -11,6 +11,7 @@
 #include "iac/parse/dockerfile.hpp"
 #include "iac/parse/dockerfile_eval.hpp"
 #include "iac/rules/dockerfile/check.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac {
 namespace {
@@ -18,12 +19,6 @@ namespace {
 std::string_view basename(std::string_view p) {
   auto s = p.find_last_of('/');
   return s == std::string_view::npos ? p : p.substr(s + 1);
-}
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
-  return r;
 }
 
 // Extensions of other languages, documents and templates: `Dockerfile.md`, `Dockerfile.j2`.
@@ -107,7 +102,7 @@ class DockerfileAnalyzer final : public Analyzer {
   }
 
   bool claims_name(std::string_view path) const override {
-    auto b = lower(basename(path));
+    auto b = ascii_lower(basename(path));
     if (b == "dockerfile" || b == "containerfile") return true;
     if (b.rfind("dockerfile.", 0) == 0 || b.rfind("containerfile.", 0) == 0) {
       // Dockerfile.dockerignore, Dockerfile.md, Dockerfile.j2 are not Dockerfiles.
@@ -126,7 +121,7 @@ class DockerfileAnalyzer final : public Analyzer {
   bool claims_content(std::string_view path, std::string_view content) const override {
     // Only names that could be a Dockerfile's: no extension (`Dockerfile-dev`, `build`), a
     // name that says so, or stdin. A `.pyi` stub or any other file with an extension is not.
-    auto b = lower(basename(path));
+    auto b = ascii_lower(basename(path));
     bool says_so = b.find("dockerfile") != std::string::npos || b.find("containerfile") != std::string::npos;
     if (!says_so && b != "-" && b.find('.', 1) != std::string::npos) return false;
     if (says_so && other_extension(b)) return false;

@@ -9,16 +9,12 @@
 #include "iac/parse/shell.hpp"
 #include "iac/parse/yaml_doc.hpp"
 #include "iac/rules/script/sh001.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac {
 namespace {
 
 enum class ScriptKind { Shell, Makefile, GithubActions, GitlabCi, None };
-
-std::string_view base_name(std::string_view path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
 
 bool yaml_ext(std::string_view n) { return n.ends_with(".yml") || n.ends_with(".yaml"); }
 

@@ -10,6 +10,7 @@
 #include "audit/alert.hpp"
 #include "core/host_paths.hpp"
 #include "runtime/verify.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::runtime {
 namespace {
@@ -66,11 +67,6 @@ nlohmann::ordered_json mount_json(const MountInfo& m) {
   j["rw"] = m.rw;
   j["propagation"] = m.propagation;
   return j;
-}
-
-std::string lower(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
 }
 
 }  // namespace
@@ -188,7 +184,7 @@ std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOpt
     }
   }
   bool sys_admin = std::any_of(c.cap_add.begin(), c.cap_add.end(), [](const std::string& cap) {
-    std::string u = lower(cap);
+    std::string u = ascii_lower(cap);
     return u == "sys_admin" || u == "cap_sys_admin" || u == "all";
   });
   if (c.privileged || sys_admin) {

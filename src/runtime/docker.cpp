@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "safeio/safe_file.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::runtime {
 namespace {
@@ -24,12 +25,6 @@ constexpr const char* kNewestApi = "1.43";
 constexpr size_t kMaxHead = 64 * 1024;
 constexpr size_t kMaxBody = 64u << 20;
 constexpr size_t kMaxEventLine = 4u << 20;
-
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -142,7 +137,7 @@ Result<HttpResponse> parse_head(std::string_view head) {
     if (line.empty()) break;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    r.headers[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+    r.headers[ascii_lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
   }
   return r;
 }
@@ -215,7 +210,7 @@ Result<HttpResponse> DockerClient::get(const std::string& path, int timeout_ms) 
   auto head = request_head(fd.get(), target, rest, timeout_ms);
   if (!head) return head.error();
   HttpResponse r = std::move(*head);
-  bool chunked = lower(r.headers["transfer-encoding"]).find("chunked") != std::string::npos;
+  bool chunked = ascii_lower(r.headers["transfer-encoding"]).find("chunked") != std::string::npos;
   std::optional<size_t> length;
   if (auto it = r.headers.find("content-length"); it != r.headers.end())
     length = static_cast<size_t>(std::strtoull(it->second.c_str(), nullptr, 10));
@@ -276,7 +271,7 @@ Status DockerClient::stream_events(const std::string& query,
   auto head = request_head(fd.get(), fmt::format("/v{}/events?{}", version_, query), rest, 10000);
   if (!head) return head.error();
   if (head->status != 200) return Error{fmt::format("docker: /events returned {}", head->status)};
-  bool chunked = lower(head->headers["transfer-encoding"]).find("chunked") != std::string::npos;
+  bool chunked = ascii_lower(head->headers["transfer-encoding"]).find("chunked") != std::string::npos;
   ChunkedDecoder dec;
   std::string body;
   auto consume = [&](std::string_view data) -> int {  // 1 go on, 0 stop asked, -1 malformed

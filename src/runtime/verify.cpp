@@ -1,5 +1,6 @@
 // Race-free file verification (see verify.hpp).
 #include "runtime/verify.hpp"
+#include "core/strings.hpp"
 
 #include <openssl/evp.h>
 #include <sys/file.h>
@@ -41,11 +42,6 @@ bool is_sha256_hex(std::string_view s) {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -60,7 +56,7 @@ std::optional<std::string> parse_sha256_digest(std::string_view s) {
   // sha256sum output: the digest, then a space and ' ' (text) or '*' (binary), then the name.
   if (s.size() > 64 && s[64] == ' ' && s.size() > 66 && (s[65] == ' ' || s[65] == '*')) s = s.substr(0, 64);
   if (!is_sha256_hex(s)) return std::nullopt;
-  return lower(std::string(s));
+  return ascii_lower(std::string(s));
 }
 
 namespace {
@@ -125,7 +121,7 @@ VerifyReport check_fd(VerifyReport r, int fd, const VerifyOptions& opt, bool kee
     auto want = parse_sha256_digest(*opt.sha256);
     if (!want || *want != *r.sha256) {
       r.status = VerifyStatus::Problem;
-      r.problems.push_back(fmt::format("sha256 mismatch: expected {}", want.value_or(lower(*opt.sha256))));
+      r.problems.push_back(fmt::format("sha256 mismatch: expected {}", want.value_or(ascii_lower(*opt.sha256))));
     }
   }
   if (opt.owner && *opt.owner != st.st_uid) {

@@ -7,13 +7,9 @@
 
 #include "audit/alert.hpp"
 #include "audit/event.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::audit {
-
-std::string_view base_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "audit/process/containers.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::audit {
 
@@ -96,8 +97,8 @@ class ProcessTable {
   std::vector<Pending> named_;
 };
 
-// basename of a path ("/usr/bin/docker" → "docker").
-std::string_view base_name(std::string_view path);
+// basename of a path ("/usr/bin/docker" → "docker"): the one in core/strings.hpp.
+using tocsin::base_name;
 // The container a `docker|podman|nerdctl run/exec/start/…` command line names, if any.
 std::optional<std::string> container_named_by_client(const std::vector<std::string>& argv);
 

@@ -1,6 +1,7 @@
 // Dockerfile parser: follows BuildKit's line scanner (directives, escape character,
 // continuations, comments inside continuations, heredocs) and keeps every piece located.
 #include "iac/parse/dockerfile.hpp"
+#include "core/strings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,12 +18,6 @@ bool is_space(char c) {
   // Most bytes are above ' ': one comparison settles them.
   if (static_cast<unsigned char>(c) > ' ') return false;
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string upper(std::string_view s) {
@@ -385,7 +380,7 @@ bool match_directive(std::string_view body, std::string& name, std::string& valu
   size_t ve = body.size();
   while (ve > i && is_space(body[ve - 1])) --ve;
   if (ve <= i) return false;
-  name = lower(body.substr(nb, ne - nb));
+  name = ascii_lower(body.substr(nb, ne - nb));
   value = std::string(body.substr(i, ve - i));
   value_off = i;
   return true;
@@ -617,7 +612,7 @@ Instruction Parser::build(const Joined& j, size_t b, size_t e, bool nested, size
       if (word == "--") break;
       Flag f;
       size_t eq = word.find('=');
-      f.name = lower(word.substr(2, eq == std::string_view::npos ? std::string_view::npos : eq - 2));
+      f.name = ascii_lower(word.substr(2, eq == std::string_view::npos ? std::string_view::npos : eq - 2));
       if (eq != std::string_view::npos) {
         f.has_value = true;
         f.value = std::string(word.substr(eq + 1));
@@ -758,15 +753,15 @@ void Parser::add_stage(Instruction& ins) {
   st.last = st.first;
   if (const Flag* p = ins.flag("platform")) st.platform = p->value;
   if (!ins.args.empty()) st.base = ins.args[0].text;
-  if (ins.args.size() >= 3 && lower(ins.args[1].text) == "as") {
-    st.name = lower(ins.args[2].text);
+  if (ins.args.size() >= 3 && ascii_lower(ins.args[1].text) == "as") {
+    st.name = ascii_lower(ins.args[2].text);
   }
   if (ins.args.size() == 2 || ins.args.size() > 3 ||
-      (ins.args.size() == 3 && lower(ins.args[1].text) != "as")) {
+      (ins.args.size() == 3 && ascii_lower(ins.args[1].text) != "as")) {
     error("FROM requires either one or three arguments (FROM <image> [AS <name>])",
           ins.keyword_span);
   }
-  std::string base_l = lower(st.base);
+  std::string base_l = ascii_lower(st.base);
   for (size_t k = 0; k < df_.stages.size(); ++k) {
     if (!df_.stages[k].name.empty() && df_.stages[k].name == base_l) {
       st.base_stage = static_cast<int>(k);
@@ -942,7 +937,7 @@ bool from_shape(std::string_view rest, bool& python_import) {
   }
   python_import = words.size() >= 2 && words[1] == "import";
   while (!words.empty() && words.front().rfind("--", 0) == 0) words.erase(words.begin());
-  return words.size() == 1 || (words.size() == 3 && lower(words[1]) == "as");
+  return words.size() == 1 || (words.size() == 3 && ascii_lower(words[1]) == "as");
 }
 
 }  // namespace

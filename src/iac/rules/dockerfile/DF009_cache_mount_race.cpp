@@ -13,15 +13,10 @@
 
 #include "iac/rules/dockerfile/check.hpp"
 #include "iac/rules/dockerfile/dfa_util.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 std::string unquote(std::string_view v) {
   if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
@@ -48,8 +43,8 @@ std::map<std::string, std::string> parse_mount(std::string_view value) {
     std::string_view field = value.substr(i, j - i);
     if (!field.empty()) {
       const size_t eq = field.find('=');
-      if (eq == std::string_view::npos) kv[lower(field)] = "true";
-      else kv[lower(field.substr(0, eq))] = unquote(field.substr(eq + 1));
+      if (eq == std::string_view::npos) kv[ascii_lower(field)] = "true";
+      else kv[ascii_lower(field.substr(0, eq))] = unquote(field.substr(eq + 1));
     }
     i = j + 1;
   }
@@ -123,7 +118,7 @@ std::string consumer(const Context& ctx, size_t instruction, const std::string& 
 
 // Stage referred to by `--from=`/`from=`: a stage name or index, else an external image (-1).
 int stage_ref(const df::Dockerfile& file, std::string_view ref) {
-  const std::string name = lower(ref);
+  const std::string name = ascii_lower(ref);
   for (size_t s = 0; s < file.stages.size(); ++s)
     if (!file.stages[s].name.empty() && file.stages[s].name == name) return static_cast<int>(s);
   if (!name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -163,12 +158,12 @@ class DF009 final : public Check {
         if (f.name != "mount" || ins.kind != df::Kind::Run) continue;
         auto kv = parse_mount(f.value);
         if (auto from = get(kv, {"from"})) depend(ins.stage, stage_ref(file, expand(*from)));
-        if (lower(get(kv, {"type"}).value_or("bind")) != "cache") continue;
+        if (ascii_lower(get(kv, {"type"}).value_or("bind")) != "cache") continue;
         CacheMount c;
         c.instruction = i;
         c.stage = ins.stage;
         c.flag = &f;
-        c.sharing = lower(get(kv, {"sharing"}).value_or("shared"));
+        c.sharing = ascii_lower(get(kv, {"sharing"}).value_or("shared"));
         if (auto v = get(kv, {"source", "src"})) c.source = expand(*v);
         if (auto v = get(kv, {"id"})) c.id = expand(*v);
         // Cache instances are keyed by id (default: the target path) and by the `from` base.

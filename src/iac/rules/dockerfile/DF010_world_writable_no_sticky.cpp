@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "iac/rules/dockerfile/check.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
@@ -429,12 +430,6 @@ class DF010 final : public Check {
                         c.what, list));
       }
     }
-  }
-
- private:
-  static std::string_view base_name(std::string_view s) {
-    const size_t slash = s.rfind('/');
-    return slash == std::string_view::npos ? s : s.substr(slash + 1);
   }
 };
 

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "iac/rules/dockerfile/check.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
@@ -39,11 +40,6 @@ bool under(std::string_view path, std::string_view vol) {
   if (vol == "/") return false;  // `VOLUME /` is not a real pattern; avoid flagging everything
   if (path.substr(0, vol.size()) != vol) return false;
   return path.size() == vol.size() || path[vol.size()] == '/';
-}
-
-std::string_view base_name(std::string_view s) {
-  const size_t slash = s.rfind('/');
-  return slash == std::string_view::npos ? s : s.substr(slash + 1);
 }
 
 bool is_option(std::string_view t) { return t.size() > 1 && t[0] == '-'; }

@@ -12,14 +12,10 @@
 #include <fmt/format.h>
 
 #include "iac/rules/dockerfile/check.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
-
-std::string_view base_name(std::string_view s) {
-  const size_t slash = s.rfind('/');
-  return slash == std::string_view::npos ? s : s.substr(slash + 1);
-}
 
 bool is_downloader(std::string_view n) {
   return n == "curl" || n == "wget" || n == "fetch" || n == "aria2c";

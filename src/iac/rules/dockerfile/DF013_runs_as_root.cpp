@@ -8,20 +8,15 @@
 #include <fmt/format.h>
 
 #include "iac/rules/dockerfile/check.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
-
 // Windows images have no root/USER model comparable to Linux; their default user is
 // ContainerAdministrator by design.
 bool windows_base(std::string_view base) {
-  const std::string b = lower(base);
+  const std::string b = ascii_lower(base);
   return b.find("windowsservercore") != std::string::npos || b.find("nanoserver") != std::string::npos ||
          b.find("mcr.microsoft.com/windows") != std::string::npos;
 }
@@ -82,7 +77,7 @@ class DF013 final : public Check {
                                  "and switch to it by number (`RUN adduser -D -u 10001 app`, "
                                  "`USER 10001`).",
                                  fin.base,
-                                 lower(base) == "scratch" ? " (a `scratch` image has no users at all)"
+                                 ascii_lower(base) == "scratch" ? " (a `scratch` image has no users at all)"
                                                           : " unless the base image changes it"));
       return;
     }

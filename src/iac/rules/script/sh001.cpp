@@ -2,6 +2,7 @@
 // flags before the subcommand, both directions) and decides whether the container can be
 // running at that moment (not when the script paused/stopped it first or only `create`d it).
 #include "iac/rules/script/sh001.hpp"
+#include "core/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,11 +14,6 @@
 
 namespace tocsin::iac::script {
 namespace {
-
-std::string_view base_name(std::string_view s) {
-  const size_t slash = s.rfind('/');
-  return slash == std::string_view::npos ? s : s.substr(slash + 1);
-}
 
 bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
   return std::find(list.begin(), list.end(), s) != list.end();
