@@ -19,13 +19,27 @@ constexpr char kSep = '\x1f';
 constexpr int64_t kUnsetAuid = 4294967295LL;
 constexpr size_t kMaxModelBytes = 256u << 20;
 
+// A part holding the separator itself (a hostile path or container name, or a crafted model
+// file; found by the fuzzer) would split into other parts: it is stored with U+241F (SYMBOL FOR
+// UNIT SEPARATOR) instead, the same when training, scoring and loading, so counts still match
+// and a model survives its round trip.
+void append_part(std::string& k, std::string_view part) {
+  for (char c : part) {
+    if (c == kSep) k += "\xe2\x90\x9f";
+    else k.push_back(c);
+  }
+}
+
 std::string make_key(std::string_view h, std::string_view u, std::string_view f, std::string_view v) {
   std::string k;
   k.reserve(h.size() + u.size() + f.size() + v.size() + 3);
-  k.append(h).push_back(kSep);
-  k.append(u).push_back(kSep);
-  k.append(f).push_back(kSep);
-  k.append(v);
+  append_part(k, h);
+  k.push_back(kSep);
+  append_part(k, u);
+  k.push_back(kSep);
+  append_part(k, f);
+  k.push_back(kSep);
+  append_part(k, v);
   return k;
 }
 
