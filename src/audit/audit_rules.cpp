@@ -1,6 +1,7 @@
 // Generator for `tocsin audit-rules`: which syscalls, by which programs, under which keys the
 // detections need, written per ABI because syscall names differ between architectures.
 #include "audit/audit_rules.hpp"
+#include "core/strings.hpp"
 
 #include <fmt/format.h>
 #include <sys/utsname.h>
@@ -159,8 +160,7 @@ constexpr std::string_view kDockerDataRoot = "/var/lib/docker";
 }  // namespace
 
 Result<std::vector<RulesArch>> parse_rules_arch(std::string_view s) {
-  std::string v(s);
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string v = ascii_lower(s);
   if (v == "x86_64" || v == "amd64" || v == "x64") return std::vector<RulesArch>{RulesArch::X86_64};
   if (v == "i386" || v == "i686" || v == "x86") return std::vector<RulesArch>{RulesArch::I386};
   if (v == "aarch64" || v == "arm64") return std::vector<RulesArch>{RulesArch::Aarch64};

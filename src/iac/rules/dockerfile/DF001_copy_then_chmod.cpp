@@ -9,6 +9,7 @@
 
 #include "iac/rules/dockerfile/check.hpp"
 #include "iac/rules/dockerfile/dfa_util.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
@@ -345,9 +346,7 @@ class DF001 final : public Check {
     for (int guard = 0; stage >= 0 && static_cast<size_t>(stage) < ctx.file.stages.size() && guard < 64; ++guard) {
       const auto& s = ctx.file.stages[static_cast<size_t>(stage)];
       if (s.base_stage < 0) {
-        std::string b = s.base;
-        for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return b == "scratch";
+        return ascii_lower(s.base) == "scratch";
       }
       stage = s.base_stage;
     }

@@ -8,6 +8,7 @@
 
 #include "iac/rules/dockerfile/check.hpp"
 #include "iac/rules/dockerfile/dfa_util.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
@@ -32,8 +33,7 @@ class DF003 final : public Check {
     // Windows containers have no numeric UIDs (ContainerUser, ContainerAdministrator).
     if (file.escape == '`') return;
     for (size_t s : chain) {
-      std::string base = file.stages[s].base;
-      for (auto& ch : base) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      const std::string base = ascii_lower(file.stages[s].base);
       if (base.find("windows") != std::string::npos || base.find("nanoserver") != std::string::npos)
         return;
     }

@@ -11,6 +11,7 @@
 
 #include "iac/rules/dockerfile/check.hpp"
 #include "iac/rules/dockerfile/dfa_util.hpp"
+#include "core/strings.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
@@ -209,8 +210,7 @@ bool makes_executable(std::string_view mode) {
 
 // A downloaded checksum list or detached signature (its check covers the other downloads).
 bool is_checksum_list(std::string_view base) {
-  std::string l(base);
-  for (auto& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::string l = ascii_lower(base);
   for (std::string_view k : {"sum", "sha", ".asc", ".sig", ".sign", "checksum", "md5", ".minisig"})
     if (l.find(k) != std::string::npos) return true;
   return false;
