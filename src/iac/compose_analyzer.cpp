@@ -55,6 +55,10 @@ class ComposeAnalyzer final : public Analyzer {
       out.report("DC000", 0, 1, "Compose file too large to analyse (YAML traversal budget exceeded)");
       return;
     }
+    if (project.services_cut)
+      out.report("DC000", project.services_cut->begin, std::max(project.services_cut->end, project.services_cut->begin + 1),
+                 fmt::format("more than {} services in this file; this one and the rest were not checked",
+                             compose::kMaxServices));
     if (project.services.empty() && !file.has_fatal())
       out.note("no `services:` mapping and no version-1 service definitions (services at the top level): "
                "nothing to check");

@@ -78,19 +78,30 @@ class KubernetesAnalyzer final : public Analyzer {
       size_t end = std::min(issue.offset + 1, src.size());
       out.report("K8000", issue.offset, end, fmt::format("Kubernetes document cannot be parsed: {}", issue.message));
     }
-    auto manifest = k8s::build_manifest(file);
-    if (file.budget_exceeded()) {
-      out.report("K8000", 0, 1, "Kubernetes file too large to analyse (YAML traversal budget exceeded)");
-      return;
-    }
-    for (const auto& skipped : manifest.skipped)
-      out.note(fmt::format("line {}: kind `{}` ({}) is neither a Kubernetes built-in kind nor an OpenShift "
-                           "workload: tocsin does not know its schema, so it was not checked",
-                           src.line_of(skipped.at.begin), skipped.kind, skipped.api_version));
-    k8s::Context ctx{manifest, out};
-    for (const auto& c : k8s::checks())
-      if (out.enabled(c->id())) c->run(ctx);
+    // Workloads are modelled and checked a batch at a time: a file of many small documents
+    // would otherwise hold a model of every one (about 900 bytes per Pod) beside the YAML.
+    bool first = true;
+    k8s::build_manifest_in_batches(file, kBatch, [&](const k8s::Manifest& manifest) {
+      if (first) {
+        for (const auto& skipped : manifest.skipped)
+          out.note(fmt::format("line {}: kind `{}` ({}) is neither a Kubernetes built-in kind nor an OpenShift "
+                               "workload: tocsin does not know its schema, so it was not checked",
+                               src.line_of(skipped.at.begin), skipped.kind, skipped.api_version));
+        first = false;
+      }
+      if (file.budget_exceeded()) return;
+      k8s::Context ctx{manifest, out};
+      for (const auto& c : k8s::checks())
+        if (out.enabled(c->id())) c->run(ctx);
+    });
+    if (file.budget_exceeded())
+      out.report("K8000", 0, 1,
+                 "Kubernetes file too large to analyse whole (YAML traversal budget exceeded); workloads after "
+                 "the budget ran out were not checked");
   }
+
+ private:
+  static constexpr size_t kBatch = 1024;
 };
 
 }  // namespace

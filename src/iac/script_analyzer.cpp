@@ -107,14 +107,14 @@ void analyze_github(const SourceFile& src, Emitter& out) {
   auto file = yaml::File::parse(src.content());
   for (const auto& d : file.documents()) {
     yaml::Ref root = file.root(d);
-    std::string wf_shell = root.get("defaults").get("run").get("shell").str();
+    std::string wf_shell(root.get("defaults").get("run").get("shell").str());
     for (const auto& job : root.get("jobs").entries()) {
-      std::string job_shell = job.value.get("defaults").get("run").get("shell").str();
+      std::string job_shell(job.value.get("defaults").get("run").get("shell").str());
       if (job_shell.empty()) job_shell = wf_shell;
       for (const yaml::Ref& step : job.value.get("steps").items()) {
         yaml::Ref run = step.get("run");
         if (!run.is_scalar()) continue;
-        std::string shell = step.get("shell").str();
+        std::string shell(step.get("shell").str());
         if (shell.empty()) shell = job_shell;
         if (non_posix_shell(shell)) continue;
         check_text(yaml::scalar_text(src, run), out);
@@ -136,7 +136,7 @@ void analyze_gitlab(const SourceFile& src, Emitter& out) {
   for (const auto& d : file.documents()) {
     yaml::Ref root = file.root(d);
     for (const auto& e : root.entries()) {
-      const std::string& key = e.key.str();
+      std::string_view key = e.key.str();
       if (key == "before_script" || key == "after_script") {  // global defaults (deprecated form)
         gitlab_lines(src, e.value, out, 0);
         continue;

@@ -128,7 +128,7 @@ bool version1_root(const Ref& root) {
   if (!root.is_map()) return false;
   bool any = false;
   for (const auto& e : root.entries()) {
-    const std::string& k = e.key.str();
+    std::string_view k = e.key.str();
     if (k == "version" || k.rfind("x-", 0) == 0) continue;
     if (later_format_key(k) || !e.value.is_map()) return false;
     any = any || service_like(e.value);
@@ -160,7 +160,7 @@ Ref services_of(const yaml::File& file) {
 Mount long_volume(const Ref& v) {
   Mount m;
   m.long_form = true;
-  std::string type = v.get("type").str();
+  std::string type(v.get("type").str());
   if (type == "bind") m.type = MountType::Bind;
   else if (type == "volume") m.type = MountType::Volume;
   else if (type == "tmpfs") m.type = MountType::Tmpfs;
@@ -209,7 +209,7 @@ bool looks_like_compose(const yaml::File& file) {
   static constexpr std::array<std::string_view, 16> kKeys = {
       "image", "build", "command", "entrypoint", "volumes", "ports", "environment", "depends_on",
       "networks", "restart", "container_name", "healthcheck", "env_file", "extends", "labels", "deploy"};
-  for (const auto& e : s.entries()) {
+  for (const auto& e : s.entries(kMaxServices)) {
     if (!e.value.is_map()) continue;
     for (const auto& k : kKeys)
       if (e.value.find(k)) return true;
@@ -231,7 +231,7 @@ Project build_project(const yaml::File& file) {
       auto& list = std::string_view(top) == "volumes" ? p.named_volumes
                    : std::string_view(top) == "configs" ? p.configs
                                                         : p.secrets;
-      for (const auto& e : m.entries()) list.push_back(e.key.str());
+      for (const auto& e : m.entries()) list.emplace_back(e.key.str());
     }
     // Named volumes the local driver backs with a host directory (`driver_opts: {o: bind,
     // device: /path}`): mounting one is a bind mount of that directory.
@@ -239,9 +239,9 @@ Project build_project(const yaml::File& file) {
     if (!v1)
       for (const auto& e : root.get("volumes").entries()) {
         Ref opts = e.value.get("driver_opts");
-        const std::string& o = opts.get("o").str();
-        const std::string& dev = opts.get("device").str();
-        if (o.find("bind") != std::string::npos && !dev.empty() && dev.front() == '/') bound[e.key.str()] = dev;
+        std::string_view o = opts.get("o").str();
+        std::string_view dev = opts.get("device").str();
+        if (o.find("bind") != std::string_view::npos && !dev.empty() && dev.front() == '/') bound[std::string(e.key.str())] = dev;
       }
     auto resolve_named = [&](Mount& m) {
       if (m.type != MountType::Volume) return;
@@ -250,7 +250,13 @@ Project build_project(const yaml::File& file) {
         m.source = b->second;
       }
     };
-    for (const auto& e : services.entries()) {
+    const auto entries = services.entries(kMaxServices + 1);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const auto& e = entries[i];
+      if (i == kMaxServices) {
+        p.services_cut = e.key_span();
+        break;
+      }
       if (v1 && (e.key.str() == "version" || e.key.str().rfind("x-", 0) == 0)) continue;
       Service s;
       s.name = e.key.str();
@@ -276,22 +282,22 @@ Project build_project(const yaml::File& file) {
       Ref dep = sv.get("depends_on");
       if (dep.is_seq()) {
         for (const Ref& item : dep.items())
-          if (item.is_scalar()) s.depends_on.push_back({item.str(), "", true, span(item)});
+          if (item.is_scalar()) s.depends_on.push_back({std::string(item.str()), "", true, span(item)});
       } else if (dep.is_map()) {
         for (const auto& de : dep.entries())
-          s.depends_on.push_back({de.key.str(), de.value.get("condition").str(), false, de.key_span()});
+          s.depends_on.push_back({std::string(de.key.str()), std::string(de.value.get("condition").str()), false, de.key_span()});
       }
       s.has_healthcheck = healthcheck_enabled(sv.get("healthcheck"));
       if (auto pr = sv.find("privileged"); pr && pr->value.as_bool().value_or(false))
         s.privileged = Flagged{"true", pr->key_span()};
       if (auto bp = sv.get("build").find("privileged"); bp && bp->value.as_bool().value_or(false))
         s.build_privileged = Flagged{"true", bp->key_span()};
-      for (const Ref& c : sv.get("cap_add").items()) s.cap_add.push_back({c.str(), span(c)});
-      for (const Ref& c : sv.get("security_opt").items()) s.security_opt.push_back({c.str(), span(c)});
+      for (const Ref& c : sv.get("cap_add").items()) s.cap_add.push_back({std::string(c.str()), span(c)});
+      for (const Ref& c : sv.get("security_opt").items()) s.security_opt.push_back({std::string(c.str()), span(c)});
       s.read_only = sv.get("read_only").as_bool();
       if (auto wd = sv.find("working_dir"); wd && wd->value.is_scalar())
-        s.working_dir = Flagged{wd->value.str(), wd->key_span()};
-      for (const Ref& pr : sv.get("profiles").items()) s.profiles.push_back(pr.str());
+        s.working_dir = Flagged{std::string(wd->value.str()), wd->key_span()};
+      for (const Ref& pr : sv.get("profiles").items()) s.profiles.emplace_back(pr.str());
       Ref ext = sv.get("extends");
       s.extends = ext.is_scalar() ? ext.str() : ext.get("service").str();
       s.image = sv.get("image").str();

@@ -2,6 +2,7 @@
 // depends_on (short and long form), healthchecks and security settings, each value with the
 // byte range of the key that carries it. Built from yaml::File (merge keys and anchors applied).
 #pragma once
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,8 +55,13 @@ struct Service {
   std::string image;
 };
 
+// Services modelled per file. A service costs about 400 bytes in the model and a hostile file
+// can define one every 20 bytes; real files have at most a few hundred.
+inline constexpr size_t kMaxServices = 10'000;
+
 struct Project {
-  std::vector<Service> services;
+  std::vector<Service> services;  // at most kMaxServices
+  std::optional<yaml::Span> services_cut;  // the first service left out, past kMaxServices
   std::vector<std::string> named_volumes;  // top-level volumes:
   std::vector<std::string> configs;
   std::vector<std::string> secrets;

@@ -1,6 +1,10 @@
 // Building the Kubernetes model from YAML with positions.
 #include "iac/parse/k8s_model.hpp"
 
+#include <fmt/format.h>
+
+#include <functional>
+
 namespace tocsin::iac::k8s {
 
 using yaml::Ref;
@@ -77,7 +81,7 @@ SecurityContext security_of(const Ref& holder) {
     s.run_as_group_at = f->key_span();
   }
   for (const Ref& c : sc.get("capabilities").get("add").items())
-    if (c.is_scalar()) s.capabilities_add.push_back({c.str(), yaml::span_of(c)});
+    if (c.is_scalar()) s.capabilities_add.push_back({std::string(c.str()), yaml::span_of(c)});
   return s;
 }
 
@@ -122,7 +126,7 @@ Volume volume_of(const Ref& v) {
   out.at = key_or(v, "name", yaml::span_of(v));
   out.source_at = out.at;
   for (const auto& e : v.entries()) {
-    const std::string& k = e.key.str();
+    std::string_view k = e.key.str();
     if (k == "name") continue;
     out.source_at = e.key_span();
     if (k == "hostPath") {
@@ -134,11 +138,11 @@ Volume volume_of(const Ref& v) {
     } else if (k == "configMap") {
       out.source = VolumeSource::ConfigMap;
       out.has_config = true;
-      out.config_refs.push_back("ConfigMap/" + e.value.get("name").str());
+      out.config_refs.push_back(fmt::format("ConfigMap/{}", e.value.get("name").str()));
     } else if (k == "secret") {
       out.source = VolumeSource::Secret;
       out.has_config = true;
-      out.config_refs.push_back("Secret/" + e.value.get("secretName").str());
+      out.config_refs.push_back(fmt::format("Secret/{}", e.value.get("secretName").str()));
     } else if (k == "downwardAPI") {
       out.source = VolumeSource::DownwardAPI;
     } else if (k == "projected") {
@@ -146,11 +150,11 @@ Volume volume_of(const Ref& v) {
       for (const Ref& s : e.value.get("sources").items()) {
         if (Ref cm = s.get("configMap"); cm.is_map()) {
           out.has_config = true;
-          out.config_refs.push_back("ConfigMap/" + cm.get("name").str());
+          out.config_refs.push_back(fmt::format("ConfigMap/{}", cm.get("name").str()));
         }
         if (Ref sec = s.get("secret"); sec.is_map()) {
           out.has_config = true;
-          out.config_refs.push_back("Secret/" + sec.get("name").str());
+          out.config_refs.push_back(fmt::format("Secret/{}", sec.get("name").str()));
         }
       }
     } else if (k == "persistentVolumeClaim") {
@@ -250,22 +254,27 @@ void deployment_config_strategy(const Ref& spec, Workload& w) {
   auto st = spec.find("strategy");
   if (!st || !st->value.is_map()) return;
   w.strategy_at = st->key_span();
-  std::string type = st->value.get("type").str();
+  std::string type(st->value.get("type").str());
   w.strategy_type = type.empty() || type == "Rolling" ? "RollingUpdate" : type;
   rolling_params(st->value.get("rollingParams"), w);
 }
 
-void add_object(const Ref& obj, Manifest& m, int depth) {
+// What one pass over the documents collects: the file-wide objects (ConfigMaps, Secrets, kinds
+// tocsin does not know), or the workloads.
+enum class Pass { FileWide, Workloads };
+
+void add_object(const Ref& obj, Manifest& m, int depth, Pass pass, const std::function<void()>& added) {
   if (!obj.is_map() || depth > 4) return;
-  const std::string& kind = obj.get("kind").str();
+  const std::string kind(obj.get("kind").str());
   if (kind.empty()) return;
   if (kind == "List" || (kind.size() > 4 && kind.compare(kind.size() - 4, 4, "List") == 0)) {
-    for (const Ref& item : obj.get("items").items()) add_object(item, m, depth + 1);
+    for (const Ref& item : obj.get("items").items()) add_object(item, m, depth + 1, pass, added);
     return;
   }
   if (kind == "ConfigMap" || kind == "Secret") {
-    m.configs.push_back({kind, obj.get("metadata").get("name").str(),
-                         obj.get("immutable").as_bool().value_or(false)});
+    if (pass == Pass::FileWide)
+      m.configs.push_back({kind, std::string(obj.get("metadata").get("name").str()),
+                           obj.get("immutable").as_bool().value_or(false)});
     return;
   }
   Ref spec = obj.get("spec");
@@ -284,11 +293,11 @@ void add_object(const Ref& obj, Manifest& m, int depth) {
     // Revision, whose spec is one), Argo Rollouts.
     pod = kind == "Revision" ? spec : spec.get("template").get("spec");
   } else {
-    if (!builtin_kind(kind))
-      m.skipped.push_back({kind, obj.get("apiVersion").str(), key_or(obj, "kind", yaml::span_of(obj))});
+    if (pass == Pass::FileWide && !builtin_kind(kind))
+      m.skipped.push_back({kind, std::string(obj.get("apiVersion").str()), key_or(obj, "kind", yaml::span_of(obj))});
     return;
   }
-  if (!pod.is_map()) return;
+  if (pass != Pass::Workloads || !pod.is_map()) return;
   Workload w;
   w.kind = kind;
   w.name = obj.get("metadata").get("name").str();
@@ -299,14 +308,31 @@ void add_object(const Ref& obj, Manifest& m, int depth) {
   if (kind == "DaemonSet" || kind == "StatefulSet") strategy_of(spec, "updateStrategy", w);
   if (kind == "DeploymentConfig") deployment_config_strategy(spec, w);
   m.workloads.push_back(std::move(w));
+  added();
 }
 
 }  // namespace
 
-Manifest build_manifest(const yaml::File& file) {
+void build_manifest_in_batches(const yaml::File& file, size_t batch, const std::function<void(const Manifest&)>& each) {
   Manifest m;
-  for (const auto& d : file.documents()) add_object(file.root(d), m, 0);
-  return m;
+  for (const auto& d : file.documents()) add_object(file.root(d), m, 0, Pass::FileWide, [] {});
+  bool given = false;
+  auto flush = [&] {
+    each(m);
+    given = true;
+    m.workloads.clear();
+  };
+  for (const auto& d : file.documents())
+    add_object(file.root(d), m, 0, Pass::Workloads, [&] {
+      if (m.workloads.size() >= batch) flush();
+    });
+  if (!m.workloads.empty() || !given) flush();
+}
+
+Manifest build_manifest(const yaml::File& file) {
+  Manifest all;
+  build_manifest_in_batches(file, SIZE_MAX, [&](const Manifest& m) { all = m; });
+  return all;
 }
 
 bool looks_like_kubernetes(const yaml::File& file) {

@@ -6,6 +6,8 @@
 // rollout strategy, plus the ConfigMaps/Secrets of the same file (for `immutable`). Every value
 // keeps the byte range of the key that carries it.
 #pragma once
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -114,6 +116,12 @@ struct Manifest {
 };
 
 Manifest build_manifest(const yaml::File& file);
+
+// The same, a batch of at most `batch` workloads at a time: `each` gets the file's ConfigMaps,
+// Secrets and skipped documents whole (all of them, from the first call) and the next batch of
+// workloads, so memory follows the batch and not the number of documents (a file of 100,000
+// small Pods). Called at least once.
+void build_manifest_in_batches(const yaml::File& file, size_t batch, const std::function<void(const Manifest&)>& each);
 
 // True when any document of the file has `apiVersion` and `kind`.
 bool looks_like_kubernetes(const yaml::File& file);

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <sstream>
+#include <istream>
+#include <stdexcept>
+#include <streambuf>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -71,6 +73,18 @@ bool has_top_level_key(std::string_view content, std::string_view key) {
 }
 
 namespace {
+
+// An input stream over bytes already in memory (std::istringstream would copy them twice).
+class MemoryBuf final : public std::streambuf {
+ public:
+  explicit MemoryBuf(std::string_view s) {
+    char* p = const_cast<char*>(s.data());  // read-only: no put area, no putback into it
+    setg(p, p, p + s.size());
+  }
+
+ protected:
+  int_type pbackfail(int_type) override { return traits_type::eof(); }
+};
 
 struct BuildError {
   std::string message;
@@ -236,7 +250,7 @@ class Builder final : public YAML::EventHandler {
                                    f_.limits_.max_expanded),
                        off(mark)};
     int32_t i = add(Kind::Alias, mark, 0, /*count=*/false);
-    f_.nodes_[static_cast<size_t>(i)].alias_of = it;
+    f_.nodes_[static_cast<size_t>(i)].first = static_cast<uint32_t>(it);
     exp_[local(i)] = sz;
     done_[local(i)] = true;
   }
@@ -244,7 +258,8 @@ class Builder final : public YAML::EventHandler {
                 const std::string& value) override {
     int32_t i = add(Kind::Scalar, mark, anchor);
     Node& n = f_.nodes_[static_cast<size_t>(i)];
-    n.value = value;
+    n.first = f_.keep_text(value);
+    n.size = static_cast<uint32_t>(value.size());
     set_scalar_extent(n);
     exp_[local(i)] = 1;
     done_[local(i)] = true;
@@ -253,17 +268,17 @@ class Builder final : public YAML::EventHandler {
                        YAML::EmitterStyle::value style) override {
     int32_t i = add(Kind::Seq, mark, anchor);
     f_.nodes_[static_cast<size_t>(i)].flow = style == YAML::EmitterStyle::Flow;
-    stack_.push_back(i);
+    stack_.push_back({i, pending_.size()});
   }
   void OnSequenceEnd() override { close(); }
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value style) override {
     int32_t i = add(Kind::Map, mark, anchor);
     f_.nodes_[static_cast<size_t>(i)].flow = style == YAML::EmitterStyle::Flow;
-    stack_.push_back(i);
+    stack_.push_back({i, pending_.size()});
   }
   void OnMapEnd() override {
-    int32_t i = stack_.empty() ? -1 : stack_.back();
+    int32_t i = stack_.empty() ? -1 : stack_.back().node;
     close();
     if (i >= 0) check_duplicates(i);
   }
@@ -274,8 +289,17 @@ class Builder final : public YAML::EventHandler {
   size_t base_;
   size_t node_base_;  // exp_/done_ hold this builder's nodes only
   std::vector<int32_t> anchors_;
-  std::vector<int32_t> stack_;
-  std::vector<uint64_t> exp_;
+  struct Open {
+    int32_t node;    // a collection being built
+    size_t pending;  // where its children start in pending_
+  };
+  std::vector<Open> stack_;
+  // Children of the open collections, innermost last; a collection's move to the file's child
+  // list when it ends, so each one's children are contiguous there.
+  std::vector<uint32_t> pending_;
+  // Nodes an alias-expanding reader would see under each node, saturated at UINT32_MAX (above
+  // any max_expanded a caller sets).
+  std::deque<uint32_t> exp_;
   std::vector<bool> done_;
   uint64_t total_ = 0;
 
@@ -304,7 +328,7 @@ class Builder final : public YAML::EventHandler {
       anchors_[anchor] = i;
     }
     if (!stack_.empty()) {
-      f_.nodes_[static_cast<size_t>(stack_.back())].kids.push_back(static_cast<uint32_t>(i));
+      pending_.push_back(static_cast<uint32_t>(i));
     } else if (!f_.docs_.empty() && f_.docs_.back().root < 0) {
       f_.docs_.back().root = i;
     }
@@ -313,15 +337,19 @@ class Builder final : public YAML::EventHandler {
 
   void close() {
     if (stack_.empty()) return;
-    int32_t i = stack_.back();
+    const Open open = stack_.back();
     stack_.pop_back();
+    Node& n = f_.nodes_[static_cast<size_t>(open.node)];
+    n.first = static_cast<uint32_t>(f_.kids_.size());
+    n.size = static_cast<uint32_t>(pending_.size() - open.pending);
     uint64_t sz = 1;
-    for (uint32_t k : f_.nodes_[static_cast<size_t>(i)].kids) {
-      uint64_t add_sz = exp_[local(static_cast<int32_t>(k))];
-      sz = sz + add_sz < sz ? UINT64_MAX : sz + add_sz;
+    for (size_t k = open.pending; k < pending_.size(); ++k) {
+      f_.kids_.push_back(pending_[k]);
+      sz += exp_[local(static_cast<int32_t>(pending_[k]))];
     }
-    exp_[local(i)] = sz;
-    done_[local(i)] = true;
+    pending_.resize(open.pending);
+    exp_[local(open.node)] = static_cast<uint32_t>(std::min<uint64_t>(sz, UINT32_MAX));
+    done_[local(open.node)] = true;
   }
 
   void set_scalar_extent(Node& n) const {
@@ -349,30 +377,37 @@ class Builder final : public YAML::EventHandler {
         ++i;
       }
       n.end = static_cast<uint32_t>(std::min(i + 1, content_.size()));
-    } else if ((c == '|' || c == '>') && n.value.find(c) != 0) {
+    } else if ((c == '|' || c == '>') && f_.value(n).find(c) != 0) {
       n.style = c == '|' ? ScalarStyle::Literal : ScalarStyle::Folded;
       n.end = static_cast<uint32_t>(b + 1);
     } else {
-      n.end = static_cast<uint32_t>(std::min(line_end, b + n.value.size()));
-      if (n.end == n.begin && !n.value.empty()) n.end = n.begin + 1;
+      n.end = static_cast<uint32_t>(std::min<size_t>(line_end, b + n.size));
+      if (n.end == n.begin && n.size > 0) n.end = n.begin + 1;
     }
   }
 
   void check_duplicates(int32_t map) {
     const Node& m = f_.nodes_[static_cast<size_t>(map)];
-    std::vector<std::pair<std::string_view, uint32_t>> keys;
-    for (size_t k = 0; k + 1 < m.kids.size(); k += 2) {
-      const Node& key = f_.nodes_[m.kids[k]];
-      if (key.kind == Kind::Scalar && key.value != "<<") keys.emplace_back(key.value, key.begin);
+    // Key nodes by index (4 bytes each: a mapping can have a million keys), sorted by text.
+    std::vector<uint32_t> keys;
+    keys.reserve(m.size / 2);
+    for (size_t k = 0; k + 1 < m.size; k += 2) {
+      uint32_t key = f_.kid(m, k);
+      const Node& kn = f_.nodes_[key];
+      if (kn.kind == Kind::Scalar && f_.value(kn) != "<<") keys.push_back(key);
     }
     if (keys.size() < 2) return;
-    std::sort(keys.begin(), keys.end());
+    auto text = [&](uint32_t i) { return f_.value(f_.nodes_[i]); };
+    std::sort(keys.begin(), keys.end(), [&](uint32_t a, uint32_t b) {
+      auto ta = text(a), tb = text(b);
+      return ta != tb ? ta < tb : f_.nodes_[a].begin < f_.nodes_[b].begin;
+    });
     for (size_t k = 1; k < keys.size(); ++k) {
-      if (keys[k].first == keys[k - 1].first) {
+      if (text(keys[k]) == text(keys[k - 1])) {
         f_.issues_.push_back(Issue{fmt::format("duplicate key '{}' in the same mapping (YAML forbids it; "
                                                "loaders disagree on which value wins)",
-                                               keys[k].first),
-                                   keys[k].second, false});
+                                               text(keys[k])),
+                                   f_.nodes_[keys[k]].begin, false});
       }
     }
   }
@@ -414,7 +449,8 @@ File File::parse(std::string_view content, const Limits& limits) {
       continue;
     }
     try {
-      std::istringstream in{std::string(text)};
+      MemoryBuf buf(text);  // yaml-cpp reads a stream; this one reads the file's bytes in place
+      std::istream in(&buf);
       YAML::Parser parser(in);
       Builder b(f, content, c.begin);
       while (parser.HandleNextDocument(b)) {
@@ -434,6 +470,22 @@ File File::parse(std::string_view content, const Limits& limits) {
   return f;
 }
 
+uint32_t File::keep_text(std::string_view v) {
+  if (v.empty()) return 0;
+  const bool own = v.size() > kChunk / 4;  // a long value gets a chunk of its own
+  if (own || kChunk - text_used_ < v.size()) {
+    if (text_chunks_.size() >= (size_t{1} << (32 - kChunkBits)))
+      throw std::length_error("more YAML scalar text than tocsin keeps for one file");
+    text_chunks_.push_back(std::make_unique<char[]>(own ? v.size() : kChunk));
+    text_used_ = own ? kChunk : 0;  // nothing else goes into a value's own chunk
+  }
+  const auto chunk = static_cast<uint32_t>(text_chunks_.size() - 1);
+  const size_t at = own ? 0 : text_used_;
+  std::copy(v.begin(), v.end(), text_chunks_.back().get() + at);
+  if (!own) text_used_ += v.size();
+  return chunk << kChunkBits | static_cast<uint32_t>(at);
+}
+
 bool File::has_fatal() const {
   return std::any_of(issues_.begin(), issues_.end(), [](const Issue& i) { return i.fatal; });
 }
@@ -450,7 +502,7 @@ int32_t Ref::resolved() const {
   for (int hops = 0; hops < 8 && i >= 0; ++hops) {
     const Node& n = file_->node(i);
     if (n.kind != Kind::Alias) return i;
-    i = n.alias_of;
+    i = static_cast<int32_t>(n.first);
   }
   return -1;
 }
@@ -465,15 +517,14 @@ Kind Ref::kind() const {
   return n ? n->kind : Kind::Null;
 }
 
-const std::string& Ref::str() const {
-  static const std::string kEmpty;
+std::string_view Ref::str() const {
   const Node* n = node();
-  return n && n->kind == Kind::Scalar ? n->value : kEmpty;
+  return n && n->kind == Kind::Scalar ? file_->value(*n) : std::string_view();
 }
 
 std::optional<bool> Ref::as_bool() const {
   if (!is_scalar()) return std::nullopt;
-  const std::string& s = str();
+  std::string_view s = str();
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
   return std::nullopt;
@@ -481,7 +532,7 @@ std::optional<bool> Ref::as_bool() const {
 
 std::optional<long long> Ref::as_int() const {
   if (!is_scalar()) return std::nullopt;
-  const std::string& s = str();
+  std::string_view s = str();
   long long v = 0;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
@@ -506,7 +557,7 @@ constexpr int kMaxMergeDepth = 8;
 
 bool is_merge_key(const Ref& k) {
   const Node* n = k.node();
-  return n != nullptr && n->kind == Kind::Scalar && n->value == "<<" && n->style == ScalarStyle::Plain;
+  return n != nullptr && n->kind == Kind::Scalar && k.str() == "<<" && n->style == ScalarStyle::Plain;
 }
 
 std::optional<Ref::Entry> find_in(const File* f, int32_t map, std::string_view key, int depth) {
@@ -514,16 +565,16 @@ std::optional<Ref::Entry> find_in(const File* f, int32_t map, std::string_view k
   const Node* n = m.node();
   if (!n || n->kind != Kind::Map || !f->visit()) return std::nullopt;
   std::optional<Ref::Entry> found;
-  for (size_t k = 0; k + 1 < n->kids.size(); k += 2) {
-    Ref kr(f, static_cast<int32_t>(n->kids[k]));
+  for (size_t k = 0; k + 1 < n->size; k += 2) {
+    Ref kr(f, static_cast<int32_t>(f->kid(*n, k)));
     if (kr.is_scalar() && kr.str() == key && key != "<<")
-      found = Ref::Entry{kr, Ref(f, static_cast<int32_t>(n->kids[k + 1]))};
+      found = Ref::Entry{kr, Ref(f, static_cast<int32_t>(f->kid(*n, k + 1)))};
   }
   if (found || depth >= kMaxMergeDepth) return found;
-  for (size_t k = 0; k + 1 < n->kids.size(); k += 2) {
-    Ref kr(f, static_cast<int32_t>(n->kids[k]));
+  for (size_t k = 0; k + 1 < n->size; k += 2) {
+    Ref kr(f, static_cast<int32_t>(f->kid(*n, k)));
     if (!is_merge_key(kr)) continue;
-    Ref v(f, static_cast<int32_t>(n->kids[k + 1]));
+    Ref v(f, static_cast<int32_t>(f->kid(*n, k + 1)));
     if (v.is_map()) {
       if (auto r = find_in(f, v.index(), key, depth + 1)) return r;
     } else if (v.is_seq()) {
@@ -538,15 +589,15 @@ std::optional<Ref::Entry> find_in(const File* f, int32_t map, std::string_view k
 // is listed in O(n), not O(n²) (a Compose file of 100,000 services took 11 minutes).
 using KeyIndex = std::unordered_map<std::string_view, size_t>;
 
-void entries_of(const File* f, int32_t map, int depth, std::vector<Ref::Entry>& out, KeyIndex& index) {
+void entries_of(const File* f, int32_t map, int depth, std::vector<Ref::Entry>& out, KeyIndex& index, size_t max) {
   Ref m(f, map);
   const Node* n = m.node();
   if (!n || n->kind != Kind::Map) return;
   std::vector<Ref> merges;
-  for (size_t k = 0; k + 1 < n->kids.size(); k += 2) {
-    if (!f->visit()) return;
-    Ref kr(f, static_cast<int32_t>(n->kids[k]));
-    Ref vr(f, static_cast<int32_t>(n->kids[k + 1]));
+  for (size_t k = 0; k + 1 < n->size; k += 2) {
+    if (out.size() >= max || !f->visit()) return;
+    Ref kr(f, static_cast<int32_t>(f->kid(*n, k)));
+    Ref vr(f, static_cast<int32_t>(f->kid(*n, k + 1)));
     if (is_merge_key(kr)) {
       merges.push_back(vr);
       continue;
@@ -565,9 +616,9 @@ void entries_of(const File* f, int32_t map, int depth, std::vector<Ref::Entry>& 
   if (depth >= kMaxMergeDepth) return;
   for (const Ref& v : merges) {
     if (v.is_map()) {
-      entries_of(f, v.index(), depth + 1, out, index);
+      entries_of(f, v.index(), depth + 1, out, index, max);
     } else if (v.is_seq()) {
-      for (const Ref& item : v.items()) entries_of(f, item.index(), depth + 1, out, index);
+      for (const Ref& item : v.items()) entries_of(f, item.index(), depth + 1, out, index, max);
     }
   }
 }
@@ -584,10 +635,12 @@ std::optional<Ref::Entry> Ref::find(std::string_view key) const {
   return find_in(file_, resolved(), key, 0);
 }
 
-std::vector<Ref::Entry> Ref::entries() const {
+std::vector<Ref::Entry> Ref::entries() const { return entries(SIZE_MAX); }
+
+std::vector<Ref::Entry> Ref::entries(size_t max) const {
   std::vector<Entry> out;
   KeyIndex index;
-  if (file_) entries_of(file_, resolved(), 0, out, index);
+  if (file_) entries_of(file_, resolved(), 0, out, index, max);
   return out;
 }
 
@@ -595,10 +648,10 @@ std::vector<Ref> Ref::items() const {
   std::vector<Ref> out;
   const Node* n = node();
   if (!n || n->kind != Kind::Seq) return out;
-  out.reserve(n->kids.size());
-  for (uint32_t k : n->kids) {
+  out.reserve(n->size);
+  for (size_t k = 0; k < n->size; ++k) {
     if (!file_->visit()) break;
-    out.emplace_back(file_, static_cast<int32_t>(k));
+    out.emplace_back(file_, static_cast<int32_t>(file_->kid(*n, k)));
   }
   return out;
 }
@@ -644,12 +697,12 @@ MappedText scalar_text(const SourceFile& src, const Ref& r) {
     return out;
   }
   size_t q = (n->style == ScalarStyle::SingleQuoted || n->style == ScalarStyle::DoubleQuoted) ? 1 : 0;
-  if (b + q + n->value.size() <= all.size() && all.substr(b + q, n->value.size()) == n->value) {
-    out.append_from(n->value, b + q);
+  std::string_view v = r.str();
+  if (b + q + v.size() <= all.size() && all.substr(b + q, v.size()) == v) {
+    out.append_from(v, b + q);
     return out;
   }
   // Escapes or folding changed the text: map word by word.
-  std::string_view v = n->value;
   size_t cursor = b + q;
   size_t i = 0;
   while (i < v.size()) {

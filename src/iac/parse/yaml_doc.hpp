@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,17 +22,20 @@ namespace tocsin::yaml {
 enum class Kind : uint8_t { Null, Scalar, Seq, Map, Alias };
 enum class ScalarStyle : uint8_t { Plain, SingleQuoted, DoubleQuoted, Literal, Folded };
 
+// 20 bytes: a dense file has a node every 5 bytes, so the node is most of a scan's memory.
+// A scalar's value lives in the file's text pool, a collection's children in the file's child
+// list (contiguous, in order): no allocation per node.
 struct Node {
   Kind kind = Kind::Null;
   ScalarStyle style = ScalarStyle::Plain;
   bool flow = false;
-  uint32_t begin = 0;          // file byte offset where the node (or the alias) starts
-  uint32_t end = 0;            // scalars: end of the token on its line; others: == begin
-  int32_t alias_of = -1;       // Alias: index of the anchored node
-  std::string value;           // Scalar
-  std::vector<uint32_t> kids;  // Seq: items; Map: key0, value0, key1, value1, ...
+  uint32_t begin = 0;  // file byte offset where the node (or the alias) starts
+  uint32_t end = 0;    // scalars: end of the token on its line; others: == begin
+  uint32_t first = 0;  // Seq/Map: index of the first child in the file's child list;
+                       // Alias: index of the anchored node; Scalar: the value in the text pool
+  uint32_t size = 0;   // Seq/Map: number of children (Map: key0, value0, key1, ...);
+                       // Scalar: bytes of the value
 };
-
 struct Issue {
   std::string message;
   size_t offset = 0;  // file byte offset
@@ -73,8 +77,8 @@ class Ref {
   bool is_seq() const { return kind() == Kind::Seq; }
   bool is_scalar() const { return kind() == Kind::Scalar; }
   bool is_null() const { return kind() == Kind::Null; }
-  // Scalar text (empty for non-scalars).
-  const std::string& str() const;
+  // Scalar text (empty for non-scalars); valid as long as the File.
+  std::string_view str() const;
   // YAML boolean (true/True/TRUE, and the quoted "true" Compose accepts).
   std::optional<bool> as_bool() const;
   std::optional<long long> as_int() const;
@@ -91,6 +95,8 @@ class Ref {
   std::optional<Entry> find(std::string_view key) const;
   // Map entries with merge keys applied (own keys override merged ones); `<<` itself omitted.
   std::vector<Entry> entries() const;
+  // The first `max` of them (a huge mapping need not be listed whole to look at its start).
+  std::vector<Entry> entries(size_t max) const;
   // Sequence items.
   std::vector<Ref> items() const;
 
@@ -117,6 +123,13 @@ class File {
   bool has_fatal() const;
   Ref root(const Document& d) const { return Ref(this, d.root); }
   const Node& node(int32_t i) const { return nodes_[static_cast<size_t>(i)]; }
+  // The k-th child of a Seq/Map node (k < n.size).
+  uint32_t kid(const Node& n, size_t k) const { return kids_[n.first + k]; }
+  // A scalar's value.
+  std::string_view value(const Node& n) const {
+    return n.size == 0 ? std::string_view()
+                       : std::string_view(text_chunks_[n.first >> kChunkBits].get() + (n.first & (kChunk - 1)), n.size);
+  }
   // Counts one visit; false when the traversal budget is spent (the caller stops and the file
   // reports a located error through budget_exceeded()).
   bool visit() const;
@@ -127,6 +140,14 @@ class File {
   // A deque, not a vector: growing never holds the old and the new copy at once (at the node
   // cap a vector's last doubling alone took 450 MB).
   std::deque<Node> nodes_;
+  std::deque<uint32_t> kids_;  // children of every collection, each collection's contiguous
+  // Scalar values, packed into chunks of 256 KiB (a value over 64 KiB gets one of its own);
+  // Node::first of a scalar is chunk << kChunkBits | offset.
+  static constexpr uint32_t kChunkBits = 18;
+  static constexpr size_t kChunk = size_t{1} << kChunkBits;
+  std::vector<std::unique_ptr<char[]>> text_chunks_;
+  size_t text_used_ = kChunk;  // of the last chunk
+  uint32_t keep_text(std::string_view v);  // throws std::length_error past 16,384 chunks
   std::vector<Document> docs_;
   std::vector<Issue> issues_;
   Limits limits_;

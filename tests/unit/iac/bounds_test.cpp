@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "iac/parse/compose_model.hpp"
 #include "iac/parse/dockerfile.hpp"
 #include "iac/parse/shell.hpp"
 #include "iac/parse/yaml_doc.hpp"
@@ -199,4 +200,93 @@ TEST(YamlBounds, NodeCapIsALocatedError) {
   EXPECT_NE(many.issues()[0].message.find("more than 100 YAML nodes"), std::string::npos);
   EXPECT_NE(many.issues()[1].message.find("the rest of the file was not parsed"), std::string::npos);
   EXPECT_LT(many.documents().size(), 100u);
+}
+
+// Scalars live in the file's text pool (chunks of 256 KiB, a value over 64 KiB in a chunk of its
+// own): every value reads back exactly, whatever its size and wherever the chunks were cut.
+TEST(YamlBounds, ScalarValuesReadBackExactlyFromTheTextPool) {
+  std::vector<std::string> values;
+  std::string text = "items:\n";
+  for (size_t i = 0; i < 3000; ++i) {
+    // Sizes around the chunk and own-chunk thresholds, and many small ones between them.
+    size_t n = i % 500 == 7 ? 65536 + i : i % 500 == 9 ? 300000 : i % 13;
+    std::string v(n, static_cast<char>('a' + i % 26));
+    if (!v.empty()) v.back() = 'Z';
+    values.push_back(v);
+    text += "  - \"" + v + "\"\n";
+  }
+  auto f = yaml::File::parse(text);
+  ASSERT_FALSE(f.has_fatal());
+  auto items = f.root(f.documents().at(0)).get("items").items();
+  ASSERT_EQ(items.size(), values.size());
+  for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(items[i].str(), values[i]) << i;
+  // Duplicate keys are still found (the check sorts key nodes by their pooled text).
+  const std::string before = "a: 1\nb: 2\nlong: " + std::string(70000, 'x') + "\n";
+  auto dup = yaml::File::parse(before + "a: 4\n");
+  ASSERT_EQ(dup.issues().size(), 1u);
+  EXPECT_NE(dup.issues()[0].message.find("duplicate key 'a'"), std::string::npos);
+  EXPECT_EQ(dup.issues()[0].offset, before.size());
+  EXPECT_EQ(dup.root(dup.documents().at(0)).get("long").str().size(), 70000u);
+}
+
+// A Compose file models at most kMaxServices services; the first one left out carries a
+// located DC000, and the services before it are checked as usual.
+TEST(ScanBounds, ComposeServicesPastTheCapAreLocatedDc000) {
+  test::TempDir d;
+  std::string text = "services:\n";
+  size_t cut_line = 0;
+  for (size_t i = 0; i < iac::compose::kMaxServices + 50; ++i) {
+    if (i == iac::compose::kMaxServices) cut_line = 2 + 3 * i + (i + 999) / 1000;
+    text += "  s" + std::to_string(i) + ":\n    image: x\n    read_only: true\n" +
+            (i % 1000 == 0 ? "    privileged: true\n" : "");
+  }
+  write(d.p / "compose.yaml", text);
+  iac::ScanOptions o;
+  o.paths = {d.p.string()};
+  o.no_config = true;
+  auto res = iac::scan(o);
+  size_t dc000 = 0, privileged = 0;
+  for (const auto& f : res.findings) {
+    if (f.rule == "DC000") {
+      ASSERT_EQ(dc000++, 0u) << f.message;
+      EXPECT_EQ(f.range.line, cut_line) << f.message;
+      EXPECT_NE(f.message.find("more than 10000 services"), std::string::npos) << f.message;
+    } else if (f.message.find("privileged") != std::string::npos && f.range.line < cut_line) {
+      ++privileged;
+    }
+  }
+  EXPECT_EQ(dc000, 1u);
+  EXPECT_EQ(privileged, iac::compose::kMaxServices / 1000);  // services before the cut were checked
+}
+
+// Kubernetes workloads are modelled and checked a batch at a time, each batch with the whole
+// file's ConfigMaps: a ConfigMap at the end of the file decides K8001 for the first workload,
+// and an unknown kind is noted once, not once per batch.
+TEST(ScanBounds, KubernetesBatchesSeeTheWholeFilesConfigMaps) {
+  const size_t n = 2500;  // more than two batches
+  auto manifest = [&](bool immutable) {
+    std::string t;
+    for (size_t i = 0; i < n; ++i)
+      t += "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d" + std::to_string(i) +
+           "}\nspec:\n  strategy: {rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}\n  template:\n    spec:\n"
+           "      containers: [{name: c, image: x}]\n      volumes: [{name: v, configMap: {name: cfg}}]\n";
+    t += "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n";
+    t += std::string("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\nimmutable: ") +
+         (immutable ? "true" : "false") + "\n";
+    return t;
+  };
+  for (bool immutable : {false, true}) {
+    test::TempDir d;
+    write(d.p / "manifest.yaml", manifest(immutable));
+    iac::ScanOptions o;
+    o.paths = {d.p.string()};
+    o.no_config = true;
+    auto res = iac::scan(o);
+    size_t k8001 = 0;
+    for (const auto& f : res.findings) k8001 += f.rule == "K8001";
+    EXPECT_EQ(k8001, immutable ? 0u : n) << immutable;
+    size_t widget_notes = 0;
+    for (const auto& note : res.notes) widget_notes += note.message.find("`Widget`") != std::string::npos;
+    EXPECT_EQ(widget_notes, 1u);
+  }
 }
