@@ -221,7 +221,7 @@ std::optional<BuildError> prescan(std::string_view s, size_t base, size_t max_de
 class Builder final : public YAML::EventHandler {
  public:
   Builder(File& f, std::string_view content, size_t base)
-      : f_(f), content_(content), base_(base), node_base_(f.nodes_.size()) {}
+      : f_(f), content_(content), base_(base) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     Document d;
@@ -229,30 +229,28 @@ class Builder final : public YAML::EventHandler {
     f_.docs_.push_back(d);
     anchors_.clear();
     stack_.clear();
+    pending_.clear();
     total_ = 0;
   }
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    int32_t i = add(Kind::Null, mark, anchor);
-    exp_[local(i)] = 1;
-    done_[local(i)] = true;
+    add(Kind::Null, mark, anchor);
+    finish_anchor(anchor, 1);
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    auto it = anchor < anchors_.size() ? anchors_[anchor] : -1;
-    if (it < 0) throw BuildError{"alias to an unknown anchor", off(mark)};
-    if (!done_[local(it)])
-      throw BuildError{"recursive alias: it refers to a node that contains it", off(mark)};
-    uint64_t sz = exp_[local(it)];
+    const Anchor a = anchor < anchors_.size() ? anchors_[anchor] : Anchor{};
+    if (a.node < 0) throw BuildError{"alias to an unknown anchor", off(mark)};
+    if (a.expanded == 0) throw BuildError{"recursive alias: it refers to a node that contains it", off(mark)};
+    const uint64_t sz = a.expanded;
     total_ = total_ + sz < total_ ? UINT64_MAX : total_ + sz;
     if (total_ > f_.limits_.max_expanded)
       throw BuildError{fmt::format("aliases expand to more than {} nodes (alias bomb?); not expanded",
                                    f_.limits_.max_expanded),
                        off(mark)};
-    int32_t i = add(Kind::Alias, mark, 0, /*count=*/false);
-    f_.nodes_[static_cast<size_t>(i)].first = static_cast<uint32_t>(it);
-    exp_[local(i)] = sz;
-    done_[local(i)] = true;
+    int32_t i = add(Kind::Alias, mark, YAML::NullAnchor, /*count=*/false);
+    f_.nodes_[static_cast<size_t>(i)].first = static_cast<uint32_t>(a.node);
+    extra_ += sz - 1;  // the alias node itself is counted as a node
   }
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                 const std::string& value) override {
@@ -261,21 +259,20 @@ class Builder final : public YAML::EventHandler {
     n.first = f_.keep_text(value);
     n.size = static_cast<uint32_t>(value.size());
     set_scalar_extent(n);
-    exp_[local(i)] = 1;
-    done_[local(i)] = true;
+    finish_anchor(anchor, 1);
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value style) override {
     int32_t i = add(Kind::Seq, mark, anchor);
     f_.nodes_[static_cast<size_t>(i)].flow = style == YAML::EmitterStyle::Flow;
-    stack_.push_back({i, pending_.size()});
+    stack_.push_back({i, pending_.size(), anchor, extra_});
   }
   void OnSequenceEnd() override { close(); }
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value style) override {
     int32_t i = add(Kind::Map, mark, anchor);
     f_.nodes_[static_cast<size_t>(i)].flow = style == YAML::EmitterStyle::Flow;
-    stack_.push_back({i, pending_.size()});
+    stack_.push_back({i, pending_.size(), anchor, extra_});
   }
   void OnMapEnd() override {
     int32_t i = stack_.empty() ? -1 : stack_.back().node;
@@ -287,23 +284,30 @@ class Builder final : public YAML::EventHandler {
   File& f_;
   std::string_view content_;  // the whole file
   size_t base_;
-  size_t node_base_;  // exp_/done_ hold this builder's nodes only
-  std::vector<int32_t> anchors_;
+  // Alias-bomb accounting without a number per node: a subtree's nodes are contiguous (they
+  // are added in document order), so the nodes an alias-expanding reader would see under a
+  // collection are its node count plus what the aliases inside it add (`extra_` then and now).
+  struct Anchor {
+    int32_t node = -1;
+    uint64_t expanded = 0;  // 0 while the anchored collection is still open
+  };
+  std::vector<Anchor> anchors_;  // by yaml-cpp's anchor id
+  uint64_t extra_ = 0;           // sum over the aliases so far of (their target's size - 1)
   struct Open {
-    int32_t node;    // a collection being built
-    size_t pending;  // where its children start in pending_
+    int32_t node;           // a collection being built
+    size_t pending;         // where its children start in pending_
+    YAML::anchor_t anchor;  // its anchor (NullAnchor when none)
+    uint64_t extra;         // extra_ when it opened
   };
   std::vector<Open> stack_;
   // Children of the open collections, innermost last; a collection's move to the file's child
   // list when it ends, so each one's children are contiguous there.
   std::vector<uint32_t> pending_;
-  // Nodes an alias-expanding reader would see under each node, saturated at UINT32_MAX (above
-  // any max_expanded a caller sets).
-  std::deque<uint32_t> exp_;
-  std::vector<bool> done_;
   uint64_t total_ = 0;
 
-  size_t local(int32_t i) const { return static_cast<size_t>(i) - node_base_; }
+  void finish_anchor(YAML::anchor_t anchor, uint64_t expanded) {
+    if (anchor != YAML::NullAnchor && anchor < anchors_.size()) anchors_[anchor].expanded = expanded;
+  }
 
   size_t off(const YAML::Mark& m) const {
     if (m.is_null() || m.pos < 0) return base_;
@@ -321,11 +325,9 @@ class Builder final : public YAML::EventHandler {
     n.end = n.begin;
     auto i = static_cast<int32_t>(f_.nodes_.size());
     f_.nodes_.push_back(std::move(n));
-    exp_.push_back(1);
-    done_.push_back(false);
     if (anchor != YAML::NullAnchor) {
-      if (anchors_.size() <= anchor) anchors_.resize(anchor + 1, -1);
-      anchors_[anchor] = i;
+      if (anchors_.size() <= anchor) anchors_.resize(anchor + 1);
+      anchors_[anchor] = Anchor{i, 0};
     }
     if (!stack_.empty()) {
       pending_.push_back(static_cast<uint32_t>(i));
@@ -342,14 +344,10 @@ class Builder final : public YAML::EventHandler {
     Node& n = f_.nodes_[static_cast<size_t>(open.node)];
     n.first = static_cast<uint32_t>(f_.kids_.size());
     n.size = static_cast<uint32_t>(pending_.size() - open.pending);
-    uint64_t sz = 1;
-    for (size_t k = open.pending; k < pending_.size(); ++k) {
-      f_.kids_.push_back(pending_[k]);
-      sz += exp_[local(static_cast<int32_t>(pending_[k]))];
-    }
+    for (size_t k = open.pending; k < pending_.size(); ++k) f_.kids_.push_back(pending_[k]);
     pending_.resize(open.pending);
-    exp_[local(open.node)] = static_cast<uint32_t>(std::min<uint64_t>(sz, UINT32_MAX));
-    done_[local(open.node)] = true;
+    const uint64_t nodes = f_.nodes_.size() - static_cast<size_t>(open.node);
+    finish_anchor(open.anchor, nodes + (extra_ - open.extra));
   }
 
   void set_scalar_extent(Node& n) const {

@@ -51,8 +51,8 @@ struct Document {
 
 struct Limits {
   size_t max_depth = 200;             // nesting of collections (block indentation + flow brackets)
-  // Nodes built per file. A node costs about 100 bytes with its share of the lists, and dense
-  // YAML has one every 5 bytes: at 4,000,000 a 50 MB file of small documents took 600 MB.
+  // Nodes built per file: about 30 bytes each with their share of the child list and the text
+  // pool (docs/reliability.md), and dense YAML has one every 5 bytes.
   size_t max_nodes = 2'000'000;
   uint64_t max_expanded = 2'000'000;  // nodes an alias-expanding reader would see, per document
   size_t max_visits = 4'000'000;      // lookups/iterations while building the models

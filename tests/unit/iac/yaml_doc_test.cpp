@@ -176,3 +176,21 @@ TEST(K8sModel, EveryWorkloadKindReachesItsPodSpec) {
 
 }  // namespace
 }  // namespace tocsin::iac
+
+// The expansion count is exact: the nodes of the document plus, for each alias, the nodes of
+// what it stands for less the alias itself, nested aliases included.
+TEST(YamlDoc, AliasExpansionIsCountedExactly) {
+  // map, key a, seq &a [1,2,3] (4), key b, seq [*a, *a] (1 + 2 aliases of 4 each),
+  // key c, seq &c [*a] (1 + alias 4), key d, *c (alias of 5) = 1+1+4+1+1+8+1+1+4+1+5 = 28.
+  const std::string text = "a: &a [1, 2, 3]\nb: [*a, *a]\nc: &c [*a]\nd: *c\n";
+  tocsin::yaml::Limits lim;
+  lim.max_expanded = 28;
+  auto ok = tocsin::yaml::File::parse(text, lim);
+  EXPECT_FALSE(ok.has_fatal()) << (ok.issues().empty() ? "" : ok.issues()[0].message);
+  EXPECT_EQ(ok.root(ok.documents().at(0)).get("d").items().size(), 1u);
+  lim.max_expanded = 27;
+  auto over = tocsin::yaml::File::parse(text, lim);
+  ASSERT_TRUE(over.has_fatal());
+  EXPECT_NE(over.issues()[0].message.find("expand to more than 27"), std::string::npos) << over.issues()[0].message;
+  EXPECT_EQ(over.issues()[0].offset, text.find("*c"));
+}
