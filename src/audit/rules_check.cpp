@@ -14,6 +14,7 @@
 #include "audit/audit_rules.hpp"
 #include "audit/event.hpp"
 #include "audit/syscalls.hpp"
+#include "core/host_paths.hpp"
 #include "core/rule_catalog.hpp"
 #include "core/text_sanitize.hpp"
 
@@ -382,10 +383,10 @@ struct Probe {
   std::vector<std::string> records;  // record types needed besides SYSCALL
 };
 
+// `p` is `dir` or below it; a rule's directory may be written with a trailing slash (`dir=/etc/`).
 bool under(std::string_view p, std::string_view dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
-  if (dir == "/") return true;
-  return p == dir || (p.size() > dir.size() && p.compare(0, dir.size(), dir) == 0 && p[dir.size()] == '/');
+  return host_paths::within(p, dir);
 }
 
 // Compares a probe value with a rule value under `op` (as the kernel's audit_comparator).

@@ -1,4 +1,5 @@
-// RT001–RT005 on a container's inspect data (see container_checks.hpp).
+// Inspect data → ContainerInfo, the rules of runtime/rules/ run on it, and the alert shapes
+// (see container_checks.hpp).
 #include "runtime/container_checks.hpp"
 
 #include <sys/stat.h>
@@ -8,9 +9,7 @@
 #include <fmt/format.h>
 
 #include "audit/alert.hpp"
-#include "core/host_paths.hpp"
-#include "runtime/verify.hpp"
-#include "core/strings.hpp"
+#include "runtime/rules/check.hpp"
 
 namespace tocsin::runtime {
 namespace {
@@ -37,36 +36,6 @@ std::string join(const std::vector<std::string>& c, size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i) out += "/" + c[i];
   return out.empty() ? "/" : out;
-}
-
-// `path` inside `dir` (component-wise), with the remainder.
-std::optional<std::string> under(const std::string& path, const std::string& dir) {
-  auto p = components(path), d = components(dir);
-  if (d.size() > p.size() || !std::equal(d.begin(), d.end(), p.begin())) return std::nullopt;
-  std::string rest;
-  for (size_t i = d.size(); i < p.size(); ++i) rest += (rest.empty() ? "" : "/") + p[i];
-  return rest;
-}
-
-RuntimeAlert make(const ContainerInfo& c, const char* rule, Severity fallback, std::string msg) {
-  RuntimeAlert a;
-  a.rule = rule;
-  a.severity = audit::rule_severity(rule, fallback);
-  a.message = std::move(msg);
-  a.container_id = c.id;
-  a.container_name = c.name;
-  a.image = c.image;
-  return a;
-}
-
-nlohmann::ordered_json mount_json(const MountInfo& m) {
-  nlohmann::ordered_json j;
-  j["type"] = m.type;
-  j["source"] = m.source;
-  j["destination"] = m.destination;
-  j["rw"] = m.rw;
-  j["propagation"] = m.propagation;
-  return j;
 }
 
 }  // namespace
@@ -139,124 +108,8 @@ std::optional<std::string> first_symlink_component(const std::string& host_root,
 
 std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOptions& opt) {
   std::vector<RuntimeAlert> out;
-  // Bind sources as the daemon reports them and as the user wrote them (the daemon may have
-  // resolved a symlink already in Mounts[].Source).
-  std::vector<std::pair<std::string, const MountInfo*>> bind_sources;
-  for (const auto& m : c.mounts)
-    if (m.type == "bind") bind_sources.emplace_back(m.source, &m);
-  for (const auto& spec : c.bind_specs) {
-    std::string src = spec.substr(0, spec.find(':'));
-    if (!src.empty() && src.front() == '/') bind_sources.emplace_back(src, nullptr);
-  }
-  std::vector<std::string> seen;
-  for (const auto& [src, m] : bind_sources) {
-    if (std::find(seen.begin(), seen.end(), src) != seen.end()) continue;
-    seen.push_back(src);
-    if (auto link = first_symlink_component(opt.host_root, src)) {
-      auto a = make(c, "RT001", Severity::high,
-                    *link == src ? fmt::format("bind mount source {} is a symlink: whoever can rewrite it chooses what the container gets", src)
-                                 : fmt::format("bind mount source {} has a symlink parent {}: whoever can rewrite it chooses what the container gets", src, *link));
-      a.details["mount"] = m ? mount_json(*m) : nlohmann::ordered_json{{"source", src}};
-      a.details["symlink"] = *link;
-      out.push_back(std::move(a));
-    }
-  }
-  for (const auto& m : c.mounts) {
-    if (m.type != "bind") continue;
-    const auto hp = host_paths::classify(m.source);
-    if (hp.kind == host_paths::Kind::RuntimeSocket) {
-      auto a = make(c, "RT002", Severity::critical,
-                    fmt::format("the container runtime socket {} is mounted at {}: full control of the host", m.source, m.destination));
-      a.details["mount"] = mount_json(m);
-      out.push_back(std::move(a));
-    } else if (m.rw && hp.sensitive(/*read_only=*/false)) {
-      auto a = make(c, "RT002", Severity::critical,
-                    fmt::format("sensitive host path {} ({}) is bind-mounted writable at {}", m.source, hp.what,
-                                m.destination));
-      a.details["mount"] = mount_json(m);
-      out.push_back(std::move(a));
-    }
-    if (m.propagation == "shared" || m.propagation == "rshared") {
-      auto a = make(c, "RT003", Severity::high,
-                    fmt::format("bind mount {} -> {} uses {} propagation: mounts made in the container appear on the host", m.source, m.destination, m.propagation));
-      a.details["mount"] = mount_json(m);
-      out.push_back(std::move(a));
-    }
-  }
-  bool sys_admin = std::any_of(c.cap_add.begin(), c.cap_add.end(), [](const std::string& cap) {
-    std::string u = ascii_lower(cap);
-    return u == "sys_admin" || u == "cap_sys_admin" || u == "all";
-  });
-  if (c.privileged || sys_admin) {
-    auto a = make(c, "RT004", Severity::high,
-                  c.privileged ? std::string("the container runs privileged")
-                               : std::string("the container has CAP_SYS_ADMIN"));
-    a.details["privileged"] = c.privileged;
-    a.details["cap_add"] = c.cap_add;
-    out.push_back(std::move(a));
-  }
-
-  // RT005: the config file the container reads against the digest it was promised.
-  std::string cfg;
-  if (auto it = c.labels.find("tocsin.config"); it != c.labels.end()) cfg = it->second;
-  else if (auto e = c.env.find("CONFIG_FILE"); e != c.env.end()) cfg = e->second;
-  std::string expected;
-  if (auto e = c.env.find("CONFIG_HASH"); e != c.env.end()) expected = e->second;
-  if (auto l = c.labels.find("tocsin.config.sha256"); l != c.labels.end()) expected = l->second;
-  if (auto d = opt.expected_digests.find(cfg); !cfg.empty() && d != opt.expected_digests.end()) expected = d->second;
-  // The same digest forms as `verify --sha256`: bare hex, sha256:HEX, a sha256sum line.
-  if (auto d = parse_sha256_digest(expected)) expected = *d;
-  if (!cfg.empty() && !expected.empty()) {
-    const MountInfo* best = nullptr;
-    std::string rest;
-    for (const auto& m : c.mounts) {
-      if (m.type != "bind" && m.type != "volume") continue;
-      auto r = under(cfg, m.destination);
-      if (r && (!best || components(m.destination).size() > components(best->destination).size())) {
-        best = &m;
-        rest = *r;
-      }
-    }
-    nlohmann::ordered_json detail;
-    detail["path"] = cfg;
-    detail["expected_sha256"] = expected;
-    std::optional<std::string> problem;
-    if (!is_sha256_hex(expected)) {
-      problem = fmt::format("CONFIG_HASH '{}' is not a SHA-256", expected);
-    } else if (best) {
-      std::string hostsrc = (opt.host_root == "/" ? "" : opt.host_root) + best->source;
-      std::string root_dir = hostsrc, rel = rest;
-      if (rest.empty()) {  // the mount is the file itself: open its parent as the root
-        size_t slash = hostsrc.find_last_of('/');
-        root_dir = slash == 0 ? "/" : hostsrc.substr(0, slash);
-        rel = hostsrc.substr(slash + 1);
-      }
-      detail["host_path"] = best->source + (rest.empty() ? "" : "/" + rest);
-      auto root = safeio::open_no_symlinks(root_dir, O_PATH | O_DIRECTORY, opt.resolve);
-      if (!root.ok()) {
-        problem = fmt::format("the config file cannot be checked race-free: {}", root.error.message);
-      } else {
-        VerifyOptions vo;
-        vo.file = rel;
-        vo.sha256 = expected;
-        vo.resolve = opt.resolve;
-        auto rep = verify_in_root(root.fd.get(), rel, vo);
-        if (rep.sha256) detail["actual_sha256"] = *rep.sha256;
-        if (!rep.ok())
-          problem = rep.sha256 ? fmt::format("{} (host {}) has sha256 {}, the container expects {}", cfg,
-                                             detail["host_path"].get<std::string>(), *rep.sha256, expected)
-                               : fmt::format("{} cannot be verified: {}", cfg,
-                                             rep.problems.empty() ? std::string("error") : rep.problems.front());
-      }
-    } else {
-      detail["host_path"] = nullptr;
-    }
-    if (problem) {
-      auto a = make(c, "RT005", Severity::high, *problem);
-      a.details["config"] = detail;
-      out.push_back(std::move(a));
-    }
-  }
+  const rules::Context ctx{c, opt, out};
+  for (const auto& check : rules::checks()) check->run(ctx);
   return out;
 }
 

@@ -2,13 +2,19 @@
 // analyzer can report is documented, and registries are sorted without duplicates.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <regex>
 #include <set>
 
+#include "audit/baseline/baseline.hpp"
+#include "audit/detections/detection.hpp"
 #include "core/rule_catalog.hpp"
 #include "iac/analyzer.hpp"
 #include "iac/rules/dockerfile/check.hpp"
+#include "runtime/rules/check.hpp"
 
 namespace fs = std::filesystem;
 using namespace tocsin;
@@ -74,6 +80,57 @@ TEST(Catalog, DockerfileRegistryIsSorted) {
   for (const auto& c : iac::dockerfile::checks()) {
     std::string id(c->id());
     EXPECT_LT(prev, id) << "registry out of order at " << id;
+    prev = id;
+  }
+}
+
+// Every family, not only the IaC ones: the ids the code can report (scan analyzers, the audit
+// detections, the AU010 baseline, the runtime checks) and the documented ids are one set, and
+// every rule has a fixture that must find it.
+TEST(Catalog, EveryFamilysCodeAndDocsAreTheSameRules) {
+  std::set<std::string> code;
+  for (const auto& a : iac::analyzers())
+    for (auto id : a->rules()) code.insert(std::string(id));
+  for (const auto& id : audit::builtin_detection_ids()) code.insert(id);
+  code.insert(std::string(audit::baseline::kRuleId));
+  for (const auto& c : runtime::rules::checks()) code.insert(std::string(c->id()));
+  std::set<std::string> documented;
+  for (const auto& r : rule_catalog()) documented.insert(r.id);
+  for (const auto& id : code) EXPECT_TRUE(documented.count(id)) << id << " is reported by the code but has no doc page";
+  for (const auto& id : documented) EXPECT_TRUE(code.count(id)) << id << " is documented but nothing reports it";
+  for (const char* family : {"AU", "RT", "DF", "DC", "K8", "SH"}) {
+    EXPECT_TRUE(std::any_of(code.begin(), code.end(), [&](const std::string& id) { return id.rfind(family, 0) == 0; }))
+        << family;
+  }
+  // A fixture that must find it: an `expect: ID` / `expect-next: ID` annotation (IaC fixtures) or a line of an
+  // .expect file starting with the id (audit and runtime fixtures); the fixture runner checks
+  // each fixture's findings exactly, so what must not be found is checked with it.
+  std::set<std::string> expected;
+  static const std::regex annotation(R"(expect(-next)?:\s*([A-Z][A-Z0-9][0-9]{3}))");
+  static const std::regex expect_line(R"((^|\n)([A-Z][A-Z0-9][0-9]{3})[ \t])");
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(TOCSIN_SOURCE_DIR) / "tests" / "rules")) {
+    if (!e.is_regular_file() || e.path().extension() == ".cpp" || e.path().filename() == "README.md") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    const auto& re = e.path().extension() == ".expect" ? expect_line : annotation;
+    const int group = 2;
+    for (std::sregex_iterator it(text.begin(), text.end(), re), end; it != end; ++it) expected.insert((*it)[group]);
+  }
+  for (const auto& id : documented) EXPECT_TRUE(expected.count(id)) << id << " has no fixture that must find it";
+}
+
+TEST(Catalog, AuditAndRuntimeRegistriesAreSorted) {
+  std::string prev;
+  for (const auto& id : audit::builtin_detection_ids()) {
+    EXPECT_LT(prev, id) << "audit registry out of order at " << id;
+    prev = id;
+  }
+  prev.clear();
+  for (const auto& c : runtime::rules::checks()) {
+    std::string id(c->id());
+    EXPECT_LT(prev, id) << "runtime registry out of order at " << id;
     prev = id;
   }
 }

@@ -17,6 +17,9 @@
 
 namespace tocsin::audit::baseline {
 
+// The rule the baseline reports: rare AU001 copies (docs/rules/AU010.md).
+inline constexpr std::string_view kRuleId = "AU010";
+
 // 2: the time zone of the hour-of-week counts is recorded ("tz" line). Version 1 files load
 // as UTC (the only zone version 1 counted in).
 inline constexpr int kModelVersion = 2;

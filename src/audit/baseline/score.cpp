@@ -282,7 +282,7 @@ std::vector<Alert> apply_baseline(const Model& m, const std::vector<Alert>& aler
 std::optional<Alert> rare_copy_alert(const Alert& src, const Scored& s, const ScoreOptions& opt) {
   if (s.score < opt.threshold || !src.docker_cp) return std::nullopt;
   Alert a = src;
-  a.rule = "AU010";
+  a.rule = std::string(kRuleId);
   a.severity = s.score >= 0.9 ? Severity::high : Severity::medium;
   a.score = std::round(s.score * 100.0) / 100.0;
   const auto& cp = *src.docker_cp;

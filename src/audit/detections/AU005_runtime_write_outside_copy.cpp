@@ -8,16 +8,12 @@
 // helper, or descends from one), never to whichever copy happens to be open.
 #include <fmt/format.h>
 
+#include "core/host_paths.hpp"
 #include "audit/detections/detection.hpp"
 #include "audit/event.hpp"
 
 namespace tocsin::audit {
 namespace {
-
-bool under(std::string_view p, std::string_view root) {
-  if (root.back() == '/') return p.substr(0, root.size()) == root || p == root.substr(0, root.size() - 1);
-  return p == root || (p.substr(0, root.size()) == root && p.size() > root.size() && p[root.size()] == '/');
-}
 
 bool in_runtime_storage(std::string_view p) {
   static constexpr std::string_view kRoots[] = {
@@ -26,7 +22,7 @@ bool in_runtime_storage(std::string_view p) {
       "/var/run/docker.sock", "/proc", "/sys", "/dev", "/var/lib/containers", "/run/containers",
       "/run/libpod", "/var/lib/kubelet", "/var/log/containers", "/var/log/pods", "/run/crun"};
   for (auto r : kRoots)
-    if (under(p, r)) return true;
+    if (host_paths::within(p, r)) return true;
   return false;
 }
 

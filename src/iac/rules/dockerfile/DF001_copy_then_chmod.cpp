@@ -251,7 +251,7 @@ class DF001 final : public Check {
             auto r = dfa::resolve_in(t->text, st.vars, cwd);
             if (!r) continue;
             bool fresh = false;
-            for (const auto& c : created) fresh = fresh || dfa::under(*r, c);
+            for (const auto& c : created) fresh = fresh || host_paths::within(*r, c);
             if (fresh) continue;
             for (size_t c = copies.size(); c-- > 0;) {
               for (size_t e = 0; e < copies[c].entries.size(); ++e) {
@@ -374,7 +374,7 @@ class DF001 final : public Check {
   // path: it would see (or change) other owners or modes once the fix moves them to the COPY.
   static std::string between_problem(const Context& ctx, const CopyInfo& ci, size_t entry, size_t run) {
     const std::string& path = ci.entries[entry].path;
-    auto overlaps = [&](std::string_view p) { return dfa::under(p, path) || dfa::under(path, p); };
+    auto overlaps = [&](std::string_view p) { return host_paths::within(p, path) || host_paths::within(path, p); };
     auto line = [&](size_t j) { return ctx.out.source().line_of(ctx.file.instructions[j].span.begin); };
     for (size_t j = ci.instruction + 1; j < run; ++j) {
       const auto& ins = ctx.file.instructions[j];

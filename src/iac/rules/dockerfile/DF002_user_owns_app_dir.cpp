@@ -127,7 +127,7 @@ class DF002 final : public Check {
     for (size_t i : order) {
       if (workdir_is_app || i > at) break;
       if (auto ci = dfa::copy_info(file.instructions[i], i, ctx.state[i]))
-        workdir_is_app = dfa::under(ci->dest, workdir);
+        workdir_is_app = host_paths::within(ci->dest, workdir);
       if (file.instructions[i].kind != df::Kind::Run) continue;
       // Software unpacked or copied into it by a RUN (`tar -C /opt/app`, `git clone … /app`).
       while (wsi < ctx.scripts.size() && ctx.scripts[wsi].instruction < i) ++wsi;
@@ -140,7 +140,7 @@ class DF002 final : public Check {
               is_installer(dfa::base_name(cmd.words[idx].text))) {
             for (size_t w = idx + 1; w < cmd.words.size() && !workdir_is_app; ++w) {
               auto r = dfa::resolve_in(cmd.words[w].text, ctx.state[i].vars, cwd);
-              workdir_is_app = r && dfa::under(*r, workdir) && cmd.words[w].text.find('/') != std::string::npos;
+              workdir_is_app = r && host_paths::within(*r, workdir) && cmd.words[w].text.find('/') != std::string::npos;
             }
           }
           cwd.after(cmd, ctx.state[i].vars);
@@ -200,7 +200,7 @@ class DF002 final : public Check {
               if (!r) continue;
               bool hit = false;
               for (const auto& d : app_dirs) {
-                if (*r == d || (pc->recursive && *r != "/" && dfa::under(d, *r))) {
+                if (*r == d || (pc->recursive && *r != "/" && host_paths::within(d, *r))) {
                   ev.push_back({ins.span.begin, std::max(ins.span.end, ctx.end_of(s, cmd.words.back())),
                                 fmt::format("{} {} {}", how, pc->spec, *r), d});
                   hit = true;

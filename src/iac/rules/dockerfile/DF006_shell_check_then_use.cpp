@@ -103,13 +103,13 @@ class DF006 final : public Check {
           if (!cleanup) {
             for (size_t i = idx + 1; i < cmd.words.size() && !hit; ++i) {
               auto r = dfa::resolve_in(cmd.words[i].text, vars, cwd);
-              hit = r && dfa::under(*r, c.path);
+              hit = r && host_paths::within(*r, c.path);
             }
           }
           for (const auto& rd : cmd.redirects) {
             if (hit || rd.op == "<<" || rd.op == "<<-" || rd.op == "<<<") continue;
             auto r = dfa::resolve_in(rd.target.text, vars, cwd);
-            hit = r && dfa::under(*r, c.path);
+            hit = r && host_paths::within(*r, c.path);
           }
           if (!hit) continue;
           c.used = true;

@@ -28,7 +28,7 @@ class DF007 final : public Check {
       while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r')) raw.remove_suffix(1);
       std::string text = ins.args.size() == 1 ? ins.args.front().text : std::string(raw);
       auto r = dfa::resolve_word(text, st.vars, st.workdir);
-      if (!r || !dfa::under(*r, "/proc")) continue;
+      if (!r || !host_paths::within(*r, "/proc")) continue;
       ctx.out.report("DF007", ins.span.begin, ins.span.end,
                      fmt::format("WORKDIR resolves to {}: {}", *r, kWhy));
     }
@@ -45,7 +45,7 @@ class DF007 final : public Check {
             size_t a = idx + 1;
             while (a + 1 < cmd.words.size() && (cmd.words[a].text == "-P" || cmd.words[a].text == "-L")) ++a;
             auto r = dfa::resolve_in(cmd.words[a].text, st.vars, cwd);
-            if (r && dfa::under(*r, "/proc")) {
+            if (r && host_paths::within(*r, "/proc")) {
               ctx.out.report("DF007", ins.span.begin,
                              std::max(ins.span.end, ctx.end_of(s, cmd.words.back())),
                              fmt::format("`{}` in RUN changes into {}: {}", n, *r, kWhy));

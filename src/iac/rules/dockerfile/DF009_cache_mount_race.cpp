@@ -97,7 +97,7 @@ std::string consumer(const Context& ctx, size_t instruction, const std::string& 
       if (idx < c.words.size()) {
         auto in_cache = [&](const sh::Word& w) {
           auto r = dfa::resolve_in(w.text, st.vars, cwd);
-          return r && dfa::under(*r, target);
+          return r && host_paths::within(*r, target);
         };
         std::string_view n = dfa::base_name(c.words[idx].text);
         const std::string& cmd = c.words[idx].text;

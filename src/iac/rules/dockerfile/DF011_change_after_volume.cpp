@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/host_paths.hpp"
 #include "iac/rules/dockerfile/check.hpp"
 #include "core/strings.hpp"
 
@@ -36,11 +37,9 @@ std::optional<std::string> expand_known(std::string_view text, const df::VarMap&
   return df::expand(text, vars);
 }
 
-bool under(std::string_view path, std::string_view vol) {
-  if (vol == "/") return false;  // `VOLUME /` is not a real pattern; avoid flagging everything
-  if (path.substr(0, vol.size()) != vol) return false;
-  return path.size() == vol.size() || path[vol.size()] == '/';
-}
+// `path` is the volume or below it; `VOLUME /` is not a real pattern and matches nothing here
+// (it would flag everything).
+bool in_volume(std::string_view path, std::string_view vol) { return vol != "/" && host_paths::within(path, vol); }
 
 bool is_option(std::string_view t) { return t.size() > 1 && t[0] == '-'; }
 
@@ -201,7 +200,7 @@ class DF011 final : public Check {
           const std::string path = join_path(cwd, *p);
           for (const Volume& v : before[i]) {
             // A recursive change of a parent (`chown -R app /var/lib`) also reaches the volume.
-            if (!under(path, v.path) && !(w.recursive && under(v.path, path) && path != "/")) continue;
+            if (!in_volume(path, v.path) && !(w.recursive && in_volume(v.path, path) && path != "/")) continue;
             const size_t b = real < cmd.words.size() ? ctx.begin_of(rs, cmd.words[real]) : ctx.begin_of(rs, *w.word);
             const size_t e = std::max(ctx.end_of(rs, *w.word),
                                       cmd.words.empty() ? b : ctx.end_of(rs, cmd.words.back()));
@@ -224,7 +223,7 @@ class DF011 final : public Check {
       if (!p || p->empty()) continue;
       const std::string path = join_path(ctx.state[i].workdir, *p);
       for (const Volume& v : before[i]) {
-        if (!under(path, v.path)) continue;
+        if (!in_volume(path, v.path)) continue;
         report(ctx, ins.span.begin, ins.span.end, path, v,
                fmt::format("{} writes to", ins.keyword));
         break;

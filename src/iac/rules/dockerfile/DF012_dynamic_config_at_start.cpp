@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/host_paths.hpp"
 #include "iac/rules/dockerfile/check.hpp"
 #include "core/strings.hpp"
 
@@ -45,10 +46,8 @@ bool config_like(std::string_view path) {
   return std::find(std::begin(kExt), std::end(kExt), ext) != std::end(kExt);
 }
 
-bool under(std::string_view path, std::string_view vol) {
-  if (vol == "/" || path.substr(0, vol.size()) != vol) return false;
-  return path.size() == vol.size() || path[vol.size()] == '/';
-}
+// `path` is the volume or below it; `VOLUME /` is not a real pattern and matches nothing here.
+bool in_volume(std::string_view path, std::string_view vol) { return vol != "/" && host_paths::within(path, vol); }
 
 std::optional<std::string> expand_known(std::string_view text, const df::VarMap& vars) {
   for (size_t p = text.find('$'); p != std::string_view::npos; p = text.find('$', p + 1)) {
@@ -214,7 +213,7 @@ class DF012 final : public Check {
       }
       const std::string path = join_path(cwd, *p);
       for (const std::string& v : vols)
-        if (under(path, v))
+        if (in_volume(path, v))
           return Hit{ins.args[a].span.begin, ins.args[a].span.end, volume_message(ins.keyword, path, v)};
       if (a > 0) break;
     }
@@ -333,7 +332,7 @@ class DF012 final : public Check {
         // 4. a file from a VOLUME executed or sourced.
         if (w == runs)
           for (const std::string& v : vols)
-            if (under(path, v)) return Hit{wb(head), we(cmd.words[w]), volume_message(kw, path, v)};
+            if (in_volume(path, v)) return Hit{wb(head), we(cmd.words[w]), volume_message(kw, path, v)};
       }
     }
     return std::nullopt;

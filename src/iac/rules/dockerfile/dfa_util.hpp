@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/host_paths.hpp"
 #include "iac/parse/dockerfile.hpp"
 #include "iac/parse/dockerfile_eval.hpp"
 #include "iac/parse/shell.hpp"
@@ -37,15 +38,10 @@ inline std::string dir_name(std::string_view p) {
   return std::string(p.substr(0, s));
 }
 
-// `child` is `parent` or below it (both absolute and normalised).
-inline bool under(std::string_view child, std::string_view parent) {
-  if (parent == "/") return !child.empty() && child.front() == '/';
-  if (child.size() < parent.size() || child.compare(0, parent.size(), parent) != 0) return false;
-  return child.size() == parent.size() || child[parent.size()] == '/';
-}
-
+// `child` is below `parent`, not `parent` itself (both absolute and normalised; "is or is
+// below" is host_paths::within).
 inline bool strictly_under(std::string_view child, std::string_view parent) {
-  return child != parent && under(child, parent);
+  return child != parent && host_paths::within(child, parent);
 }
 
 inline bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
@@ -256,17 +252,17 @@ inline Match relate(const CopiedPath& e, std::string_view target, bool recursive
     std::string_view pre = target.substr(0, target.find_first_of("*?["));
     auto slash = pre.find_last_of('/');
     std::string dir = slash == 0 ? std::string("/") : std::string(pre.substr(0, slash));
-    if (e.tree && !e.glob && strictly_under(target, e.path) && under(dir, e.path)) return Match::Child;
+    if (e.tree && !e.glob && strictly_under(target, e.path) && host_paths::within(dir, e.path)) return Match::Child;
     return Match::None;
   }
   if (e.glob) {
     if (fnmatch(e.path.c_str(), std::string(target).c_str(), FNM_PATHNAME) == 0) return Match::Exact;
-    if (recursive && under(dir_name(e.path), target)) return Match::Parent;
+    if (recursive && host_paths::within(dir_name(e.path), target)) return Match::Parent;
     return Match::None;
   }
   if (target == e.path) return Match::Exact;
-  if (e.tree && under(target, e.path)) return Match::Child;
-  if (recursive && under(e.path, target)) return Match::Parent;
+  if (e.tree && host_paths::within(target, e.path)) return Match::Child;
+  if (recursive && host_paths::within(e.path, target)) return Match::Parent;
   return Match::None;
 }
 

@@ -1,0 +1,43 @@
+// The runtime rules in id order (the catalogue test checks each has a doc page, and each doc
+// page of the family a rule here).
+#include "audit/alert.hpp"
+#include "runtime/rules/check.hpp"
+
+namespace tocsin::runtime::rules {
+
+const std::vector<std::unique_ptr<Check>>& checks() {
+  static const auto all = [] {
+    std::vector<std::unique_ptr<Check>> v;
+    v.push_back(make_rt001());
+    v.push_back(make_rt002());
+    v.push_back(make_rt003());
+    v.push_back(make_rt004());
+    v.push_back(make_rt005());
+    return v;
+  }();
+  return all;
+}
+
+RuntimeAlert& Context::report(std::string_view rule, Severity fallback, std::string message) const {
+  RuntimeAlert a;
+  a.rule = std::string(rule);
+  a.severity = audit::rule_severity(a.rule, fallback);
+  a.message = std::move(message);
+  a.container_id = container.id;
+  a.container_name = container.name;
+  a.image = container.image;
+  out.push_back(std::move(a));
+  return out.back();
+}
+
+nlohmann::ordered_json mount_json(const MountInfo& m) {
+  nlohmann::ordered_json j;
+  j["type"] = m.type;
+  j["source"] = m.source;
+  j["destination"] = m.destination;
+  j["rw"] = m.rw;
+  j["propagation"] = m.propagation;
+  return j;
+}
+
+}  // namespace tocsin::runtime::rules
