@@ -1,8 +1,7 @@
-// SH001 core: recognises container copy commands in shell scripts (every CLI spelling, global
-// flags before the subcommand, both directions) and decides whether the container can be
+// SH001 core: finds container copy commands in shell scripts (the grammar is
+// core/container_cli, shared with the audit model) and decides whether the container can be
 // running at that moment (not when the script paused/stopped it first or only `create`d it).
 #include "iac/rules/script/sh001.hpp"
-#include "core/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "core/container_cli.hpp"
+#include "core/strings.hpp"
+
 namespace tocsin::iac::script {
 namespace {
 
@@ -19,68 +21,10 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-bool is_tool(std::string_view t) {
-  return one_of(t, {"docker", "podman", "nerdctl", "kubectl", "docker-compose", "podman-compose"});
-}
-
-// Global/sub-command options that take a value in the next word (when not written `--x=v`).
-bool takes_value(std::string_view tool, std::string_view opt) {
-  if (tool == "kubectl")
-    return one_of(opt, {"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s",
-                        "--server", "--token", "--as", "--as-group", "--as-uid", "--request-timeout",
-                        "-v", "--certificate-authority", "--client-certificate", "--client-key",
-                        "--cache-dir", "--tls-server-name", "--profile", "--profile-output",
-                        "--password", "--username", "-c", "--container", "--retries", "--log-dir",
-                        "--vmodule"});
-  if (tool == "compose")
-    return one_of(opt, {"-f", "--file", "-p", "--project-name", "--profile", "--project-directory",
-                        "--env-file", "--ansi", "--parallel", "--progress", "--index", "-H", "--host",
-                        "-c", "--context", "--log-level"});
-  if (tool == "podman")
-    return one_of(opt, {"-c", "--connection", "--url", "--root", "--runroot", "--storage-driver",
-                        "--log-level", "--cgroup-manager", "--identity", "--module", "--events-backend",
-                        "--network-cmd-path", "--runtime", "--tmpdir", "--imagestore", "--storage-opt",
-                        "--ssh", "--conmon", "--hooks-dir", "--network-config-dir", "--volumepath"});
-  if (tool == "nerdctl")
-    return one_of(opt, {"-n", "--namespace", "-a", "-H", "--address", "--host", "--snapshotter",
-                        "--storage-driver", "--cni-path", "--cni-netconfpath", "--data-root",
-                        "--cgroup-manager", "--host-gateway-ip", "--hosts-dir", "--bridge-ip"});
-  // docker
-  return one_of(opt, {"-c", "--context", "-H", "--host", "--config", "-l", "--log-level",
-                      "--tlscacert", "--tlscert", "--tlskey"});
-}
-
-// Skips options starting at `i`; returns the index of the first non-option word.
-size_t skip_options(const std::vector<sh::Word>& w, size_t i, std::string_view tool) {
-  while (i < w.size()) {
-    const std::string& t = w[i].text;
-    if (t == "--") return i + 1;
-    if (t.size() < 2 || t[0] != '-') break;
-    if (t.find('=') == std::string::npos && takes_value(tool, t)) ++i;
-    ++i;
-  }
-  return i;
-}
-
 std::string normalise_ref(std::string_view s) {
   std::string r(s);
   if (r.size() > 3 && r[0] == '$' && r[1] == '{' && r.back() == '}') r = "$" + r.substr(2, r.size() - 3);
   return r;
-}
-
-// `ctr:/path`, `ns/pod:/path`, `$CID:/x` → (container, path).
-std::optional<std::pair<std::string, std::string>> container_side(std::string_view arg, bool kubectl) {
-  if (arg.empty() || arg == "-" || arg[0] == '/' || arg[0] == '.' || arg[0] == '~') return std::nullopt;
-  const size_t colon = arg.find(':');
-  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-  const std::string_view who = arg.substr(0, colon);
-  if (colon == 1 && colon + 1 < arg.size() && (arg[2] == '\\' || arg[2] == '/') &&
-      std::isalpha(static_cast<unsigned char>(arg[0])))
-    return std::nullopt;  // a Windows drive letter (`C:\x`)
-  const size_t slashes = static_cast<size_t>(std::count(who.begin(), who.end(), '/'));
-  if (slashes > (kubectl ? 1u : 0u)) return std::nullopt;
-  if (who.find("://") != std::string_view::npos) return std::nullopt;
-  return std::pair{normalise_ref(who), std::string(arg.substr(colon + 1))};
 }
 
 enum class State { Running, Stopped, Created };
@@ -144,92 +88,59 @@ bool may_concern_containers(const sh::Command& cmd) {
   for (const sh::Word& a : cmd.assignments)
     if (a.raw.find(" create ") != std::string::npos || a.raw.find(" run ") != std::string::npos) return true;
   for (const sh::Word& w : cmd.words)
-    if (is_tool(base_name(w.text))) return true;
+    if (container_cli::is_tool(base_name(w.text))) return true;
   return false;
 }
 
 std::vector<ContainerCopy> find_container_copies(const sh::Script& script) {
   std::vector<ContainerCopy> out;
   std::map<std::string, State> state;  // by container reference as written
+  std::vector<std::string_view> words;
   for (size_t c = 0; c < script.commands.size(); ++c) {
     const sh::Command& cmd = script.commands[c];
     note_created_assignments(cmd, state);
     const size_t real = cmd.real_command_index();
     if (real >= cmd.words.size()) continue;
-    const auto& w = cmd.words;
-    std::string tool(base_name(w[real].text));
-    if (!is_tool(tool)) continue;
-    const bool kubectl = tool == "kubectl";
-    std::string shown = tool;
-    std::string flag_tool = tool == "docker-compose" || tool == "podman-compose" ? "compose" : tool;
-    size_t i = skip_options(w, real + 1, flag_tool);
-    if (i >= w.size()) continue;
-    std::string sub = w[i].text;
-    if (!kubectl && (sub == "container" || sub == "compose") && i + 1 < w.size()) {
-      shown += " " + sub;
-      if (sub == "compose") flag_tool = "compose";
-      i = skip_options(w, i + 1, flag_tool);
-      if (i >= w.size()) continue;
-      sub = w[i].text;
-    }
-    const bool compose = flag_tool == "compose";
+    words.clear();
+    for (const sh::Word& w : cmd.words) words.emplace_back(w.text);
+    const auto sub = container_cli::parse_subcommand(words, real);
+    if (!sub) continue;
+    const std::string_view verb = words[sub->index];
     // Lifecycle commands on named containers.
-    if (!kubectl) {
-      auto st = lifecycle(sub);
-      if (sub == "create") st = State::Created;
+    if (!sub->kubectl) {
+      auto st = lifecycle(verb);
+      if (verb == "create") st = State::Created;
       if (st) {
-        if (sub == "create" || sub == "run") {
-          for (size_t k = i + 1; k < w.size(); ++k) {
-            const std::string& t = w[k].text;
-            if (t == "--name" && k + 1 < w.size()) state[normalise_ref(w[k + 1].text)] = *st;
+        if (verb == "create" || verb == "run") {
+          for (size_t k = sub->index + 1; k < words.size(); ++k) {
+            const std::string_view t = words[k];
+            if (t == "--name" && k + 1 < words.size()) state[normalise_ref(words[k + 1])] = *st;
             else if (t.rfind("--name=", 0) == 0) state[normalise_ref(t.substr(7))] = *st;
           }
         } else {
-          for (size_t k = skip_options(w, i + 1, flag_tool); k < w.size(); ++k)
-            if (!w[k].text.empty() && w[k].text[0] != '-') state[normalise_ref(w[k].text)] = *st;
+          for (size_t k = container_cli::skip_options(words, sub->index + 1, sub->table); k < words.size(); ++k)
+            if (!words[k].empty() && words[k][0] != '-') state[normalise_ref(words[k])] = *st;
         }
         continue;
       }
     }
-    if (sub != "cp") continue;
-    shown += " cp";
-    // Operands; kubectl and compose accept options anywhere.
-    std::vector<size_t> operands;
-    bool opts_done = false;
-    for (size_t k = i + 1; k < w.size(); ++k) {
-      const std::string& t = w[k].text;
-      if (!opts_done && t == "--") { opts_done = true; continue; }
-      if (!opts_done && t.size() > 1 && t[0] == '-') {
-        if (t.find('=') == std::string::npos && takes_value(flag_tool, t)) ++k;
-        continue;
-      }
-      operands.push_back(k);
-    }
-    if (operands.size() < 2) continue;
-    const sh::Word& src = w[operands[0]];
-    const sh::Word& dst = w[operands[1]];
-    auto from = container_side(src.text, kubectl);
-    auto to = container_side(dst.text, kubectl);
-    if (!from && !to) continue;
+    auto copy = container_cli::parse_copy(words, real);
+    if (!copy) continue;
     ContainerCopy cc;
     cc.command = c;
     cc.tool_word = real;
-    cc.last_word = operands[1];
-    cc.tool = shown;
-    cc.to_container = !from;
-    const auto& side = from ? *from : *to;
-    cc.container = side.first;
-    cc.container_path = side.second;
-    cc.local = from ? dst.text : src.text;
-    if (!kubectl && !compose) {
+    cc.last_word = copy->dst;
+    cc.tool = copy->via.shown + " cp";
+    cc.to_container = copy->to_container;
+    cc.container = normalise_ref(copy->container);
+    cc.container_path = std::move(copy->path);
+    cc.local = std::move(copy->local);
+    if (!sub->kubectl) {
       auto it = state.find(cc.container);
       if (it != state.end()) {
         cc.paused = it->second == State::Stopped;
-        cc.not_started = it->second == State::Created;
+        cc.not_started = !sub->compose && it->second == State::Created;
       }
-    } else if (compose) {
-      auto it = state.find(cc.container);
-      if (it != state.end()) cc.paused = it->second == State::Stopped;
     }
     out.push_back(std::move(cc));
   }
