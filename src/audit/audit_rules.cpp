@@ -203,6 +203,7 @@ std::vector<std::string> audit_rule_keys(const AuditRulesOptions& opts) {
     purposes.push_back("cwd");
   }
   std::vector<std::string> keys;
+  keys.reserve(purposes.size());
   for (auto& p : purposes) keys.push_back(fmt::format("{}_{}", opts.key_prefix, p));
   return keys;
 }

@@ -377,7 +377,7 @@ class Event {
     // Views into buf_ do not survive a copy or move: start over.
     HotCache(const HotCache&) {}
     HotCache(HotCache&&) noexcept {}
-    HotCache& operator=(const HotCache&) {
+    HotCache& operator=(const HotCache&) {  // NOLINT(bugprone-unhandled-self-assignment): a reset is right then too
       ready = name_ready = false;
       num_known = 0;
       cwd_state = 0;

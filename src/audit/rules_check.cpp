@@ -135,7 +135,7 @@ std::string rule_identity(const AuditRule& r) {
 
 }  // namespace
 
-RuleSet parse_audit_rules(std::string_view text, std::string source) {
+RuleSet parse_audit_rules(std::string_view text, const std::string& source) {
   RuleSet rs;
   rs.source = source;
   std::vector<AuditRule> exit_front;  // -A rules, most recent first

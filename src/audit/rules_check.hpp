@@ -59,7 +59,7 @@ struct RuleSet {
 // Parses rules text: `auditctl -R` files (with -D, -b, -e, -i …) and `auditctl -l` output.
 // A line auditctl would reject is a note; without -i before it, auditctl -R stops there, and
 // so does the rule set (a note says so). Never fails: the notes carry what was not understood.
-RuleSet parse_audit_rules(std::string_view text, std::string source);
+RuleSet parse_audit_rules(std::string_view text, const std::string& source);
 // Adds `auditctl -s` output (enabled, backlog_limit, rate_limit, lost, backlog_wait_time).
 void apply_audit_status(RuleSet& rs, std::string_view status_text);
 

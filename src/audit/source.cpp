@@ -56,7 +56,7 @@ void EventSource::add_damage(std::optional<uint64_t> line, std::optional<uint64_
   r.issues.push_back({line, offset, std::move(message)});
 }
 
-void EventSource::mark_unreadable(std::string file, std::string message) {
+void EventSource::mark_unreadable(const std::string& file, std::string message) {
   if (reports_.empty() || reports_.back().file != file) begin_input(file, "");
   InputReport& r = reports_.back();
   r.status = InputStatus::Unreadable;

@@ -113,7 +113,7 @@ class EventSource {
   // Records damage on the current input (marks it Damaged unless it is already Unreadable).
   void add_damage(std::optional<uint64_t> line, std::optional<uint64_t> offset, std::string message);
   // The current input could not be opened or read at all.
-  void mark_unreadable(std::string file, std::string message);
+  void mark_unreadable(const std::string& file, std::string message);
   SourceStats stats_;
   std::vector<InputReport> reports_;
   std::vector<InputIssue> issues_;

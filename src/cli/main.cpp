@@ -45,7 +45,9 @@ void suggest_flags(const CLI::App& app, int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   using namespace tocsin::cli;
   CLI::App app{
       "tocsin finds time-of-check/time-of-use races around containers:\n"
@@ -115,4 +117,15 @@ int main(int argc, char** argv) {
     return kExitError;
   }
   return kExitError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (...) {  // what the subcommands' own handler does not catch (setting up the parser)
+    std::fputs("tocsin: internal error\n", stderr);
+    return tocsin::cli::kExitError;
+  }
 }

@@ -52,6 +52,7 @@ int exec_with_verified(const runtime::VerifyReport& rep, const std::vector<std::
   ::setenv("TOCSIN_VERIFIED_SHA256", rep.sha256.value_or("").c_str(), 1);
   auto argv = runtime::substitute_verified(command, fd_path);
   std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
   std::fflush(stdout);

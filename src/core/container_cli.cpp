@@ -21,32 +21,74 @@ bool is_tool(std::string_view program) {
   return one_of(program, {"docker", "podman", "nerdctl", "kubectl", "docker-compose", "podman-compose"});
 }
 
+// clang-format off: tables, laid out for reading
 bool takes_value(std::string_view table, std::string_view opt) {
   if (table == "kubectl")
-    return one_of(opt, {"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s",
-                        "--server", "--token", "--as", "--as-group", "--as-uid", "--request-timeout",
-                        "-v", "--v", "--certificate-authority", "--client-certificate", "--client-key",
-                        "--cache-dir", "--tls-server-name", "--profile", "--profile-output",
-                        "--password", "--username", "-c", "--container", "--retries", "--log-dir",
+    return one_of(opt, {"-n",
+                        "--namespace",
+                        "--context",
+                        "--kubeconfig",
+                        "--cluster",
+                        "--user",
+                        "-s",
+                        "--server",
+                        "--token",
+                        "--as",
+                        "--as-group",
+                        "--as-uid",
+                        "--request-timeout",
+                        "-v",
+                        "--v",
+                        "--certificate-authority",
+                        "--client-certificate",
+                        "--client-key",
+                        "--cache-dir",
+                        "--tls-server-name",
+                        "--profile",
+                        "--profile-output",
+                        "--password",
+                        "--username",
+                        "-c",
+                        "--container",
+                        "--retries",
+                        "--log-dir",
                         "--vmodule"});
   if (table == "compose")
-    return one_of(opt, {"-f", "--file", "-p", "--project-name", "--profile", "--project-directory",
-                        "--env-file", "--ansi", "--parallel", "--progress", "--index", "-H", "--host",
-                        "-c", "--context", "--log-level"});
+    return one_of(opt,
+                  {"-f", "--file", "-p", "--project-name", "--profile", "--project-directory", "--env-file", "--ansi",
+                   "--parallel", "--progress", "--index", "-H", "--host", "-c", "--context", "--log-level"});
   if (table == "podman")
-    return one_of(opt, {"-c", "--connection", "--url", "--root", "--runroot", "--storage-driver",
-                        "--log-level", "--cgroup-manager", "--identity", "--module", "--events-backend",
-                        "--network-cmd-path", "--runtime", "--tmpdir", "--imagestore", "--storage-opt",
-                        "--ssh", "--conmon", "--hooks-dir", "--network-config-dir", "--volumepath"});
+    return one_of(opt, {"-c",
+                        "--connection",
+                        "--url",
+                        "--root",
+                        "--runroot",
+                        "--storage-driver",
+                        "--log-level",
+                        "--cgroup-manager",
+                        "--identity",
+                        "--module",
+                        "--events-backend",
+                        "--network-cmd-path",
+                        "--runtime",
+                        "--tmpdir",
+                        "--imagestore",
+                        "--storage-opt",
+                        "--ssh",
+                        "--conmon",
+                        "--hooks-dir",
+                        "--network-config-dir",
+                        "--volumepath"});
   if (table == "nerdctl")
-    return one_of(opt, {"-n", "--namespace", "-a", "-H", "--address", "--host", "--snapshotter",
-                        "--storage-driver", "--cni-path", "--cni-netconfpath", "--data-root",
-                        "--cgroup-manager", "--host-gateway-ip", "--hosts-dir", "--bridge-ip"});
+    return one_of(opt, {"-n", "--namespace", "-a", "-H", "--address", "--host", "--snapshotter", "--storage-driver",
+                        "--cni-path", "--cni-netconfpath", "--data-root", "--cgroup-manager", "--host-gateway-ip",
+                        "--hosts-dir", "--bridge-ip"});
   if (table == "docker")
-    return one_of(opt, {"-c", "--context", "-H", "--host", "--config", "-l", "--log-level", "--tlscacert",
-                        "--tlscert", "--tlskey"});
+    return one_of(opt, {"-c", "--context", "-H", "--host", "--config", "-l", "--log-level", "--tlscacert", "--tlscert",
+                        "--tlskey"});
   return false;
 }
+// clang-format on
 
 std::optional<std::pair<std::string, std::string>> container_side(std::string_view arg, bool kubectl) {
   if (arg.empty() || arg == "-" || arg[0] == '/' || arg[0] == '.' || arg[0] == '~' || arg[0] == '-')

@@ -36,7 +36,7 @@ struct Subcommand {
   std::string table;    // the option table that applies after it: docker|podman|nerdctl|kubectl|compose
   bool kubectl = false;
   bool compose = false;
-  size_t index = 0;     // of the subcommand word (`cp`, `pause`, ...)
+  size_t index = 0;  // of the subcommand word (`cp`, `pause`, ...)
 };
 std::optional<Subcommand> parse_subcommand(const std::vector<std::string_view>& words, size_t program = 0);
 
@@ -48,9 +48,9 @@ size_t skip_options(const std::vector<std::string_view>& words, size_t i, std::s
 struct Copy {
   Subcommand via;
   bool to_container = false;
-  std::string container;  // as written (`web`, `ns/pod`, `$CID`)
-  std::string path;       // inside the container
-  std::string local;      // the host side as written (`-` for a tar stream)
+  std::string container;    // as written (`web`, `ns/pod`, `$CID`)
+  std::string path;         // inside the container
+  std::string local;        // the host side as written (`-` for a tar stream)
   size_t src = 0, dst = 0;  // indices of the two operands in the words
 };
 // A `cp` with exactly two operands, exactly one naming a container; nullopt for anything else

@@ -56,7 +56,8 @@ class ComposeAnalyzer final : public Analyzer {
       return;
     }
     if (project.services_cut)
-      out.report("DC000", project.services_cut->begin, std::max(project.services_cut->end, project.services_cut->begin + 1),
+      out.report("DC000", project.services_cut->begin,
+                 std::max(project.services_cut->end, project.services_cut->begin + 1),
                  fmt::format("more than {} services in this file; this one and the rest were not checked",
                              compose::kMaxServices));
     if (project.services.empty() && !file.has_fatal())

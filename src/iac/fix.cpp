@@ -6,7 +6,7 @@
 
 namespace tocsin::iac {
 
-std::string apply_edits(const SourceFile& src, std::vector<TextEdit> edits, size_t* skipped) {
+std::string apply_edits(const SourceFile& src, const std::vector<TextEdit>& edits, size_t* skipped) {
   struct Abs {
     size_t b, e;
     const std::string* text;

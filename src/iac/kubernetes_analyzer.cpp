@@ -84,9 +84,10 @@ class KubernetesAnalyzer final : public Analyzer {
     k8s::build_manifest_in_batches(file, kBatch, [&](const k8s::Manifest& manifest) {
       if (first) {
         for (const auto& skipped : manifest.skipped)
-          out.note(fmt::format("line {}: kind `{}` ({}) is neither a Kubernetes built-in kind nor an OpenShift "
-                               "workload: tocsin does not know its schema, so it was not checked",
-                               src.line_of(skipped.at.begin), skipped.kind, skipped.api_version));
+          out.note(
+              fmt::format("line {}: kind `{}` ({}) is neither a Kubernetes built-in kind nor an OpenShift "
+                          "workload: tocsin does not know its schema, so it was not checked",
+                          src.line_of(skipped.at.begin), skipped.kind, skipped.api_version));
         first = false;
       }
       if (file.budget_exceeded()) return;

@@ -36,8 +36,9 @@ void on_sigbus(int sig, siginfo_t* info, void* uctx) {
     // (one fault for the whole rest), and the reader is told.
     const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
     const uintptr_t from = addr & ~(page - 1);
-    void* r = mmap(reinterpret_cast<void*>(from), e - from, PROT_READ,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    void* r =
+        mmap(reinterpret_cast<void*>(from), e - from, PROT_READ,  // NOLINT(performance-no-int-to-ptr): a page address
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (r == MAP_FAILED) break;  // cannot repair: fall through to the default action
     s.truncated.store(true, std::memory_order_release);
     return;

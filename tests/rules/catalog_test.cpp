@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "audit/baseline/baseline.hpp"
 #include "audit/detections/detection.hpp"

@@ -21,7 +21,7 @@ TEST(CopyGrammar, ScanAndHuntAgreeOnEveryLine) {
       "podman cp /etc/hosts web:/etc/hosts",
       "nerdctl -n k8s.io cp web:/a /tmp/a",
       "kubectl -n ns1 cp ns1/web-0:/var/log/a /tmp/a -c app",
-      "kubectl --as-uid 1000 cp f ns/pod:/x",           // the audit table lacked --as-uid
+      "kubectl --as-uid 1000 cp f ns/pod:/x",            // the audit table lacked --as-uid
       "kubectl --cache-dir /tmp/c cp ns/pod:/x /tmp/x",  // and --cache-dir
       "kubectl cp /x:y /tmp/z",                          // SH001 said local, the audit model pod "/x"
       "docker cp a b web:/c",                            // three operands: SH001 took the first two

@@ -450,7 +450,7 @@ std::string Model::describe(size_t top) const {
       if (u == "*") continue;
       out += fmt::format("  auid {}: {} copies ({:.1f}/day), at most {} in 10 minutes\n", u, n,
                          static_cast<double>(n) / days(), max_rate(h, u));
-      auto it = feats.find(h + kSep + u);
+      auto it = feats.find(std::string(h).append(1, kSep).append(u));
       if (it == feats.end()) continue;
       // Time of week as shifts, the rest as top values.
       uint64_t shift[4] = {0, 0, 0, 0};

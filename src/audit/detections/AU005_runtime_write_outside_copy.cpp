@@ -8,9 +8,9 @@
 // helper, or descends from one), never to whichever copy happens to be open.
 #include <fmt/format.h>
 
-#include "core/host_paths.hpp"
 #include "audit/detections/detection.hpp"
 #include "audit/event.hpp"
+#include "core/host_paths.hpp"
 
 namespace tocsin::audit {
 namespace {

@@ -2,7 +2,6 @@
 // audit detections.
 #include "audit/detections/model.hpp"
 
-
 #include "audit/process/process_table.hpp"
 #include "core/container_cli.hpp"
 

@@ -241,7 +241,8 @@ Project build_project(const yaml::File& file) {
         Ref opts = e.value.get("driver_opts");
         std::string_view o = opts.get("o").str();
         std::string_view dev = opts.get("device").str();
-        if (o.find("bind") != std::string_view::npos && !dev.empty() && dev.front() == '/') bound[std::string(e.key.str())] = dev;
+        if (o.find("bind") != std::string_view::npos && !dev.empty() && dev.front() == '/')
+          bound[std::string(e.key.str())] = dev;
       }
     auto resolve_named = [&](Mount& m) {
       if (m.type != MountType::Volume) return;
@@ -285,7 +286,8 @@ Project build_project(const yaml::File& file) {
           if (item.is_scalar()) s.depends_on.push_back({std::string(item.str()), "", true, span(item)});
       } else if (dep.is_map()) {
         for (const auto& de : dep.entries())
-          s.depends_on.push_back({std::string(de.key.str()), std::string(de.value.get("condition").str()), false, de.key_span()});
+          s.depends_on.push_back(
+              {std::string(de.key.str()), std::string(de.value.get("condition").str()), false, de.key_span()});
       }
       s.has_healthcheck = healthcheck_enabled(sv.get("healthcheck"));
       if (auto pr = sv.find("privileged"); pr && pr->value.as_bool().value_or(false))

@@ -60,7 +60,7 @@ struct Service {
 inline constexpr size_t kMaxServices = 10'000;
 
 struct Project {
-  std::vector<Service> services;  // at most kMaxServices
+  std::vector<Service> services;           // at most kMaxServices
   std::optional<yaml::Span> services_cut;  // the first service left out, past kMaxServices
   std::vector<std::string> named_volumes;  // top-level volumes:
   std::vector<std::string> configs;

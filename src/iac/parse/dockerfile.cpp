@@ -949,7 +949,7 @@ std::optional<std::string> implausible_dockerfile(std::string_view head, bool na
   // executable): the lines after it decide, and name the script when they are not instructions.
   std::string_view shebang;
   if (head.rfind("#!", 0) == 0) shebang = head.substr(0, head.find('\n'));
-  auto other = [&](std::string why) {
+  auto other = [&](const std::string& why) {
     return shebang.empty() ? why : fmt::format("a script (`{}`)", quote_line(shebang));
   };
   bool saw_arg = false;

@@ -273,8 +273,8 @@ void add_object(const Ref& obj, Manifest& m, int depth, Pass pass, const std::fu
   }
   if (kind == "ConfigMap" || kind == "Secret") {
     if (pass == Pass::FileWide)
-      m.configs.push_back({kind, std::string(obj.get("metadata").get("name").str()),
-                           obj.get("immutable").as_bool().value_or(false)});
+      m.configs.push_back(
+          {kind, std::string(obj.get("metadata").get("name").str()), obj.get("immutable").as_bool().value_or(false)});
     return;
   }
   Ref spec = obj.get("spec");

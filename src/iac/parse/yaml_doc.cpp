@@ -220,8 +220,7 @@ std::optional<BuildError> prescan(std::string_view s, size_t base, size_t max_de
 
 class Builder final : public YAML::EventHandler {
  public:
-  Builder(File& f, std::string_view content, size_t base)
-      : f_(f), content_(content), base_(base) {}
+  Builder(File& f, std::string_view content, size_t base) : f_(f), content_(content), base_(base) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     Document d;
@@ -324,7 +323,7 @@ class Builder final : public YAML::EventHandler {
     n.begin = static_cast<uint32_t>(off(mark));
     n.end = n.begin;
     auto i = static_cast<int32_t>(f_.nodes_.size());
-    f_.nodes_.push_back(std::move(n));
+    f_.nodes_.push_back(n);
     if (anchor != YAML::NullAnchor) {
       if (anchors_.size() <= anchor) anchors_.resize(anchor + 1);
       anchors_[anchor] = Anchor{i, 0};

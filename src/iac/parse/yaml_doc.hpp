@@ -146,7 +146,7 @@ class File {
   static constexpr uint32_t kChunkBits = 18;
   static constexpr size_t kChunk = size_t{1} << kChunkBits;
   std::vector<std::unique_ptr<char[]>> text_chunks_;
-  size_t text_used_ = kChunk;  // of the last chunk
+  size_t text_used_ = kChunk;              // of the last chunk
   uint32_t keep_text(std::string_view v);  // throws std::length_error past 16,384 chunks
   std::vector<Document> docs_;
   std::vector<Issue> issues_;

@@ -18,9 +18,9 @@ class RT004 final : public Check {
       return u == "sys_admin" || u == "cap_sys_admin" || u == "all";
     });
     if (!c.privileged && !sys_admin) return;
-    auto& a = ctx.report("RT004", Severity::high,
-                         c.privileged ? std::string("the container runs privileged")
-                                      : std::string("the container has CAP_SYS_ADMIN"));
+    auto& a = ctx.report(
+        "RT004", Severity::high,
+        c.privileged ? std::string("the container runs privileged") : std::string("the container has CAP_SYS_ADMIN"));
     a.details["privileged"] = c.privileged;
     a.details["cap_add"] = c.cap_add;
   }

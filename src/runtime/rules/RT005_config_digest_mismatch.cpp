@@ -23,7 +23,7 @@ std::optional<std::pair<const MountInfo*, std::string>> mount_holding(const Cont
   for (const auto& m : c.mounts) {
     if (m.type != "bind" && m.type != "volume") continue;
     std::string dest = host_paths::normalize(m.destination.empty() || m.destination.front() != '/' ? "/" + m.destination
-                                                                                                     : m.destination);
+                                                                                                   : m.destination);
     // Both hold the path, so the longer destination is the deeper mount.
     if (!host_paths::within(path, dest) || (best && dest.size() <= best_dest.size())) continue;
     best = &m;

@@ -291,7 +291,10 @@ TEST(HostileCli, ScanMemoryStaysUnderTenTimesTheInput) {
       {"compose", "compose.yaml",
        [&] { return "{services: {a: {image: \"" + std::string(size, 'a') + "\", privileged: true}}}\n"; }, ""},
       {"k8s-docs", "manifest.yaml",
-       [&] { return repeat("---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n", size); },
+       [&] {
+         return repeat(
+             "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n", size);
+       },
        "more than 2000000 YAML nodes"},
       // Dense YAML, a node every 5 bytes: 32-byte nodes without an allocation each, and
       // Kubernetes workloads modelled a batch at a time (docs/reliability.md).

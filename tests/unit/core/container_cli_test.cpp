@@ -42,8 +42,7 @@ TEST(ContainerCli, CopiesInEverySpelling) {
        "podman"},
       {"nerdctl --namespace k8s.io cp web:/a /tmp/a", false, "web", "/a", "/tmp/a", "nerdctl"},
       // kubectl: options after the operands, `ns/pod`, and options the old audit table lacked.
-      {"kubectl -n ns1 cp ns1/web-0:/var/log/a /tmp/a -c app", false, "ns1/web-0", "/var/log/a", "/tmp/a",
-       "kubectl"},
+      {"kubectl -n ns1 cp ns1/web-0:/var/log/a /tmp/a -c app", false, "ns1/web-0", "/var/log/a", "/tmp/a", "kubectl"},
       {"kubectl --as-uid 1000 --cache-dir /c cp f ns/pod:/x", true, "ns/pod", "/x", "f", "kubectl"},
       {"docker cp - web:/x", true, "web", "/x", "-", "docker"},
       {"docker cp -- web:/x -", false, "web", "/x", "-", "docker"},
@@ -61,20 +60,20 @@ TEST(ContainerCli, CopiesInEverySpelling) {
 
 TEST(ContainerCli, WhatTheCliRefusesOrIsLocalIsNoCopy) {
   for (const char* line : {
-           "docker cp a b",                      // no container side
-           "docker cp web:/a db:/b",             // container to container: the CLI refuses it
-           "docker cp a b web:/c",               // three operands: "requires exactly 2 arguments"
-           "docker cp web:/a",                   // one operand
-           "docker cp --help a web:/b",          // help
-           "docker cp ./a:b /tmp/x",             // relative local path with a colon
-           "kubectl cp /x:y /tmp/z",             // absolute local path, even for kubectl
-           "docker cp C:\\data\\x /tmp/y",       // a Windows drive
-           "docker cp http://h/x /tmp/y",        // a URL
-           "docker cp a/b:/x /tmp/y",            // a '/' in a docker container name
-           "kubectl cp a/b/c:/x /tmp/y",         // two in a kubectl pod
-           "docker ps -a x:y z",                 // not cp
-           "cp /a b:/c",                         // not a container CLI
-           "docker --context cp web:/a b",       // `cp` is --context's value
+           "docker cp a b",                 // no container side
+           "docker cp web:/a db:/b",        // container to container: the CLI refuses it
+           "docker cp a b web:/c",          // three operands: "requires exactly 2 arguments"
+           "docker cp web:/a",              // one operand
+           "docker cp --help a web:/b",     // help
+           "docker cp ./a:b /tmp/x",        // relative local path with a colon
+           "kubectl cp /x:y /tmp/z",        // absolute local path, even for kubectl
+           "docker cp C:\\data\\x /tmp/y",  // a Windows drive
+           "docker cp http://h/x /tmp/y",   // a URL
+           "docker cp a/b:/x /tmp/y",       // a '/' in a docker container name
+           "kubectl cp a/b/c:/x /tmp/y",    // two in a kubectl pod
+           "docker ps -a x:y z",            // not cp
+           "cp /a b:/c",                    // not a container CLI
+           "docker --context cp web:/a b",  // `cp` is --context's value
        }) {
     EXPECT_FALSE(copy_of(line)) << line;
   }

@@ -102,9 +102,8 @@ std::optional<Fetch> parse_fetch(const sh::Command& c, size_t idx) {
       "--request", "--output-document", "--directory-prefix", "--tries", "--timeout", "--password",
       "--output-file", "--append-output", "--input-file", "--wait", "--method"};
   auto set_out = [&](char opt, std::string v) {
-    if (curl && opt == 'o') f.out = std::move(v);
-    if (!curl && opt == 'O') f.out = std::move(v);
-    if (!curl && opt == 'P') f.dir = std::move(v);
+    if (curl ? opt == 'o' : opt == 'O') f.out = std::move(v);
+    else if (!curl && opt == 'P') f.dir = std::move(v);
   };
   for (size_t i = idx + 1; i < c.words.size(); ++i) {
     std::string_view t = c.words[i].text;

@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include "core/host_paths.hpp"
-#include "iac/rules/dockerfile/check.hpp"
 #include "core/strings.hpp"
+#include "iac/rules/dockerfile/check.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
