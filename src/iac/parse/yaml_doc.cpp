@@ -220,7 +220,13 @@ std::optional<BuildError> prescan(std::string_view s, size_t base, size_t max_de
 
 class Builder final : public YAML::EventHandler {
  public:
-  Builder(File& f, std::string_view content, size_t base) : f_(f), content_(content), base_(base) {}
+  // `chunk_bytes`: the length of the text this builder's parser reads.
+  Builder(File& f, std::string_view content, size_t base, size_t chunk_bytes)
+      : f_(f),
+        content_(content),
+        base_(base),
+        first_node_(f.nodes_.size()),
+        max_chunk_nodes_(2 * chunk_bytes + 64) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     Document d;
@@ -283,6 +289,11 @@ class Builder final : public YAML::EventHandler {
   File& f_;
   std::string_view content_;  // the whole file
   size_t base_;
+  // Text cannot hold more nodes than about one per byte (`?` or `- ` lines: a node and an
+  // implicit null per two bytes); yaml-cpp 0.7 emits nulls without end on some malformed input
+  // (an 84-byte fuzz input reached the 2,000,000-node cap).
+  size_t first_node_;
+  size_t max_chunk_nodes_;
   // Alias-bomb accounting without a number per node: a subtree's nodes are contiguous (they
   // are added in document order), so the nodes an alias-expanding reader would see under a
   // collection are its node count plus what the aliases inside it add (`extra_` then and now).
@@ -316,6 +327,9 @@ class Builder final : public YAML::EventHandler {
   int32_t add(Kind k, const YAML::Mark& mark, YAML::anchor_t anchor, bool count = true) {
     if (f_.nodes_.size() >= f_.limits_.max_nodes)
       throw BuildError{fmt::format("more than {} YAML nodes", f_.limits_.max_nodes), off(mark)};
+    if (f_.nodes_.size() - first_node_ >= max_chunk_nodes_)
+      throw BuildError{"the YAML parser produced more nodes than the text can hold (malformed input it loops on)",
+                       off(mark)};
     if (count && ++total_ > f_.limits_.max_expanded)
       throw BuildError{fmt::format("more than {} YAML nodes in one document", f_.limits_.max_expanded), off(mark)};
     Node n;
@@ -449,7 +463,7 @@ File File::parse(std::string_view content, const Limits& limits) {
       MemoryBuf buf(text);  // yaml-cpp reads a stream; this one reads the file's bytes in place
       std::istream in(&buf);
       YAML::Parser parser(in);
-      Builder b(f, content, c.begin);
+      Builder b(f, content, c.begin, text.size());
       while (parser.HandleNextDocument(b)) {
         f.docs_.back().end = c.end;
       }

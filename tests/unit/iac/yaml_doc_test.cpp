@@ -194,3 +194,25 @@ TEST(YamlDoc, AliasExpansionIsCountedExactly) {
   EXPECT_NE(over.issues()[0].message.find("expand to more than 27"), std::string::npos) << over.issues()[0].message;
   EXPECT_EQ(over.issues()[0].offset, text.find("*c"));
 }
+
+// Found by compose_fuzz (2026-12-06, a 10-second timeout under ASan): on this 84-byte input
+// yaml-cpp 0.7 emits null nodes without end; the parse reached the 2,000,000-node cap (0.5 s and
+// 115 MB in a release build). Text cannot hold more than about one node per byte, so the parse
+// now stops at twice its length with a located error.
+TEST(YamlDoc, ParserThatLoopsOnMalformedInputStopsAtTheTextsSize) {
+  const std::string text =
+      "/ervice VERSIONAU410er\n    reextends:a #    -(${PL' _#eDIA_PATorts:\n   ,  - \"23>80\"\n";
+  auto f = tocsin::yaml::File::parse(text);
+  ASSERT_TRUE(f.has_fatal());
+  EXPECT_NE(f.issues()[0].message.find("more nodes than the text can hold"), std::string::npos)
+      << f.issues()[0].message;
+  EXPECT_LE(f.issues()[0].offset, text.size());
+  // Legitimate dense YAML stays under the bound: a null per `?` line, a null per `- ` item.
+  std::string dense = "a:\n";
+  for (int i = 0; i < 1000; ++i) dense += "  ? \n";
+  dense += "b:\n";
+  for (int i = 0; i < 1000; ++i) dense += "  -\n";
+  dense += "c: {x, y, z}\nd: [[], {}, [[]]]\n";
+  auto ok = tocsin::yaml::File::parse(dense);
+  EXPECT_FALSE(ok.has_fatal()) << (ok.issues().empty() ? "" : ok.issues()[0].message);
+}
