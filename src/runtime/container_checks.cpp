@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include "audit/alert.hpp"
-#include "runtime/rules/check.hpp"
 
 namespace tocsin::runtime {
 namespace {
@@ -104,13 +103,6 @@ std::optional<std::string> first_symlink_component(const std::string& host_root,
     if (S_ISLNK(st.st_mode) && !is_system_compat_link(p, st)) return p;
   }
   return std::nullopt;
-}
-
-std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOptions& opt) {
-  std::vector<RuntimeAlert> out;
-  const rules::Context ctx{c, opt, out};
-  for (const auto& check : rules::checks()) check->run(ctx);
-  return out;
 }
 
 std::string to_jsonl(const RuntimeAlert& a) {

@@ -52,6 +52,7 @@ struct RuntimeAlert {
   nlohmann::ordered_json details = nlohmann::ordered_json::object();  // "mount", "config", ...
 };
 
+// Every rule of runtime/rules/ on one container, in id order (defined in rules/registry.cpp).
 std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOptions& opt);
 
 // The first symlink among `path` and its parents (lstat on each component under host_root),

@@ -1,5 +1,5 @@
 // The runtime rules in id order (the catalogue test checks each has a doc page, and each doc
-// page of the family a rule here).
+// page of the family a rule here), and check_container, which runs them.
 #include "audit/alert.hpp"
 #include "runtime/rules/check.hpp"
 
@@ -17,6 +17,21 @@ const std::vector<std::unique_ptr<Check>>& checks() {
   }();
   return all;
 }
+
+}  // namespace tocsin::runtime::rules
+
+namespace tocsin::runtime {
+
+std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOptions& opt) {
+  std::vector<RuntimeAlert> out;
+  const rules::Context ctx{c, opt, out};
+  for (const auto& check : rules::checks()) check->run(ctx);
+  return out;
+}
+
+}  // namespace tocsin::runtime
+
+namespace tocsin::runtime::rules {
 
 RuntimeAlert& Context::report(std::string_view rule, Severity fallback, std::string message) const {
   RuntimeAlert a;
