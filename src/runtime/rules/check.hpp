@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/rule_check.hpp"
 #include "core/severity.hpp"
 #include "runtime/container_checks.hpp"
 
@@ -24,12 +25,7 @@ struct Context {
 // The fields of a mount as alerts carry them ("mount": {type, source, destination, rw, propagation}).
 nlohmann::ordered_json mount_json(const MountInfo& m);
 
-class Check {
- public:
-  virtual ~Check() = default;
-  virtual std::string_view id() const = 0;
-  virtual void run(const Context& ctx) const = 0;
-};
+using Check = RuleCheck<Context>;
 
 // All runtime checks (RT001–RT005), sorted by id.
 const std::vector<std::unique_ptr<Check>>& checks();

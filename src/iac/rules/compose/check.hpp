@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/emitter.hpp"
+#include "core/rule_check.hpp"
 #include "iac/parse/compose_model.hpp"
 
 namespace tocsin::iac::compose {
@@ -18,12 +19,7 @@ struct Context {
   }
 };
 
-class Check {
- public:
-  virtual ~Check() = default;
-  virtual std::string_view id() const = 0;
-  virtual void run(const Context& ctx) const = 0;
-};
+using Check = RuleCheck<Context>;
 
 // All Compose checks (DC001–DC009), sorted by id.
 const std::vector<std::unique_ptr<Check>>& checks();

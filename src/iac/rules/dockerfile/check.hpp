@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/emitter.hpp"
+#include "core/rule_check.hpp"
 #include "iac/parse/dockerfile.hpp"
 #include "iac/parse/dockerfile_eval.hpp"
 #include "iac/parse/shell.hpp"
@@ -35,12 +36,7 @@ struct Context {
   size_t end_of(const RunScript& s, const sh::Word& w) const;
 };
 
-class Check {
- public:
-  virtual ~Check() = default;
-  virtual std::string_view id() const = 0;
-  virtual void run(const Context& ctx) const = 0;
-};
+using Check = RuleCheck<Context>;
 
 // `path` joined onto `workdir` when relative, "." and ".." folded (never above "/").
 inline std::string join_path(std::string_view workdir, std::string_view path) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/emitter.hpp"
+#include "core/rule_check.hpp"
 #include "iac/parse/k8s_model.hpp"
 
 namespace tocsin::iac::k8s {
@@ -26,12 +27,7 @@ std::string describe(const Workload& w, const Container& c);
 // Containers that rules about the container's own settings look at (regular and init).
 inline bool runs_workload(const Container& c) { return c.kind != ContainerKind::Ephemeral; }
 
-class Check {
- public:
-  virtual ~Check() = default;
-  virtual std::string_view id() const = 0;
-  virtual void run(const Context& ctx) const = 0;
-};
+using Check = RuleCheck<Context>;
 
 // All Kubernetes checks (K8001–K8011), sorted by id.
 const std::vector<std::unique_ptr<Check>>& checks();
