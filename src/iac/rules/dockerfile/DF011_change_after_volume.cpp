@@ -10,7 +10,6 @@
 
 #include <fmt/format.h>
 
-#include "core/host_paths.hpp"
 #include "core/strings.hpp"
 #include "iac/rules/dockerfile/check.hpp"
 
@@ -36,10 +35,6 @@ std::optional<std::string> expand_known(std::string_view text, const df::VarMap&
   if (text.find('`') != std::string_view::npos) return std::nullopt;
   return df::expand(text, vars);
 }
-
-// `path` is the volume or below it; `VOLUME /` is not a real pattern and matches nothing here
-// (it would flag everything).
-bool in_volume(std::string_view path, std::string_view vol) { return vol != "/" && host_paths::within(path, vol); }
 
 bool is_option(std::string_view t) { return t.size() > 1 && t[0] == '-'; }
 

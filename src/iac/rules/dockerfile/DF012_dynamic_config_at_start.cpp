@@ -11,7 +11,6 @@
 
 #include <fmt/format.h>
 
-#include "core/host_paths.hpp"
 #include "core/strings.hpp"
 #include "iac/rules/dockerfile/check.hpp"
 
@@ -45,9 +44,6 @@ bool config_like(std::string_view path) {
                                               "rb", "pl", "php", "lua"};
   return std::find(std::begin(kExt), std::end(kExt), ext) != std::end(kExt);
 }
-
-// `path` is the volume or below it; `VOLUME /` is not a real pattern and matches nothing here.
-bool in_volume(std::string_view path, std::string_view vol) { return vol != "/" && host_paths::within(path, vol); }
 
 std::optional<std::string> expand_known(std::string_view text, const df::VarMap& vars) {
   for (size_t p = text.find('$'); p != std::string_view::npos; p = text.find('$', p + 1)) {

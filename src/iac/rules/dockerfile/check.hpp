@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/emitter.hpp"
+#include "core/host_paths.hpp"
 #include "core/rule_check.hpp"
 #include "iac/parse/dockerfile.hpp"
 #include "iac/parse/dockerfile_eval.hpp"
@@ -37,6 +38,12 @@ struct Context {
 };
 
 using Check = RuleCheck<Context>;
+
+// `path` is the volume `vol` or below it (both normalised); `VOLUME /` is not a real pattern and
+// matches nothing here (it would flag everything). DF011 and DF012.
+inline bool in_volume(std::string_view path, std::string_view vol) {
+  return vol != "/" && host_paths::within(path, vol);
+}
 
 // `path` joined onto `workdir` when relative, "." and ".." folded (never above "/").
 inline std::string join_path(std::string_view workdir, std::string_view path) {
