@@ -58,8 +58,8 @@ inline void hunt(audit::EventSource& src) {
   engine.end_of_file("fuzz");
   engine.finish();
   auto alerts = engine.take_alerts();
-  for (const auto& a : alerts) (void)audit::to_jsonl(a);
-  (void)audit::render_text(alerts, audit::TextOptions{});
+  for (const auto& a : alerts) (void)report::alert_jsonl(a);
+  (void)report::render_alerts_text(alerts, false);
 }
 
 }  // namespace tocsin::fuzz

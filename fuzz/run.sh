@@ -38,9 +38,10 @@ for t in "$@"; do
     again=0
     for a in "$dir"/artifacts/timeout-* "$dir"/artifacts/slow-unit-*; do
       [ -e "$a" ] || continue
-      start=$(date +%s%N)
-      timeout 60 "$build/fuzz/$t" "$a" >/dev/null 2>&1 || true
-      ms=$(( ($(date +%s%N) - start) / 1000000 ))
+      # libFuzzer's own time for the input ("Executed X in N ms"): the process's start-up
+      # (ASan, static initialisation) is not the input's cost.
+      ms=$(timeout 60 "$build/fuzz/$t" "$a" 2>&1 | sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' | tail -1 || true)
+      ms=${ms:-60000}
       if [ "$ms" -lt 1000 ]; then
         echo "$(basename "$a"): ${ms} ms alone: the machine's load, not the input" >> "$dir/artifacts/load/README"
         mv "$a" "$dir/artifacts/load/"

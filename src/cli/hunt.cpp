@@ -77,75 +77,39 @@ std::string map_input_format(const std::string& f) {
 
 // --baseline: the AU010 alerts of the AU001 copies among `alerts`, added in report order.
 void add_rare_copies(const HuntArgs& a, const std::optional<audit::baseline::Model>& bl_model,
-                     std::vector<audit::Alert>& alerts) {
+                     std::vector<Alert>& alerts) {
   if (!bl_model) return;
   audit::baseline::ScoreOptions so;
   so.threshold = a.baseline_threshold;
   so.fleet = a.fleet_scoring;
   auto scored = audit::baseline::apply_baseline(*bl_model, alerts, so);
   alerts.insert(alerts.end(), scored.begin(), scored.end());
-  std::stable_sort(alerts.begin(), alerts.end(), audit::alert_less);
+  std::stable_sort(alerts.begin(), alerts.end(), alert_less);
 }
-
-// The coverage of a hunt over logs (a fleet hunt has none: the store keeps it per host and hour).
-struct CoverageReport {
-  audit::CoverageFacts facts;
-  std::vector<audit::RuleCoverage> verdicts;
-};
 
 // The report (text or JSONL with its summary record), the notes and errors on stderr, the
 // statistics line ("tocsin hunt: " + stats_head + alerts + stats_tail), and the exit code.
-int report_hunt(const HuntArgs& a, const std::string& format, bool to_stdout, std::vector<audit::Alert>& alerts,
+int report_hunt(const HuntArgs& a, const std::string& format, bool to_stdout, std::vector<Alert>& alerts,
                 audit::HuntStats hs, const std::vector<audit::InputReport>& reports, bool io_error,
                 const std::string& stats_head, const std::string& stats_tail, std::optional<Severity> fail_sev,
-                bool never_fail, const CoverageReport* coverage) {
+                bool never_fail, const report::HuntCoverage* coverage) {
   using namespace tocsin::audit;
   // The engine's counts plus the baseline's AU010 alerts, so counts match what is printed.
   hs.alerts = alerts.size();
   for (const auto& al : alerts)
     if (al.rule == "AU010") ++hs.by_rule[al.rule];
-  const bool complete = inputs_complete(reports);
   // -o is replaced atomically (a symlink there is not followed), so the report is built first.
-  std::string report;
-  if (format == "json") {
-    // One document: the summary (what was read, how completely, counts), the coverage, and
-    // the alerts; the same objects as the JSONL lines.
-    nlohmann::ordered_json doc;
-    doc["tool"] = "tocsin";
-    doc["version"] = TOCSIN_VERSION;
-    doc["summary"] = hunt_summary_json(hs, reports);
-    doc["coverage"] = coverage ? coverage_json(coverage->facts, coverage->verdicts) : nlohmann::ordered_json();
-    doc["alerts"] = nlohmann::ordered_json::array();
-    for (const auto& al : alerts) doc["alerts"].push_back(alert_json(al));
-    report = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    escape_json_for_terminal(report);  // audit strings: C1 and bidi controls as \u escapes
-    report += "\n";
-  } else if (format == "html") {
-    std::string by;
-    for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
-    report = report::render_hunt_html(alerts, coverage ? &coverage->verdicts : nullptr, complete,
-                                      fmt::format("{}{} alert{}{}; {}", stats_head, hs.alerts, hs.alerts == 1 ? "" : "s",
-                                                  by.empty() ? "" : " (" + by + ")", stats_tail));
-  } else if (format == "jsonl") {
-    for (const auto& al : alerts) report += to_jsonl(al) + "\n";
-    // Last line: what was read, how completely, every input error, and the coverage.
-    nlohmann::ordered_json extra;
-    if (coverage) extra["coverage"] = coverage_json(coverage->facts, coverage->verdicts);
-    report += hunt_summary_jsonl(hs, reports, extra) + "\n";
-  } else {
-    TextOptions to;
-    to.color = !a.no_color && to_stdout && use_color(STDOUT_FILENO);
-    report = render_text(alerts, to);
-    if (coverage) report += "\n" + coverage_text(coverage->verdicts, to.color);
-    if (!complete) {
-      size_t bad = 0;
-      for (const auto& r : reports)
-        bad += r.status == InputStatus::Damaged || r.status == InputStatus::Unreadable;
-      report += fmt::format("INCOMPLETE: {} input{} could not be read completely; evidence is missing "
-                            "(the errors are on stderr)\n", bad, bad == 1 ? "" : "s");
-    }
-  }
-  if (auto w = write_output(a.output, report); !w) {
+  std::string by;
+  for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
+  const report::HuntReport rep{alerts, hs, reports, coverage,
+                               fmt::format("{}{} alert{}{}; {}", stats_head, hs.alerts, hs.alerts == 1 ? "" : "s",
+                                           by.empty() ? "" : " (" + by + ")", stats_tail)};
+  std::string out;
+  if (format == "json") out = report::render_hunt_json(rep);
+  else if (format == "html") out = report::render_hunt_html(rep);
+  else if (format == "jsonl") out = report::render_hunt_jsonl(rep);
+  else out = report::render_hunt_text(rep, !a.no_color && to_stdout && use_color(STDOUT_FILENO));
+  if (auto w = write_output(a.output, out); !w) {
     fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(w.error().message));
     io_error = true;
   }
@@ -154,10 +118,7 @@ int report_hunt(const HuntArgs& a, const std::string& format, bool to_stdout, st
   for (const auto& line : input_note_lines(reports)) fmt::print(stderr, "tocsin hunt: note: {}\n", sanitize_for_terminal(line));
   for (const auto& line : input_error_lines(reports)) fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(line));
   if (!a.quiet) {
-    std::string by;
-    for (const auto& [rule, n] : hs.by_rule) by += fmt::format("{}{} {}", by.empty() ? "" : ", ", rule, n);
-    fmt::print(stderr, "tocsin hunt: {}{} alert{}{}; {}\n", stats_head, hs.alerts, hs.alerts == 1 ? "" : "s",
-               by.empty() ? "" : " (" + by + ")", stats_tail);
+    fmt::print(stderr, "tocsin hunt: {}\n", rep.stats_line);
     if (coverage)
       fmt::print(stderr, "tocsin hunt: {} (why and the fixes: the text report, or the summary's \"coverage\")\n",
                  coverage_stats_line(coverage->verdicts));
@@ -356,7 +317,7 @@ int run_hunt(HuntArgs& a) {
   // What the data lets each rule see (docs/coverage.md): in every report of a hunt over logs.
   CoverageOptions co;
   co.baseline = bl_model.has_value();
-  const CoverageReport coverage{engine.coverage_facts(), engine.coverage(co)};
+  const report::HuntCoverage coverage{engine.coverage_facts(), engine.coverage(co)};
   return report_hunt(a, format, to_stdout, alerts, hs, reports, io_error, stats, inputs_stats_text(reports), fail_sev,
                      never_fail, &coverage);
 }

@@ -22,6 +22,7 @@
 #include "cli/store_flags.hpp"
 #include "core/severity.hpp"
 #include "core/text_sanitize.hpp"
+#include "report/report.hpp"
 #include "runtime/alert_output.hpp"
 #include "runtime/audit_stream.hpp"
 #include "runtime/docker_watch.hpp"
@@ -62,10 +63,9 @@ std::string hostname() {
   return buf;
 }
 
-std::string render_audit(const audit::Alert& a, runtime::AlertFormat f) {
-  if (f == runtime::AlertFormat::Jsonl) return audit::to_jsonl(a);
-  return fmt::format("{} {} [{}] {}", a.time_ms ? audit::iso_time_ms(*a.time_ms) : std::string("-"), a.rule,
-                     to_string(a.severity), a.message);
+// Audit (AU) and runtime (RT) alerts alike: one record, one renderer per format.
+std::string render(const Alert& a, runtime::AlertFormat f) {
+  return f == runtime::AlertFormat::Jsonl ? report::alert_jsonl(a) : report::alert_line(a);
 }
 
 // Notes name files and carry Engine/log text: sanitized for the terminal.
@@ -289,11 +289,14 @@ void add_watch(CLI::App& root, Commands& cmds) {
     dopt.host = args->docker_host;
     dopt.check.host_root = args->host_root;
     if (auto h = hostname(); !h.empty()) dopt.hostname = h;
-    runtime::DockerWatcher watcher(dopt, [&](runtime::RuntimeAlert&& a) {
-      ++alerts;
-      if (!never_fail && a.severity >= fail_sev) ++failing;
-      output.write(output.format() == runtime::AlertFormat::Jsonl ? runtime::to_jsonl(a) : runtime::to_text(a), a.severity);
-    }, note, audit_mode ? &feed : nullptr);
+    runtime::DockerWatcher watcher(
+        dopt,
+        [&](Alert&& a) {
+          ++alerts;
+          if (!never_fail && a.severity >= fail_sev) ++failing;
+          output.write(render(a, output.format()), a.severity);
+        },
+        note, audit_mode ? &feed : nullptr);
 
     if (args->check_running) {
       auto s = watcher.check_running();
@@ -344,17 +347,17 @@ void add_watch(CLI::App& root, Commands& cmds) {
       sink = std::move(*s);
       engine.add_detection(sink->tap());
     }
-    engine.set_sink([&](audit::Alert&& a) {
+    engine.set_sink([&](Alert&& a) {
       // Written by a run before a restart (--state): still remembered as written, for the next.
       const bool repeat = resume.is_repeat(a);
       resume.emitted(a);
       if (repeat) return;
-      std::optional<audit::Alert> rare;
+      std::optional<Alert> rare;
       if (scorer)
         if (auto rec = audit::baseline::copy_record_from_alert(a))
           rare = audit::baseline::rare_copy_alert(a, scorer->score_copy(*rec), sopt);
       ++alerts;
-      output.write(render_audit(a, output.format()), a.severity);
+      output.write(render(a, output.format()), a.severity);
       if (sink) sink->alert(a);
       if (rare && resume.is_repeat(*rare)) {
         resume.emitted(*rare);
@@ -363,7 +366,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
       if (rare) {
         resume.emitted(*rare);
         ++alerts;
-        output.write(render_audit(*rare, output.format()), rare->severity);
+        output.write(render(*rare, output.format()), rare->severity);
         if (sink) sink->alert(*rare);
       }
     });
@@ -383,7 +386,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
       if (output.format() == runtime::AlertFormat::Jsonl) {
         nlohmann::ordered_json line;
         line["coverage"] = audit::coverage_json(engine.coverage_facts(), verdicts);
-        line["coverage"]["time"] = audit::iso_time_ms(static_cast<uint64_t>(
+        line["coverage"]["time"] = iso_time_ms(static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count()));
         output.write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), Severity::info);  // escaped there

@@ -1,6 +1,8 @@
 // ISO-8601 timestamps (see iso8601.hpp).
 #include "core/iso8601.hpp"
 
+#include <fmt/format.h>
+
 #include <ctime>
 
 namespace tocsin {
@@ -62,6 +64,14 @@ std::optional<uint64_t> parse_iso8601_ms(std::string_view s, Iso8601Options opt)
   const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset;
   if (secs < 0) return std::nullopt;
   return static_cast<uint64_t>(secs) * 1000 + frac_ms;
+}
+
+std::string iso_time_ms(uint64_t epoch_ms) {
+  std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, epoch_ms % 1000);
 }
 
 }  // namespace tocsin

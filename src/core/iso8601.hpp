@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace tocsin {
@@ -15,5 +16,8 @@ struct Iso8601Options {
 // epoch, UTC; fractions past milliseconds are cut. nullopt for anything else, for fields out of
 // range and for times before 1970.
 std::optional<uint64_t> parse_iso8601_ms(std::string_view s, Iso8601Options opt = {});
+
+// The other way, as every report writes times: "2026-11-22T07:04:44.708Z" (UTC, milliseconds).
+std::string iso_time_ms(uint64_t epoch_ms);
 
 }  // namespace tocsin

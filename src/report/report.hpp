@@ -1,12 +1,18 @@
-// Reporters for scan results: one per output format, each in its own file. They render to a
-// string; the CLI decides where it goes (stdout or --output).
+// The report layer: one file per output format (text.cpp, json.cpp, jsonl.cpp, sarif.cpp,
+// github.cpp, html.cpp, ...), each rendering what every job produces — scan findings
+// (core/diagnostic.hpp), hunt reports and watch alerts (one alert record, core/alert.hpp). They
+// render to a string; the CLI decides where it goes (stdout, --output, the watch output).
 #pragma once
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "audit/alert.hpp"
 #include "audit/coverage.hpp"
+#include "audit/source.hpp"
+#include "audit/summary.hpp"
+#include "core/alert.hpp"
 #include "core/config.hpp"
 #include "core/diagnostic.hpp"
 #include "core/source.hpp"
@@ -45,9 +51,38 @@ std::string render_codeclimate(const ScanReport& r);  // GitLab code quality
 std::string render_junit(const ScanReport& r);
 std::string render_checkstyle(const ScanReport& r);
 std::string render_html(const ScanReport& r);  // self-contained, no network
-// `hunt --format html`: coverage, copies per user, timeline, alerts; `stats` is the summary line.
-std::string render_hunt_html(const std::vector<audit::Alert>& alerts, const std::vector<audit::RuleCoverage>* coverage,
-                             bool complete, std::string_view stats);
+
+// --- alerts (hunt, watch)
+
+// The alert as JSON (the JSONL line's object; `hunt --format json` lists them): PRODUCT.md's
+// audit alert shape, or its runtime alert shape for Subject::container.
+nlohmann::ordered_json alert_json(const Alert& a);
+// One JSONL line, no trailing newline (invalid UTF-8 replaced, C1/bidi controls escaped).
+std::string alert_jsonl(const Alert& a);
+// `watch --format text`: one line, "TIME RULE [severity] message[ (container NAME ID)]".
+std::string alert_line(const Alert& a);
+// The human alert report: one block per copy (who, what, which container, verdict), then the
+// other alerts, then the count line.
+std::string render_alerts_text(const std::vector<Alert>& alerts, bool color);
+
+// A hunt's results: the alerts in report order, the engine's counts, every input with how
+// completely it was read, and (a hunt over logs; a fleet hunt has none) the coverage.
+struct HuntCoverage {
+  audit::CoverageFacts facts;
+  std::vector<audit::RuleCoverage> verdicts;
+};
+struct HuntReport {
+  const std::vector<Alert>& alerts;
+  const audit::HuntStats& stats;
+  const std::vector<audit::InputReport>& inputs;
+  const HuntCoverage* coverage = nullptr;
+  std::string stats_line;  // the run's one-line summary (the HTML page shows it)
+};
+std::string render_hunt_text(const HuntReport& r, bool color);
+std::string render_hunt_json(const HuntReport& r);
+std::string render_hunt_jsonl(const HuntReport& r);  // alert lines, then the summary record
+// `hunt --format html`: coverage, copies per user, timeline, alerts.
+std::string render_hunt_html(const HuntReport& r);
 
 // Stable fingerprint of a finding: rule + the trimmed text of its first line, so it survives
 // lines moving up or down.

@@ -1,11 +1,21 @@
-// Compiler-style text output: `file:line:col: severity[ID] name: message`, the source line
-// with a caret under the range, related locations and the fix. Everything that came from the
-// scanned files goes through sanitize_for_terminal; long lines are clipped around the range.
+// Text for people, for every job:
+// - scan: compiler-style `file:line:col: severity[ID] name: message`, the source line with a
+//   caret under the range, related locations and the fix; long lines clipped around the range;
+// - hunt: one block per copy (who, what, which container, verdict), then the other alerts, the
+//   coverage and an INCOMPLETE line when evidence is missing;
+// - watch: one line per alert.
+// Everything that came from the scanned files or the audit data (a container process controls
+// its argv, comm and paths) goes through sanitize_for_terminal.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <set>
 
+#include "audit/coverage.hpp"
+#include "audit/summary.hpp"
+#include "core/iso8601.hpp"
 #include "core/rule_catalog.hpp"
 #include "core/text_sanitize.hpp"
 #include "report/report.hpp"
@@ -128,6 +138,119 @@ std::string render_text(const ScanReport& r, const TextOptions& opts) {
     out += fmt::format("INCOMPLETE: {} input{} could not be read (errors on stderr)\n",
                        r.errors.size(), r.errors.size() == 1 ? "" : "s");
   return out;
+}
+
+namespace {
+
+// The hunt report's colours (severity by weight, as the HTML badges), not the scan palette.
+std::string paint(bool on, std::string_view code, std::string_view s) {
+  if (!on) return std::string(s);
+  return fmt::format("\x1b[{}m{}\x1b[0m", code, s);
+}
+
+std::string_view sev_color(Severity s) {
+  switch (s) {
+    case Severity::critical:
+      return "1;31";
+    case Severity::high:
+      return "31";
+    case Severity::medium:
+      return "33";
+    case Severity::low:
+      return "36";
+    case Severity::info:
+      return "2";
+  }
+  return "0";
+}
+
+std::string who(const AlertUser& u) {
+  auto id = [](const std::optional<int64_t>& v) {
+    if (!v) return std::string("?");
+    if (*v == 4294967295LL || *v == -1) return std::string("unset");
+    return std::to_string(*v);
+  };
+  return fmt::format("auid={} uid={} euid={} tty={} ses={}", id(u.auid), id(u.uid), id(u.euid),
+                     u.tty ? safe(*u.tty) : std::string("?"), id(u.ses));
+}
+
+}  // namespace
+
+std::string render_alerts_text(const std::vector<Alert>& alerts, bool color) {
+  std::string out;
+  const bool c = color;
+  std::map<uint64_t, std::vector<const Alert*>> by_copy;
+  for (const auto& a : alerts)
+    if (a.copy_id && a.rule != "AU001") by_copy[a.copy_id].push_back(&a);
+  size_t copies = 0;
+  for (const auto& a : alerts) {
+    if (a.rule != "AU001") continue;
+    ++copies;
+    const auto& cp = *a.docker_cp;
+    out += fmt::format("{} {}  {}\n", paint(c, "1", "copy"), a.time_ms ? iso_time_ms(*a.time_ms) : std::string("?"),
+                       a.host ? safe(*a.host) : std::string("(host unknown)"));
+    if (a.user) out += fmt::format("  who:       {}\n", who(*a.user));
+    out += fmt::format("  command:   {}\n", safe(a.command));
+    out += fmt::format("  container: {}  {} {}\n", safe(cp.container), cp.direction, safe(cp.path));
+    auto it = by_copy.find(a.copy_id);
+    if (it == by_copy.end()) {
+      out += fmt::format("  verdict:   {}\n", paint(c, "32", "no race seen"));
+    } else {
+      for (const Alert* r : it->second) {
+        out += fmt::format("  verdict:   {} {} {}\n", paint(c, sev_color(r->severity), r->rule),
+                           paint(c, sev_color(r->severity), to_string(r->severity)), safe(r->message));
+        if (!r->reason.empty()) out += fmt::format("             why: {}\n", safe(r->reason));
+      }
+    }
+    out += fmt::format("  events:    {}\n\n", fmt::join(a.event_ids, " "));
+  }
+  std::set<uint64_t> shown;
+  for (const auto& a : alerts)
+    if (a.rule == "AU001" && a.copy_id) shown.insert(a.copy_id);
+  size_t others = 0;
+  for (const auto& a : alerts) {
+    if (a.rule == "AU001" || (a.copy_id && shown.count(a.copy_id))) continue;
+    ++others;
+    out += fmt::format("{} {} {}  {}\n", paint(c, sev_color(a.severity), a.rule),
+                       paint(c, sev_color(a.severity), to_string(a.severity)),
+                       a.time_ms ? iso_time_ms(*a.time_ms) : std::string("-"),
+                       a.host ? safe(*a.host) : std::string("(host unknown)"));
+    out += fmt::format("  {}\n", safe(a.message));
+    if (!a.reason.empty()) out += fmt::format("  why:    {}\n", safe(a.reason));
+    if (a.user) out += fmt::format("  who:    {}\n", who(*a.user));
+    if (a.swap)
+      out +=
+          fmt::format("  swap:   pid {} {} x{} in {} ms\n", a.swap->pid,
+                      safe(fmt::format("{}", fmt::join(a.swap->paths, " <-> "))), a.swap->count, a.swap->duration_ms);
+    if (!a.file.empty()) out += fmt::format("  at:     {}{}\n", safe(a.file), a.line ? fmt::format(":{}", a.line) : "");
+    if (!a.event_ids.empty()) out += fmt::format("  events: {}\n", fmt::join(a.event_ids, " "));
+    out += "\n";
+  }
+  out += fmt::format("{} cop{}, {} other alert{}\n", copies, copies == 1 ? "y" : "ies", others, others == 1 ? "" : "s");
+  return out;
+}
+
+std::string render_hunt_text(const HuntReport& r, bool color) {
+  std::string out = render_alerts_text(r.alerts, color);
+  if (r.coverage) out += "\n" + audit::coverage_text(r.coverage->verdicts, color);
+  if (!audit::inputs_complete(r.inputs)) {
+    size_t bad = 0;
+    for (const auto& in : r.inputs)
+      bad += in.status == audit::InputStatus::Damaged || in.status == audit::InputStatus::Unreadable;
+    out += fmt::format(
+        "INCOMPLETE: {} input{} could not be read completely; evidence is missing "
+        "(the errors are on stderr)\n",
+        bad, bad == 1 ? "" : "s");
+  }
+  return out;
+}
+
+std::string alert_line(const Alert& a) {
+  std::string line = fmt::format("{} {} [{}] {}", a.time_ms ? iso_time_ms(*a.time_ms) : std::string("-"), a.rule,
+                                 to_string(a.severity), a.message);
+  if (a.subject == Alert::Subject::container)
+    line += fmt::format(" (container {} {})", a.container.name, a.container.id.substr(0, 12));
+  return line;
 }
 
 }  // namespace tocsin::report

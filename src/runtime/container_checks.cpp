@@ -105,22 +105,4 @@ std::optional<std::string> first_symlink_component(const std::string& host_root,
   return std::nullopt;
 }
 
-std::string to_jsonl(const RuntimeAlert& a) {
-  nlohmann::ordered_json j;
-  j["rule"] = a.rule;
-  j["severity"] = std::string(to_string(a.severity));
-  j["time"] = audit::iso_time_ms(a.time_ms);
-  j["host"] = a.host ? nlohmann::ordered_json(*a.host) : nlohmann::ordered_json(nullptr);
-  j["message"] = a.message;
-  j["container"] = {{"id", a.container_id}, {"name", a.container_name}, {"image", a.image}};
-  for (auto it = a.details.begin(); it != a.details.end(); ++it) j[it.key()] = it.value();
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string to_text(const RuntimeAlert& a) {
-  return fmt::format("{} {} [{}] {} (container {} {})", audit::iso_time_ms(a.time_ms), a.rule,
-                     to_string(a.severity), a.message, a.container_name,
-                     a.container_id.substr(0, 12));
-}
-
 }  // namespace tocsin::runtime

@@ -1,5 +1,6 @@
 // Runtime rules RT001–RT005: checks on one container's inspect data (Docker Engine API
-// /containers/{id}/json) made when it starts, and the JSONL/text shape of their alerts.
+// /containers/{id}/json) made when it starts; their alerts are core/alert.hpp's records with
+// Subject::container (src/report renders them).
 #pragma once
 #include <cstdint>
 #include <map>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/alert.hpp"
 #include "core/severity.hpp"
 #include "safeio/resolve.hpp"
 
@@ -42,25 +44,11 @@ struct CheckOptions {
   safeio::ResolveOptions resolve;
 };
 
-struct RuntimeAlert {
-  std::string rule;
-  Severity severity = Severity::high;
-  uint64_t time_ms = 0;
-  std::optional<std::string> host;
-  std::string message;
-  std::string container_id, container_name, image;
-  nlohmann::ordered_json details = nlohmann::ordered_json::object();  // "mount", "config", ...
-};
-
 // Every rule of runtime/rules/ on one container, in id order (defined in rules/registry.cpp).
-std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOptions& opt);
+std::vector<Alert> check_container(const ContainerInfo& c, const CheckOptions& opt);
 
 // The first symlink among `path` and its parents (lstat on each component under host_root),
 // or nullopt when there is none.
 std::optional<std::string> first_symlink_component(const std::string& host_root, const std::string& path);
-
-// PRODUCT.md alert shape: rule, severity, time, host, message, container{id,name,image}, ...
-std::string to_jsonl(const RuntimeAlert& a);
-std::string to_text(const RuntimeAlert& a);
 
 }  // namespace tocsin::runtime

@@ -36,7 +36,7 @@ std::optional<StartEvent> parse_start_event(const nlohmann::json& ev);
 
 class DockerWatcher {
  public:
-  using AlertFn = std::function<void(RuntimeAlert&&)>;
+  using AlertFn = std::function<void(Alert&&)>;
   using NoteFn = std::function<void(const std::string&)>;
   DockerWatcher(DockerWatchOptions opt, AlertFn on_alert, NoteFn on_note, ContainerFeed* feed);
   // Checks every running container once.

@@ -7,7 +7,7 @@
 
 namespace tocsin::runtime {
 
-std::string alert_key(const audit::Alert& a) {
+std::string alert_key(const Alert& a) {
   if (!a.event_ids.empty()) return a.rule + "|" + a.event_ids.front();
   return fmt::format("{}|{}:{}|{}", a.rule, a.file, a.line, a.message);
 }
@@ -23,7 +23,7 @@ void ResumeTracker::boundary(const LogPoint& at, uint64_t log_ms) {
     points_.pop_front();
 }
 
-void ResumeTracker::emitted(const audit::Alert& a) {
+void ResumeTracker::emitted(const Alert& a) {
   keys_.push_back({alert_key(a), a.time_ms.value_or(newest_ms_)});
   newest_ms_ = std::max(newest_ms_, keys_.back().ms);
   while (keys_.size() > kMaxKeys || (keys_.size() > 1 && keys_.front().ms + kMaxRewindMs + kMarginMs < newest_ms_))
@@ -46,7 +46,7 @@ void ResumeTracker::fill(FollowPosition& p, std::optional<uint64_t> oldest_open_
     if (k.ms + kMarginMs >= best->log_ms) p.emitted.push_back(k.key);
 }
 
-bool ResumeTracker::is_repeat(const audit::Alert& a) {
+bool ResumeTracker::is_repeat(const Alert& a) {
   if (suppressed_.empty()) return false;
   auto it = suppressed_.find(alert_key(a));
   if (it == suppressed_.end()) return false;

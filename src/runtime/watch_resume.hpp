@@ -22,7 +22,7 @@ namespace tocsin::runtime {
 
 // An alert's identity across runs: the rule and the first event it rests on (its input
 // location when it rests on none, e.g. a broken line).
-std::string alert_key(const audit::Alert& a);
+std::string alert_key(const Alert& a);
 
 class ResumeTracker {
  public:
@@ -38,14 +38,14 @@ class ResumeTracker {
   // record has log time `log_ms`.
   void boundary(const LogPoint& at, uint64_t log_ms);
   // An alert written in this run.
-  void emitted(const audit::Alert& a);
+  void emitted(const Alert& a);
   // Fills `p.rewind`/`p.emitted` for a save at `p` (the current position), when correlations
   // opened at `oldest_open_ms` (log time; nullopt: none) are still open.
   void fill(FollowPosition& p, std::optional<uint64_t> oldest_open_ms) const;
 
   // Alerts of a resumed run: the saved keys are suppressed, once each.
   void suppress(const std::vector<std::string>& keys) { suppressed_.insert(keys.begin(), keys.end()); }
-  bool is_repeat(const audit::Alert& a);
+  bool is_repeat(const Alert& a);
   uint64_t repeats_dropped() const { return dropped_; }
 
  private:

@@ -56,7 +56,7 @@ Error partial(const Error& e) {
 
 }  // namespace
 
-Result<std::vector<audit::Alert>> fleet_alerts(Client& c, const FleetFilter& f) {
+Result<std::vector<Alert>> fleet_alerts(Client& c, const FleetFilter& f) {
   auto layout = read_layout(c);
   if (!layout) return layout.error();
   std::string cols;
@@ -69,7 +69,7 @@ Result<std::vector<audit::Alert>> fleet_alerts(Client& c, const FleetFilter& f) 
   auto j = json_answer(c, fmt::format("SELECT {} FROM {} FINAL{} ORDER BY host, time_ms, rule, key FORMAT JSON", cols,
                                       layout->target(Table::Alerts), where));
   if (!j) return partial(j.error());
-  std::vector<audit::Alert> out;
+  std::vector<Alert> out;
   std::map<std::pair<std::string, std::string>, uint64_t> copy_ids;
   for (const auto& row : (*j)["data"]) {
     auto a = alert_from_row(row);
@@ -81,7 +81,7 @@ Result<std::vector<audit::Alert>> fleet_alerts(Client& c, const FleetFilter& f) 
     }
     out.push_back(std::move(*a));
   }
-  std::stable_sort(out.begin(), out.end(), audit::alert_less);
+  std::stable_sort(out.begin(), out.end(), alert_less);
   return out;
 }
 
@@ -104,11 +104,11 @@ Result<uint64_t> train_from_store(Client& c, const FleetFilter& f, audit::baseli
   // A row as the AU001 alert it stood for, so the record follows the same rules as local
   // training (copy_record_from_alert: unset auid, euid else uid, terminal or not).
   auto record = [](const nlohmann::json& row, uint64_t time_ms) {
-    audit::Alert a;
+    Alert a;
     a.rule = "AU001";
     a.time_ms = time_ms;
     a.host = row.value("host", std::string());
-    audit::AlertUser u;
+    AlertUser u;
     auto num = [&row](const char* k) -> std::optional<int64_t> {
       auto it = row.find(k);
       return it == row.end() ? std::nullopt : json_int(*it);
@@ -118,8 +118,8 @@ Result<uint64_t> train_from_store(Client& c, const FleetFilter& f, audit::baseli
     u.euid = num("euid");
     if (auto it = row.find("tty"); it != row.end() && it->is_string()) u.tty = it->get<std::string>();
     a.user = u;
-    a.docker_cp = audit::AlertCopy{row.value("direction", std::string()), row.value("container", std::string()),
-                                   row.value("path", std::string()), std::nullopt};
+    a.docker_cp = AlertCopy{row.value("direction", std::string()), row.value("container", std::string()),
+                            row.value("path", std::string()), std::nullopt};
     return bl::copy_record_from_alert(a);
   };
   bl::Model fresh;

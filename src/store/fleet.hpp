@@ -24,7 +24,7 @@ struct FleetFilter {
 // The stored alerts that pass the filter, in report order (alert_less), with copy_id set per
 // host and copy so the text report groups a copy's verdicts as a local hunt does. An alert
 // without a time passes any time window (as in a local hunt).
-Result<std::vector<audit::Alert>> fleet_alerts(Client& c, const FleetFilter& f);
+Result<std::vector<Alert>> fleet_alerts(Client& c, const FleetFilter& f);
 
 // The stored copies (AU001's records) that pass the filter's time window and hosts, as the
 // baseline learns them: counts summed in SQL per distinct host, user, terminal, container,

@@ -104,7 +104,7 @@ void Recorder::event(std::string_view node, uint64_t time_ms, uint64_t records) 
   newest_ms_ = std::max(newest_ms_, time_ms);
 }
 
-void Recorder::alert(const audit::Alert& a) {
+void Recorder::alert(const Alert& a) {
   // The copy this alert is about: its client event (first for the copy rules, second for a
   // charged AU005) links the rows across tables.
   std::string copy_event;

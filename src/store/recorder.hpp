@@ -29,7 +29,7 @@ class Recorder {
   Recorder(Shipper& shipper, std::string host, bool streaming);
   ~Recorder();
   std::unique_ptr<audit::Detection> tap();
-  void alert(const audit::Alert& a);
+  void alert(const Alert& a);
   // Writes what is held (hunt's copy rows, the coverage counts).
   void finish();
 

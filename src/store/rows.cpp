@@ -14,7 +14,7 @@ nlohmann::ordered_json opt(const std::optional<T>& v) {
   return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
 }
 
-void put_user(Row& r, const std::optional<audit::AlertUser>& u) {
+void put_user(Row& r, const std::optional<AlertUser>& u) {
   r["auid"] = u ? opt(u->auid) : Row();
   r["uid"] = u ? opt(u->uid) : Row();
   r["euid"] = u ? opt(u->euid) : Row();
@@ -77,7 +77,7 @@ std::optional<int64_t> json_int(const nlohmann::json& v) {
   return std::nullopt;
 }
 
-Row alert_row(const audit::Alert& a, const std::string& host, std::string_view copy_event, uint64_t version) {
+Row alert_row(const Alert& a, const std::string& host, std::string_view copy_event, uint64_t version) {
   Row r = base(host, runtime::alert_key(a), a.time_ms.value_or(0));
   r["has_time"] = a.time_ms ? 1 : 0;
   r["host_known"] = a.host ? 1 : 0;
@@ -107,8 +107,8 @@ Row alert_row(const audit::Alert& a, const std::string& host, std::string_view c
   return r;
 }
 
-Result<audit::Alert> alert_from_row(const nlohmann::json& row) {
-  audit::Alert a;
+Result<Alert> alert_from_row(const nlohmann::json& row) {
+  Alert a;
   a.rule = str(row, "rule");
   if (a.rule.empty()) return Error{"a stored alert without a rule"};
   auto sev = parse_severity(str(row, "severity"));
@@ -121,7 +121,7 @@ Result<audit::Alert> alert_from_row(const nlohmann::json& row) {
   a.message = str(row, "message");
   a.reason = str(row, "reason");
   if (u64(row, "has_user")) {
-    audit::AlertUser u;
+    AlertUser u;
     u.auid = opt_int(row, "auid");
     u.uid = opt_int(row, "uid");
     u.euid = opt_int(row, "euid");
@@ -130,10 +130,10 @@ Result<audit::Alert> alert_from_row(const nlohmann::json& row) {
     a.user = u;
   }
   if (u64(row, "has_cp"))
-    a.docker_cp = audit::AlertCopy{str(row, "cp_direction"), str(row, "cp_container"), str(row, "cp_path"),
-                                   opt_str(row, "cp_resolved")};
+    a.docker_cp =
+        AlertCopy{str(row, "cp_direction"), str(row, "cp_container"), str(row, "cp_path"), opt_str(row, "cp_resolved")};
   if (u64(row, "has_swap")) {
-    audit::AlertSwap s;
+    AlertSwap s;
     s.pid = opt_int(row, "swap_pid").value_or(0);
     s.paths = strings(row, "swap_paths");
     s.count = u64(row, "swap_count");
@@ -203,7 +203,7 @@ std::optional<Row> helper_row(const audit::Copy& c, const std::string& host, uin
   return r;
 }
 
-Row spawned_row(const audit::Alert& a, const std::string& host, std::string_view copy_event, uint64_t version) {
+Row spawned_row(const Alert& a, const std::string& host, std::string_view copy_event, uint64_t version) {
   Row r = base(host, a.event_ids.empty() ? runtime::alert_key(a) : a.event_ids.front(), a.time_ms.value_or(0));
   r["copy_event"] = std::string(copy_event);
   r["kind"] = "spawned";
@@ -215,7 +215,7 @@ Row spawned_row(const audit::Alert& a, const std::string& host, std::string_view
   return r;
 }
 
-Row write_row(const audit::Alert& a, const std::string& host, std::string_view copy_event, uint64_t version) {
+Row write_row(const Alert& a, const std::string& host, std::string_view copy_event, uint64_t version) {
   Row r = base(host, a.event_ids.empty() ? runtime::alert_key(a) : a.event_ids.front(), a.time_ms.value_or(0));
   r["copy_event"] = std::string(copy_event);
   r["message"] = a.message;

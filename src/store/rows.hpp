@@ -19,9 +19,9 @@ using Row = nlohmann::ordered_json;
 
 // An alert's key: the rule and the first event it rests on (runtime::alert_key, the identity
 // `watch --state` uses across restarts too).
-Row alert_row(const audit::Alert& a, const std::string& host, std::string_view copy_event, uint64_t version);
+Row alert_row(const Alert& a, const std::string& host, std::string_view copy_event, uint64_t version);
 // The stored alert; copy_id is left 0 (fleet_hunt numbers copies per host and client event).
-Result<audit::Alert> alert_from_row(const nlohmann::json& row);
+Result<Alert> alert_from_row(const nlohmann::json& row);
 
 // A closed copy with its verdicts: the rules that fired on it and, for AU004, the resolved path.
 Row copy_row(const audit::Copy& c, const std::string& host, const std::vector<std::string>& verdicts,
@@ -32,8 +32,8 @@ Row loop_row(const audit::LoopEpisode& ep, const std::string& host, const std::s
 std::optional<Row> helper_row(const audit::Copy& c, const std::string& host, uint64_t version);
 // AU006 (a helper started a program) and AU005 (a runtime write outside storage) alerts as
 // evidence rows.
-Row spawned_row(const audit::Alert& a, const std::string& host, std::string_view copy_event, uint64_t version);
-Row write_row(const audit::Alert& a, const std::string& host, std::string_view copy_event, uint64_t version);
+Row spawned_row(const Alert& a, const std::string& host, std::string_view copy_event, uint64_t version);
+Row write_row(const Alert& a, const std::string& host, std::string_view copy_event, uint64_t version);
 Row coverage_row(const std::string& host, uint64_t hour_ms, const std::string& run, uint64_t events,
                  uint64_t records, uint64_t first_ms, uint64_t last_ms, uint64_t version);
 

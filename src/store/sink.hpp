@@ -29,7 +29,7 @@ class Sink {
  public:
   static Result<std::unique_ptr<Sink>> open(SinkOptions opt);
   std::unique_ptr<audit::Detection> tap() { return recorder_->tap(); }
-  void alert(const audit::Alert& a) { recorder_->alert(a); }
+  void alert(const Alert& a) { recorder_->alert(a); }
   // Ships what is left; an error when rows could not be shipped nor spooled (the spool was
   // full). Rows still spooled are a note: the next run with this spool sends them.
   Status finish();

@@ -13,6 +13,7 @@
 #include "runtime/container_checks.hpp"
 
 namespace fs = std::filesystem;
+using namespace tocsin;
 using namespace tocsin::runtime;
 
 namespace {
@@ -85,7 +86,7 @@ std::vector<std::string> expectations(const fs::path& p, const std::string& tmp)
 }
 
 // What identifies an alert within one container: the mount source, else the config path.
-std::string key_of(const RuntimeAlert& a) {
+std::string key_of(const Alert& a) {
   if (auto m = a.details.find("mount"); m != a.details.end() && m->contains("source"))
     return (*m)["source"].get<std::string>();
   if (auto c = a.details.find("config"); c != a.details.end() && c->contains("path"))

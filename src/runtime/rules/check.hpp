@@ -16,10 +16,10 @@ namespace tocsin::runtime::rules {
 struct Context {
   const ContainerInfo& container;
   const CheckOptions& options;
-  std::vector<RuntimeAlert>& out;
+  std::vector<Alert>& out;
   // An alert of `rule` for this container; its severity is the catalogue's (or the
   // configuration's), `fallback` when neither has one.
-  RuntimeAlert& report(std::string_view rule, Severity fallback, std::string message) const;
+  Alert& report(std::string_view rule, Severity fallback, std::string message) const;
 };
 
 // The fields of a mount as alerts carry them ("mount": {type, source, destination, rw, propagation}).

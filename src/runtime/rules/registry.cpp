@@ -22,8 +22,8 @@ const std::vector<std::unique_ptr<Check>>& checks() {
 
 namespace tocsin::runtime {
 
-std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOptions& opt) {
-  std::vector<RuntimeAlert> out;
+std::vector<Alert> check_container(const ContainerInfo& c, const CheckOptions& opt) {
+  std::vector<Alert> out;
   const rules::Context ctx{c, opt, out};
   for (const auto& check : rules::checks()) check->run(ctx);
   return out;
@@ -33,14 +33,13 @@ std::vector<RuntimeAlert> check_container(const ContainerInfo& c, const CheckOpt
 
 namespace tocsin::runtime::rules {
 
-RuntimeAlert& Context::report(std::string_view rule, Severity fallback, std::string message) const {
-  RuntimeAlert a;
+Alert& Context::report(std::string_view rule, Severity fallback, std::string message) const {
+  Alert a;
   a.rule = std::string(rule);
   a.severity = audit::rule_severity(a.rule, fallback);
   a.message = std::move(message);
-  a.container_id = container.id;
-  a.container_name = container.name;
-  a.image = container.image;
+  a.subject = Alert::Subject::container;
+  a.container = {container.id, container.name, container.image};
   out.push_back(std::move(a));
   return out.back();
 }

@@ -7,6 +7,7 @@
 
 #include "audit/baseline/baseline.hpp"
 
+using namespace tocsin;
 using namespace tocsin::audit;
 using namespace tocsin::audit::baseline;
 

@@ -4,6 +4,7 @@
 
 #include "audit/baseline/baseline.hpp"
 
+using namespace tocsin;
 using namespace tocsin::audit;
 using namespace tocsin::audit::baseline;
 

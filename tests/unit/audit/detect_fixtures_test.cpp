@@ -14,6 +14,7 @@
 #include "detect_helpers.hpp"
 
 namespace fs = std::filesystem;
+using namespace tocsin;
 using namespace tocsin::audit;
 using namespace tocsin::audit::testing;
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detect_helpers.hpp"
+#include "report/report.hpp"
 
 using namespace tocsin::audit;
 using namespace tocsin::audit::testing;
@@ -86,7 +87,7 @@ TEST(DetectAU001, JsonlFollowsTheContract) {
   copy_to(w, 3001, "/w/dir/report.txt", "/w/dir");
   auto r = hunt_text(w.text());
   ASSERT_EQ(r.alerts.size(), 1u);
-  auto j = nlohmann::json::parse(to_jsonl(r.alerts[0]));
+  auto j = nlohmann::json::parse(tocsin::report::alert_jsonl(r.alerts[0]));
   EXPECT_EQ(j["rule"], "AU001");
   EXPECT_EQ(j["severity"], "info");
   EXPECT_EQ(j["time"], "2026-11-22T07:04:40.001Z");
@@ -238,7 +239,7 @@ TEST(DetectAU004, HelperResolvedElsewhere) {
   EXPECT_EQ(a[0]->docker_cp->path, "/w/dir/payload2");
   EXPECT_EQ(a[1]->event_ids.front(), from);
   EXPECT_EQ(a[1]->docker_cp->resolved_path.value_or(""), "/etc");
-  auto j = nlohmann::json::parse(to_jsonl(*a[0]));
+  auto j = nlohmann::json::parse(tocsin::report::alert_jsonl(*a[0]));
   EXPECT_EQ(j["docker_cp"]["resolved_path"], "/");
   EXPECT_EQ(j["severity"], "critical");
 }

@@ -9,6 +9,7 @@
 
 #include "audit/alert.hpp"
 
+using namespace tocsin;
 using namespace tocsin::audit;
 
 namespace {

@@ -166,13 +166,13 @@ TEST(Html, SelfContainedEscapedAndGroupedByFileAndRule) {
 }
 
 TEST(HuntHtml, CopiesTimelineAlertsEscaped) {
-  std::vector<audit::Alert> alerts(2);
+  std::vector<Alert> alerts(2);
   alerts[0].rule = "AU001";
   alerts[0].severity = Severity::info;
   alerts[0].time_ms = 1795331084708;
   alerts[0].copy_id = 1;
-  alerts[0].user = audit::AlertUser{4294967295LL, 0, 0, 4294967295LL, std::string("(none)")};
-  alerts[0].docker_cp = audit::AlertCopy{"to-container", "victim\x1b[2J", "/w/<dir>", std::nullopt};
+  alerts[0].user = AlertUser{4294967295LL, 0, 0, 4294967295LL, std::string("(none)")};
+  alerts[0].docker_cp = AlertCopy{"to-container", "victim\x1b[2J", "/w/<dir>", std::nullopt};
   alerts[0].command = "docker cp </td><script>x</script> victim:/w";
   alerts[0].event_ids = {"1795331084.708:1"};
   alerts[1] = alerts[0];
@@ -180,10 +180,14 @@ TEST(HuntHtml, CopiesTimelineAlertsEscaped) {
   alerts[1].severity = Severity::critical;
   alerts[1].docker_cp.reset();
   alerts[1].message = "resolved to / <b>";
-  std::vector<audit::RuleCoverage> cov(1);
-  cov[0].rule = "AU001";
-  cov[0].verdict = audit::Verdict::Covered;
-  std::string h = report::render_hunt_html(alerts, &cov, false, "2 alerts");
+  report::HuntCoverage cov;
+  cov.verdicts.resize(1);
+  cov.verdicts[0].rule = "AU001";
+  cov.verdicts[0].verdict = audit::Verdict::Covered;
+  audit::HuntStats stats;
+  std::vector<audit::InputReport> inputs(1);
+  inputs[0].status = audit::InputStatus::Damaged;  // the page says INCOMPLETE
+  std::string h = report::render_hunt_html({alerts, stats, inputs, &cov, "2 alerts"});
   EXPECT_TRUE(xml_chars_ok(h));
   EXPECT_EQ(h.find("<script"), std::string::npos) << h;
   EXPECT_EQ(h.find("http://"), std::string::npos);

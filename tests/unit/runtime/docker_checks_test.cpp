@@ -7,12 +7,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "report/report.hpp"
 #include "runtime/container_checks.hpp"
 #include "runtime/docker.hpp"
 #include "runtime/verify.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
+using namespace tocsin;
 using namespace tocsin::runtime;
 
 TEST(Http, ChunkedDecoderAcrossSplits) {
@@ -55,7 +57,7 @@ nlohmann::json inspect(const std::vector<nlohmann::json>& mount_list, const nloh
 nlohmann::json bind_mount(const std::string& src, const std::string& dst, bool rw = true, const std::string& prop = "rprivate") {
   return {{"Type", "bind"}, {"Source", src}, {"Destination", dst}, {"RW", rw}, {"Propagation", prop}};
 }
-std::vector<std::string> rules(const std::vector<RuntimeAlert>& v) {
+std::vector<std::string> rules(const std::vector<Alert>& v) {
   std::vector<std::string> out;
   for (const auto& a : v) out.push_back(a.rule);
   return out;
@@ -79,7 +81,7 @@ TEST(Checks, RT001SymlinkSourceOrParent) {
   auto a = check_container(c, {});
   ASSERT_EQ(rules(a), std::vector<std::string>{"RT001"});
   EXPECT_EQ(a[0].details["symlink"], (t.p / "link").string());
-  auto line = to_jsonl(a[0]);
+  auto line = tocsin::report::alert_jsonl(a[0]);
   EXPECT_NE(line.find(R"("container":{"id":")"), std::string::npos);
   EXPECT_NE(line.find(R"("name":"web")"), std::string::npos);
 }

@@ -8,8 +8,8 @@ using namespace tocsin;
 using namespace tocsin::runtime;
 
 namespace {
-audit::Alert alert(std::string rule, std::string id, uint64_t ms) {
-  audit::Alert a;
+Alert alert(std::string rule, std::string id, uint64_t ms) {
+  Alert a;
   a.rule = std::move(rule);
   a.event_ids = {std::move(id)};
   a.time_ms = ms;
@@ -56,7 +56,7 @@ TEST(WatchResume, RepeatsAreSuppressedOnceEach) {
   EXPECT_TRUE(r.is_repeat(alert("AU003", "5.000:1", 5000)));
   EXPECT_FALSE(r.is_repeat(alert("AU003", "5.000:1", 5000)));  // a second one is new
   EXPECT_FALSE(r.is_repeat(alert("AU004", "5.000:1", 5000)));  // another rule on the same event
-  audit::Alert broken;
+  Alert broken;
   broken.rule = "AU000";
   broken.file = "x";
   broken.line = 3;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "audit/alert.hpp"
+#include "report/report.hpp"
 #include "store/columns.hpp"
 #include "store/rows.hpp"
 
@@ -24,8 +25,8 @@ std::set<std::string> names(Table t) {
   return out;
 }
 
-audit::Alert sample_alert() {
-  audit::Alert a;
+Alert sample_alert() {
+  Alert a;
   a.rule = "AU004";
   a.severity = Severity::critical;
   a.time_ms = 1795331084708;
@@ -33,8 +34,8 @@ audit::Alert sample_alert() {
   a.event_ids = {"1795331084.708:289942", "1795331084.745:289960"};
   a.message = "docker cp into victim:/w/dir/payload2 was resolved to / instead of /w/dir \xe2\x80\xae";
   a.reason = "the engine started its copy helper with / as the directory (argv a1)";
-  a.user = audit::AlertUser{1000, 0, 0, 3, std::string("pts0")};
-  a.docker_cp = audit::AlertCopy{"to-container", "victim", "/w/dir/payload2", std::string("/")};
+  a.user = AlertUser{1000, 0, 0, 3, std::string("pts0")};
+  a.docker_cp = AlertCopy{"to-container", "victim", "/w/dir/payload2", std::string("/")};
   a.command = "/usr/bin/docker cp payload victim:/w/dir/payload2";
   a.file = "audit.log";
   a.line = 42;
@@ -43,7 +44,7 @@ audit::Alert sample_alert() {
 }
 
 TEST(StoreRows, EveryRowHasItsTableColumns) {
-  audit::Alert a = sample_alert();
+  Alert a = sample_alert();
   EXPECT_EQ(keys(alert_row(a, "node-1", "1795331084.708:289942", 1)), names(Table::Alerts));
   audit::Copy c;
   c.client_event = "1.000:1";
@@ -59,25 +60,25 @@ TEST(StoreRows, EveryRowHasItsTableColumns) {
 }
 
 TEST(StoreRows, AlertRoundTripPrintsTheSameLine) {
-  std::vector<audit::Alert> alerts;
+  std::vector<Alert> alerts;
   alerts.push_back(sample_alert());
-  audit::Alert loop;
+  Alert loop;
   loop.rule = "AU002";
   loop.severity = Severity::high;
   loop.time_ms = 1795331000000;
   loop.host = "node-2";
   loop.event_ids = {"1795331000.000:1", "1795331001.000:900"};
   loop.message = "pid 7 exchanged /w/dir and /w/dir-link 900 times";
-  loop.user = audit::AlertUser{std::nullopt, 0, 0, std::nullopt, std::nullopt};
-  loop.swap = audit::AlertSwap{7, {"/w/dir", "/w/dir-link"}, 900, 1000};
+  loop.user = AlertUser{std::nullopt, 0, 0, std::nullopt, std::nullopt};
+  loop.swap = AlertSwap{7, {"/w/dir", "/w/dir-link"}, 900, 1000};
   alerts.push_back(loop);
-  audit::Alert rare = sample_alert();
+  Alert rare = sample_alert();
   rare.rule = "AU010";
   rare.severity = Severity::medium;
   rare.score = 0.93;
   rare.docker_cp->resolved_path.reset();
   alerts.push_back(rare);
-  audit::Alert broken;  // no time, no host, no events
+  Alert broken;  // no time, no host, no events
   broken.rule = "AU000";
   broken.severity = Severity::low;
   broken.message = "3 lines are not audit data";
@@ -89,9 +90,9 @@ TEST(StoreRows, AlertRoundTripPrintsTheSameLine) {
     auto text = alert_row(a, a.host.value_or("shipper"), "", 1).dump();
     auto back = alert_from_row(nlohmann::json::parse(text));
     ASSERT_TRUE(back) << back.error().message;
-    audit::Alert expect = a;
+    Alert expect = a;
     if (!expect.host) expect.host = "shipper";  // a fleet alert names the host it was shipped from
-    EXPECT_EQ(audit::to_jsonl(*back), audit::to_jsonl(expect));
+    EXPECT_EQ(report::alert_jsonl(*back), report::alert_jsonl(expect));
     EXPECT_EQ(back->file, a.file);
     EXPECT_EQ(back->line, a.line);
     EXPECT_EQ(back->command, a.command);

@@ -4,9 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "audit/alert.hpp"
+#include "core/alert.hpp"
+#include "report/report.hpp"
 
-using namespace tocsin::audit;
+using namespace tocsin;
 
 namespace {
 
@@ -49,7 +50,7 @@ std::vector<Alert> hostile_alerts() {
 }  // namespace
 
 TEST(AlertText, NoControlByteFromTheLogReachesTheReport) {
-  std::string out = render_text(hostile_alerts(), {false});
+  std::string out = report::render_alerts_text(hostile_alerts(), false);
   EXPECT_FALSE(has_raw_control(out)) << out;
   EXPECT_NE(out.find("node\\x1b[2J"), std::string::npos) << out;
   EXPECT_NE(out.find("tty=pts\\x1b]0;x\\x07"), std::string::npos) << out;
@@ -63,7 +64,7 @@ TEST(AlertText, NoControlByteFromTheLogReachesTheReport) {
 TEST(AlertJsonl, InvalidUtf8AndControlsStayOneParseableLine) {
   for (const auto& a : hostile_alerts()) {
     std::string line;
-    ASSERT_NO_THROW(line = to_jsonl(a));
+    ASSERT_NO_THROW(line = report::alert_jsonl(a));
     EXPECT_EQ(line.find('\n'), std::string::npos);
     EXPECT_FALSE(has_raw_control(line)) << line;
     auto j = nlohmann::json::parse(line);
