@@ -1,4 +1,13 @@
 // ISO-8601 timestamps (see iso8601.hpp).
+//
+// Kept instead of date::parse (libhowardhinnant-date-dev 3.0.1), measured on the forms of
+// iso8601_test: date::parse has no optional parts and its %z takes no "Z", so it must try eight
+// formats in turn (%FT%TZ, %FT%T%Ez, %FT%T%z, %FT%T and the same with a space), and then it
+// - accepts texts we refuse: "2018-01-11T22:02:42.Z", "...42+1", "...42+24:00", "2018-1-11T...",
+//   "+2018-01-11T..." (an optional sign and one-digit fields are valid %F/%z input to it);
+// - refuses fractions past nanoseconds ("42.888123456789Z"), which JSON exports may carry;
+// - costs 2.4 us per timestamp against 0.26 us here (g++ 12 -O2, 200,000 @timestamp values of
+//   the JSON hunt path's form "2018-01-11T22:02:42.888Z"): istream-based parsing, every line.
 #include "core/iso8601.hpp"
 
 #include <fmt/format.h>

@@ -1,36 +1,27 @@
-// Docker Engine API over AF_UNIX (see docker.hpp).
+// Docker Engine API over AF_UNIX on libcurl (see docker.hpp). libcurl frames the requests and
+// decodes the answers (status line, headers, chunked bodies); this file drives each transfer
+// with the multi interface so a wait can be bounded and a stream stopped, splits the /events
+// body into JSON messages, and words libcurl's failures as the messages `watch` prints.
 #include "runtime/docker.hpp"
 
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/un.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
-#include <cerrno>
+#include <fmt/format.h>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <optional>
-#include <fmt/format.h>
 
-#include "safeio/safe_file.hpp"
 #include "core/strings.hpp"
+#include "runtime/curl.hpp"
 
 namespace tocsin::runtime {
 namespace {
 
 constexpr const char* kNewestApi = "1.43";
-constexpr size_t kMaxHead = 64 * 1024;
 constexpr size_t kMaxBody = 64u << 20;
 constexpr size_t kMaxEventLine = 4u << 20;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+constexpr int kPollMs = 250;                 // how often a transfer looks at `stop` and its timeout
+constexpr int kEventsHeadTimeoutMs = 10000;  // the /events answer's first byte
 
 // Compares "1.41" and "1.43" numerically.
 bool version_less(const std::string& a, const std::string& b) {
@@ -40,118 +31,135 @@ bool version_less(const std::string& a, const std::string& b) {
   return a1 != b1 ? a1 < b1 : a2 < b2;
 }
 
-Status send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error{fmt::format("docker: send: {}", std::strerror(errno))};
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+using Clock = std::chrono::steady_clock;
+
+// One request to the daemon: the easy handle and what libcurl's callbacks share with the loop
+// that drives it. Not movable (libcurl holds its address).
+struct Exchange {
+  curl::Easy easy;
+  curl::Slist headers;
+  Clock::time_point last_data = Clock::now();
+  bool got_data = false;                          // a first byte of the answer arrived
+  std::function<bool(std::string_view)> on_body;  // false: abort the transfer
+  char error[CURL_ERROR_SIZE] = {};
+  Exchange() = default;
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+};
+
+size_t on_header(char* /*data*/, size_t size, size_t n, void* p) {
+  auto* ex = static_cast<Exchange*>(p);
+  ex->got_data = true;
+  ex->last_data = Clock::now();
+  return size * n;
+}
+
+size_t on_write(char* data, size_t size, size_t n, void* p) {
+  auto* ex = static_cast<Exchange*>(p);
+  ex->got_data = true;
+  ex->last_data = Clock::now();
+  return ex->on_body(std::string_view(data, size * n)) ? size * n : 0;
+}
+
+// Sets up GET `target` on the socket; `connect_timeout_ms` bounds the connection.
+Status open(Exchange& ex, const std::string& socket_path, const std::string& target, int connect_timeout_ms) {
+  if (socket_path.size() >= sizeof(sockaddr_un::sun_path))
+    return Error{fmt::format("docker: socket path too long: {}", socket_path)};
+  ex.easy = curl::make_easy();
+  if (!ex.easy) return Error{"docker: cannot initialise libcurl"};
+  CURL* c = ex.easy.get();
+  std::string url = "http://docker" + target;  // Host: docker
+  ex.headers.reset(curl_slist_append(nullptr, "Accept: application/json"));
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");  // an http_proxy in the environment is not the daemon
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "tocsin/" TOCSIN_VERSION);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, ex.headers.get());
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout_ms));
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &ex);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &ex);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ex.error);
   return ok_status();
 }
 
-// Reads some bytes; 0 on EOF, -1 error, -2 timeout.
-ssize_t recv_some(int fd, char* buf, size_t len, int timeout_ms) {
-  struct pollfd p {fd, POLLIN, 0};
+enum class End { Done, Stopped, TimedOut };
+struct Outcome {
+  End end = End::Done;
+  CURLcode code = CURLE_OK;  // when Done
+};
+
+// Runs the transfer until it ends, `stop` is set, or the daemon is silent for longer than
+// `first_ms` before the first byte of the answer or `idle_ms` after it (0: no limit).
+Outcome run(Exchange& ex, int first_ms, int idle_ms, const std::atomic<bool>* stop) {
+  curl::Multi m(curl_multi_init());
+  if (!m) return {End::Done, CURLE_OUT_OF_MEMORY};
+  curl_multi_add_handle(m.get(), ex.easy.get());
+  Outcome out;
   for (;;) {
-    int r = ::poll(&p, 1, timeout_ms);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return -1;
-    if (r == 0) return -2;
-    break;
+    int running = 0;
+    if (curl_multi_perform(m.get(), &running) != CURLM_OK) {
+      out = {End::Done, CURLE_RECV_ERROR};
+      break;
+    }
+    if (running == 0) {
+      int left = 0;
+      CURLMsg* msg = curl_multi_info_read(m.get(), &left);
+      out = {End::Done, msg && msg->msg == CURLMSG_DONE ? msg->data.result : CURLE_OK};
+      break;
+    }
+    if (stop && stop->load()) {
+      out = {End::Stopped, CURLE_OK};
+      break;
+    }
+    int limit = ex.got_data ? idle_ms : first_ms;
+    if (limit > 0 && Clock::now() - ex.last_data > std::chrono::milliseconds(limit)) {
+      out = {End::TimedOut, CURLE_OK};
+      break;
+    }
+    curl_multi_poll(m.get(), nullptr, 0, kPollMs, nullptr);
   }
-  for (;;) {
-    ssize_t n = ::recv(fd, buf, len, 0);
-    if (n < 0 && errno == EINTR) continue;
-    return n;
+  curl_multi_remove_handle(m.get(), ex.easy.get());
+  return out;
+}
+
+// A failed transfer in the words of the hand-written client this one replaced.
+Error failure(const Exchange& ex, CURLcode code, const std::string& socket_path) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT: {
+      long err = 0;
+      curl_easy_getinfo(ex.easy.get(), CURLINFO_OS_ERRNO, &err);
+      return Error{fmt::format("docker: cannot connect to {}: {}", socket_path,
+                               err ? std::strerror(static_cast<int>(err)) : ex.error)};
+    }
+    case CURLE_GOT_NOTHING:
+      return Error{"docker: connection closed before the response"};
+    case CURLE_WEIRD_SERVER_REPLY:
+      return Error{"docker: not an HTTP response"};
+    default:
+      return Error{fmt::format("docker: {}", ex.error[0] ? ex.error : curl_easy_strerror(code))};
   }
+}
+
+long response_code(const Exchange& ex) {
+  long status = 0;
+  curl_easy_getinfo(ex.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+  return status;
 }
 
 }  // namespace
 
-bool ChunkedDecoder::feed(std::string_view in, std::string& out) {
-  size_t i = 0;
-  while (i < in.size() && state_ != State::Done) {
-    switch (state_) {
-      case State::Size:
-      case State::Trailer:
-      case State::DataEnd: {
-        size_t nl = in.find('\n', i);
-        std::string_view part = in.substr(i, nl == std::string_view::npos ? in.size() - i : nl - i);
-        line_.append(part);
-        if (line_.size() > 4096) return false;
-        if (nl == std::string_view::npos) return true;
-        i = nl + 1;
-        std::string_view line = trim(line_);
-        if (state_ == State::DataEnd) {
-          if (!line.empty()) return false;
-          state_ = State::Size;
-        } else if (state_ == State::Trailer) {
-          if (line.empty()) state_ = State::Done;
-        } else {
-          size_t semi = line.find(';');
-          if (semi != std::string_view::npos) line = line.substr(0, semi);
-          if (line.empty() || line.size() > 15) return false;
-          size_t v = 0;
-          for (char c : line) {
-            if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-            v = v * 16 + static_cast<size_t>(std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10));
-          }
-          remaining_ = v;
-          state_ = v == 0 ? State::Trailer : State::Data;
-        }
-        line_.clear();
-        break;
-      }
-      case State::Data: {
-        size_t take = std::min(remaining_, in.size() - i);
-        out.append(in.substr(i, take));
-        i += take;
-        remaining_ -= take;
-        if (remaining_ == 0) state_ = State::DataEnd;
-        break;
-      }
-      case State::Done:
-        break;
-    }
-  }
-  return true;
-}
-
-Result<HttpResponse> parse_head(std::string_view head) {
-  HttpResponse r;
-  size_t nl = head.find('\n');
-  std::string_view status_line = trim(head.substr(0, nl));
-  if (status_line.substr(0, 5) != "HTTP/") return Error{"docker: not an HTTP response"};
-  size_t sp = status_line.find(' ');
-  if (sp == std::string_view::npos) return Error{"docker: malformed status line"};
-  r.status = std::atoi(std::string(status_line.substr(sp + 1, 3)).c_str());
-  if (r.status < 100 || r.status > 599) return Error{"docker: malformed status code"};
-  size_t pos = nl == std::string_view::npos ? head.size() : nl + 1;
-  while (pos < head.size()) {
-    size_t e = head.find('\n', pos);
-    std::string_view line = trim(head.substr(pos, e == std::string_view::npos ? head.size() - pos : e - pos));
-    pos = e == std::string_view::npos ? head.size() : e + 1;
-    if (line.empty()) break;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    r.headers[ascii_lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
-  }
-  return r;
-}
-
-std::string url_encode(std::string_view s) {
-  std::string o;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      o += static_cast<char>(c);
-    else
-      o += fmt::format("%{:02X}", c);
-  }
-  return o;
-}
+std::string url_encode(std::string_view s) { return curl::escape(s); }
 
 DockerClient::DockerClient(std::string host) {
   constexpr std::string_view kUnix = "unix://";
@@ -159,78 +167,28 @@ DockerClient::DockerClient(std::string host) {
   socket_path_ = std::move(host);
 }
 
-Result<int> DockerClient::connect_socket() const {
-  struct sockaddr_un addr {};
-  addr.sun_family = AF_UNIX;
-  if (socket_path_.size() >= sizeof(addr.sun_path)) return Error{fmt::format("docker: socket path too long: {}", socket_path_)};
-  std::memcpy(addr.sun_path, socket_path_.c_str(), socket_path_.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Error{fmt::format("docker: socket: {}", std::strerror(errno))};
-  if (::connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Error{fmt::format("docker: cannot connect to {}: {}", socket_path_, std::strerror(err))};
-  }
-  return fd;
-}
-
-namespace {
-// Sends a GET and reads the head; leftover body bytes stay in `rest`.
-Result<HttpResponse> request_head(int fd, const std::string& target, std::string& rest, int timeout_ms) {
-  auto s = send_all(fd, fmt::format("GET {} HTTP/1.1\r\nHost: docker\r\nUser-Agent: tocsin/{}\r\n"
-                                    "Accept: application/json\r\nConnection: close\r\n\r\n",
-                                    target, TOCSIN_VERSION));
-  if (!s) return s.error();
-  std::string buf;
-  char tmp[16384];
-  for (;;) {
-    size_t end = buf.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      auto head = parse_head(std::string_view(buf).substr(0, end + 2));
-      if (!head) return head.error();
-      rest = buf.substr(end + 4);
-      return head;
-    }
-    if (buf.size() > kMaxHead) return Error{"docker: response head too large"};
-    ssize_t n = recv_some(fd, tmp, sizeof tmp, timeout_ms);
-    if (n == -2) return Error{"docker: timed out waiting for the daemon"};
-    if (n < 0) return Error{fmt::format("docker: recv: {}", std::strerror(errno))};
-    if (n == 0) return Error{"docker: connection closed before the response"};
-    buf.append(tmp, static_cast<size_t>(n));
-  }
-}
-}  // namespace
-
 Result<HttpResponse> DockerClient::get(const std::string& path, int timeout_ms) {
-  auto fdr = connect_socket();
-  if (!fdr) return fdr.error();
-  safeio::Fd fd(*fdr);
-  std::string rest;
-  std::string target = path == "/_ping" ? path : fmt::format("/v{}{}", version_, path);
-  auto head = request_head(fd.get(), target, rest, timeout_ms);
-  if (!head) return head.error();
-  HttpResponse r = std::move(*head);
-  bool chunked = ascii_lower(r.headers["transfer-encoding"]).find("chunked") != std::string::npos;
-  std::optional<size_t> length;
-  if (auto it = r.headers.find("content-length"); it != r.headers.end())
-    length = static_cast<size_t>(std::strtoull(it->second.c_str(), nullptr, 10));
-  ChunkedDecoder dec;
-  auto take = [&](std::string_view data) -> bool {
-    if (chunked) return dec.feed(data, r.body);
+  HttpResponse r;
+  bool too_large = false;
+  Exchange ex;
+  ex.on_body = [&](std::string_view data) {
+    if (r.body.size() + data.size() > kMaxBody) {
+      too_large = true;
+      return false;
+    }
     r.body.append(data);
     return true;
   };
-  if (!take(rest)) return Error{"docker: malformed chunked body"};
-  char tmp[65536];
-  while (!(chunked && dec.done()) && !(length && r.body.size() >= *length)) {
-    if (r.body.size() > kMaxBody) return Error{"docker: response body too large"};
-    ssize_t n = recv_some(fd.get(), tmp, sizeof tmp, timeout_ms);
-    if (n == -2) return Error{"docker: timed out reading the response"};
-    if (n < 0) return Error{fmt::format("docker: recv: {}", std::strerror(errno))};
-    if (n == 0) break;
-    if (!take(std::string_view(tmp, static_cast<size_t>(n)))) return Error{"docker: malformed chunked body"};
-  }
-  if (length && r.body.size() > *length) r.body.resize(*length);
+  std::string target = path == "/_ping" ? path : fmt::format("/v{}{}", version_, path);
+  if (auto s = open(ex, socket_path_, target, timeout_ms); !s) return s.error();
+  Outcome o = run(ex, timeout_ms, timeout_ms, nullptr);
+  if (too_large) return Error{"docker: response body too large"};
+  if (o.end == End::TimedOut)
+    return Error{ex.got_data ? "docker: timed out reading the response" : "docker: timed out waiting for the daemon"};
+  if (o.code != CURLE_OK) return failure(ex, o.code, socket_path_);
+  r.status = static_cast<int>(response_code(ex));
+  for (curl_header* h = nullptr; (h = curl_easy_nextheader(ex.easy.get(), CURLH_HEADER, -1, h)) != nullptr;)
+    r.headers[ascii_lower(h->name)] = h->value;
   return r;
 }
 
@@ -264,22 +222,15 @@ Status DockerClient::negotiate() {
 Status DockerClient::stream_events(const std::string& query,
                                    const std::function<bool(const nlohmann::json&)>& on_event,
                                    const std::atomic<bool>* stop) {
-  auto fdr = connect_socket();
-  if (!fdr) return fdr.error();
-  safeio::Fd fd(*fdr);
-  std::string rest;
-  auto head = request_head(fd.get(), fmt::format("/v{}/events?{}", version_, query), rest, 10000);
-  if (!head) return head.error();
-  if (head->status != 200) return Error{fmt::format("docker: /events returned {}", head->status)};
-  bool chunked = ascii_lower(head->headers["transfer-encoding"]).find("chunked") != std::string::npos;
-  ChunkedDecoder dec;
+  Exchange ex;
+  long status = 0;
+  bool consumer_done = false;
   std::string body;
-  auto consume = [&](std::string_view data) -> int {  // 1 go on, 0 stop asked, -1 malformed
-    if (chunked) {
-      if (!dec.feed(data, body)) return -1;
-    } else {
-      body.append(data);
-    }
+  // Messages are JSON objects, one a line; a line may arrive in pieces.
+  ex.on_body = [&](std::string_view data) {
+    if (status == 0) status = response_code(ex);
+    if (status != 200) return false;
+    body.append(data);
     size_t start = 0;
     for (;;) {
       size_t nl = body.find('\n', start);
@@ -288,24 +239,26 @@ Status DockerClient::stream_events(const std::string& query,
       start = nl + 1;
       if (line.empty()) continue;
       auto j = nlohmann::json::parse(line, nullptr, false);
-      if (!j.is_discarded() && !on_event(j)) return 0;
+      if (!j.is_discarded() && !on_event(j)) {
+        consumer_done = true;
+        return false;
+      }
     }
     body.erase(0, start);
     if (body.size() > kMaxEventLine) body.clear();  // a runaway line: drop, resynchronise
-    return 1;
+    return true;
   };
-  int st = consume(rest);
-  char tmp[65536];
-  while (st == 1) {
-    if (stop && stop->load()) return ok_status();
-    ssize_t n = recv_some(fd.get(), tmp, sizeof tmp, 250);
-    if (n == -2) continue;
-    if (n < 0) return Error{fmt::format("docker: events stream: {}", std::strerror(errno))};
-    if (n == 0 || (chunked && dec.done())) return Error{"docker: the daemon closed the events stream"};
-    st = consume(std::string_view(tmp, static_cast<size_t>(n)));
-  }
-  if (st < 0) return Error{"docker: malformed events stream"};
-  return ok_status();
+  if (auto s = open(ex, socket_path_, fmt::format("/v{}/events?{}", version_, query), kEventsHeadTimeoutMs); !s)
+    return s;
+  Outcome o = run(ex, kEventsHeadTimeoutMs, 0, stop);
+  if (consumer_done || o.end == End::Stopped) return ok_status();
+  if (o.end == End::TimedOut) return Error{"docker: timed out waiting for the daemon"};
+  if (status == 0) status = response_code(ex);
+  if (status != 0 && status != 200) return Error{fmt::format("docker: /events returned {}", status)};
+  if (o.code == CURLE_OK || o.code == CURLE_PARTIAL_FILE) return Error{"docker: the daemon closed the events stream"};
+  if (o.code == CURLE_COULDNT_CONNECT || o.code == CURLE_GOT_NOTHING || o.code == CURLE_WEIRD_SERVER_REPLY)
+    return failure(ex, o.code, socket_path_);
+  return Error{fmt::format("docker: events stream: {}", ex.error[0] ? ex.error : curl_easy_strerror(o.code))};
 }
 
 }  // namespace tocsin::runtime

@@ -1,30 +1,12 @@
 // ClickHouse HTTP client on libcurl.
 #include "store/client.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
-
-#include <mutex>
 
 namespace tocsin::store {
 namespace {
 
-std::once_flag g_curl_once;
-
-size_t append_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-std::string url_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(c);
-    else out += fmt::format("%{:02X}", u);
-  }
-  return out;
-}
+using runtime::curl::escape;
 
 // The server's message: its first line, without the stack trace some versions append.
 std::string first_line(std::string_view body) {
@@ -55,46 +37,23 @@ Result<Client> connect(const std::string& url, const std::string& credentials_fi
 }
 
 Client::Client(StoreUrl url, Credentials cred, ClientOptions opt)
-    : url_(std::move(url)), cred_(std::move(cred)), opt_(opt) {
-  std::call_once(g_curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  curl_ = curl_easy_init();
-}
-
-Client::~Client() {
-  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
-}
-
-Client::Client(Client&& o) noexcept : url_(std::move(o.url_)), cred_(std::move(o.cred_)), opt_(o.opt_), curl_(o.curl_) {
-  o.curl_ = nullptr;
-}
-
-Client& Client::operator=(Client&& o) noexcept {
-  if (this != &o) {
-    if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
-    url_ = std::move(o.url_);
-    cred_ = std::move(o.cred_);
-    opt_ = o.opt_;
-    curl_ = o.curl_;
-    o.curl_ = nullptr;
-  }
-  return *this;
-}
+    : url_(std::move(url)), cred_(std::move(cred)), opt_(opt), curl_(runtime::curl::make_easy()) {}
 
 Result<std::string> Client::request(const std::string& url_query, std::string_view body, bool in_database) {
-  auto* c = static_cast<CURL*>(curl_);
+  CURL* c = curl_.get();
   if (!c) return Error{"cannot initialise libcurl"};
   curl_easy_reset(c);
   // Settings every request carries: the database, an answer read whole by the server before it
   // is sent (an exception part-way becomes an HTTP error), no shard skipped in silence.
-  std::string url = fmt::format(
-      "{}?wait_end_of_query=1&skip_unavailable_shards=0&output_format_json_quote_64bit_integers=0{}{}", url_.http_base(),
-      in_database ? "&database=" + url_escape(url_.database) : std::string(), url_query);
+  std::string url =
+      fmt::format("{}?wait_end_of_query=1&skip_unavailable_shards=0&output_format_json_quote_64bit_integers=0{}{}",
+                  url_.http_base(), in_database ? "&database=" + escape(url_.database) : std::string(), url_query);
   std::string out;
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_POST, 1L);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, runtime::curl::append_to_string);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt_.connect_timeout_ms));
@@ -131,7 +90,7 @@ Result<std::string> Client::query(std::string_view sql, bool in_database) { retu
 
 Status Client::insert_json_rows(std::string_view table, std::string_view rows) {
   std::string q = fmt::format("&insert_distributed_sync=1&query={}",
-                              url_escape(fmt::format("INSERT INTO {} FORMAT JSONEachRow", table)));
+                              escape(fmt::format("INSERT INTO {} FORMAT JSONEachRow", table)));
   auto r = request(q, rows);
   if (!r) return r.error();
   return ok_status();

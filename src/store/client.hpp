@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/result.hpp"
+#include "runtime/curl.hpp"
 #include "store/url.hpp"
 
 namespace tocsin::store {
@@ -21,9 +22,6 @@ struct ClientOptions {
 class Client {
  public:
   Client(StoreUrl url, Credentials cred, ClientOptions opt = {});
-  ~Client();
-  Client(Client&&) noexcept;
-  Client& operator=(Client&&) noexcept;
 
   // Runs `sql` (a statement or a SELECT with its FORMAT) and returns the body. Names without a
   // database resolve in the URL's, which must exist unless `in_database` is false.
@@ -38,7 +36,7 @@ class Client {
   StoreUrl url_;
   Credentials cred_;
   ClientOptions opt_;
-  void* curl_ = nullptr;  // CURL*
+  runtime::curl::Easy curl_;
 };
 
 // A client for `url` with the credentials of `credentials_file` (empty: the environment).

@@ -1,4 +1,4 @@
-// HTTP pieces of the Docker client and RT001–RT005 on inspect data.
+// RT001–RT005 on inspect data (the Docker client itself: docker_client_test.cpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,30 +16,6 @@
 namespace fs = std::filesystem;
 using namespace tocsin;
 using namespace tocsin::runtime;
-
-TEST(Http, ChunkedDecoderAcrossSplits) {
-  std::string wire = "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n";
-  for (size_t split = 0; split <= wire.size(); ++split) {
-    ChunkedDecoder d;
-    std::string out;
-    ASSERT_TRUE(d.feed(std::string_view(wire).substr(0, split), out));
-    ASSERT_TRUE(d.feed(std::string_view(wire).substr(split), out));
-    EXPECT_EQ(out, "hello, world");
-    EXPECT_TRUE(d.done());
-  }
-  ChunkedDecoder bad;
-  std::string out;
-  EXPECT_FALSE(bad.feed("zz\r\n", out));
-}
-
-TEST(Http, ParseHead) {
-  auto r = parse_head("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(r->headers["api-version"], "1.41");
-  EXPECT_FALSE(parse_head("garbage"));
-  EXPECT_EQ(url_encode(R"({"a":["b"]})"), "%7B%22a%22%3A%5B%22b%22%5D%7D");
-}
 
 namespace {
 using tocsin::test::TempDir;
