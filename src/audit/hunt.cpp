@@ -19,6 +19,15 @@ std::string map_input_format(const std::string& f) {
 
 }  // namespace
 
+void report_broken(Engine& engine, const EventSource& source, const std::string& file) {
+  const auto& ss = source.stats();
+  if (!ss.bad_lines) return;
+  const auto& iss = source.issues();
+  std::string reason = iss.empty() ? std::string("not audit data") : iss.front().message;
+  uint64_t line = iss.empty() ? 0 : iss.front().line;
+  engine.on_broken(file, line, reason, ss.bad_lines);
+}
+
 Result<HuntResult> run_hunt(HuntOptions opt) {
   HuntResult out;
   auto expanded = expand_inputs(as_inputs(opt.inputs), &out.reports);
@@ -65,17 +74,10 @@ Result<HuntResult> run_hunt(HuntOptions opt) {
       r.issues.push_back({std::nullopt, std::nullopt, st.error().message});
       out.reports.push_back(std::move(r));
     }
-    // AU000: one summary per file, at the first bad line.
-    const auto& ss = s.stats();
     const std::string shown = file == "-" ? "<stdin>" : file;
-    if (ss.bad_lines) {
-      const auto& iss = s.issues();
-      std::string reason = iss.empty() ? std::string("not audit data") : iss.front().message;
-      uint64_t line = iss.empty() ? 0 : iss.front().line;
-      engine.on_broken(shown, line, reason, ss.bad_lines);
-    }
+    report_broken(engine, s, shown);
     engine.end_of_file(shown);
-    out.totals += ss;
+    out.totals += s.stats();
   }
   engine.finish();
   out.alerts = engine.take_alerts();

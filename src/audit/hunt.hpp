@@ -56,6 +56,11 @@ struct HuntResult {
   double seconds = 0;  // reading and detecting
 };
 
+// Tells the engine what of `file` `source` could not read as audit data (AU000: one summary
+// per file, at the first bad line). Live input tells it line by line (runtime/audit_stream.hpp),
+// to the same effect: both read lines through audit::LineReader.
+void report_broken(Engine& engine, const EventSource& source, const std::string& file);
+
 // Runs the hunt over `opt.inputs`. An Error only when the inputs cannot be listed (an unreadable
 // directory) or the tap cannot be made; everything else is in the result.
 Result<HuntResult> run_hunt(HuntOptions opt);

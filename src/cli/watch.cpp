@@ -111,7 +111,13 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
   const uint64_t deadline = args.exit_after_s > 0 ? now_ms() + static_cast<uint64_t>(args.exit_after_s * 1000) : 0;
   uint64_t last_line_ms = now_ms(), last_save_ms = 0;
   const uint64_t events_before = engine.stats().events;
+  const size_t max_line = runtime::FollowerOptions{}.max_line;  // the audisp stream's too
   auto on_line = [&](std::string_view line, const runtime::LinePos& pos) {
+    if (pos.too_long) {  // AU000, as in hunt (not counted in bytes_read, as before)
+      stream.long_line(line, pos.file ? *pos.file : std::string("-"), pos.line_no, max_line);
+      last_line_ms = now_ms();
+      return;
+    }
     // A line read with no event half-assembled starts at an event boundary: a rewind point.
     const bool boundary = stream.in_flight() == 0 && pos.end_offset >= line.size() + 1;
     const uint64_t records_before = stream.lines() - stream.bad_lines();
@@ -123,12 +129,13 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
   };
 
   if (args.audisp) {
-    runtime::LineSplitter split;
+    runtime::LineSplitter split(max_line, true);
     std::string name = "<audisp>";
     uint64_t offset = 0, line_no = 0;
     char buf[65536];
-    auto deliver = [&](std::string_view line, const runtime::LinePos&) {
-      stream.line(line, name, ++line_no);
+    auto deliver = [&](std::string_view line, const runtime::LinePos& pos) {
+      if (pos.too_long) stream.long_line(line, name, ++line_no, max_line);
+      else stream.line(line, name, ++line_no);
       last_line_ms = now_ms();
     };
     int code = kExitClean;
@@ -169,6 +176,8 @@ int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFe
   runtime::FollowerOptions fo;
   fo.path = args.audit_log;
   fo.from_start = args.from_start;
+  fo.max_line = max_line;
+  fo.report_long_lines = true;
   runtime::LogFollower follower(fo);
   auto st = follower.start(saved, fallback);
   if (!st) {
