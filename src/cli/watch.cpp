@@ -173,13 +173,11 @@ void add_watch(CLI::App& root, Commands& cmds) {
     audit::EngineOptions eopt;
     eopt.copy_settle_ms = kLiveCopySettleMs;
     audit::Engine engine(eopt);
-    // AU010 as in hunt (the same scoring and alert), one copy at a time as copies close; the
-    // burst feature counts the user's copies in the trailing 10 minutes.
-    std::optional<audit::baseline::Scorer> scorer;
+    // AU010 as in hunt (the same scoring and alert), one copy at a time as copies close.
     audit::baseline::ScoreOptions sopt;
     sopt.threshold = args->baseline_threshold;
-    if (model) scorer.emplace(*model, sopt);
     runtime::ResumeTracker resume;
+    runtime::LiveAlerts live(resume, model ? &*model : nullptr, sopt);
     // --sink: the default spool sits beside the --state file.
     std::unique_ptr<store::Sink> sink;
     if (!args->sink.url.empty()) {
@@ -195,26 +193,10 @@ void add_watch(CLI::App& root, Commands& cmds) {
       engine.add_detection(sink->tap());
     }
     engine.set_sink([&](audit::Alert&& a) {
-      // Written by a run before a restart (--state): still remembered as written, for the next.
-      const bool repeat = resume.is_repeat(a);
-      resume.emitted(a);
-      if (repeat) return;
-      std::optional<audit::Alert> rare;
-      if (scorer)
-        if (auto rec = audit::baseline::copy_record_from_alert(a))
-          rare = audit::baseline::rare_copy_alert(a, scorer->score_copy(*rec), sopt);
-      ++alerts;
-      output.write(render_audit(a, output.format()), a.severity);
-      if (sink) sink->alert(a);
-      if (rare && resume.is_repeat(*rare)) {
-        resume.emitted(*rare);
-        rare.reset();
-      }
-      if (rare) {
-        resume.emitted(*rare);
+      for (const auto& al : live.take(std::move(a))) {
         ++alerts;
-        output.write(render_audit(*rare, output.format()), rare->severity);
-        if (sink) sink->alert(*rare);
+        output.write(render_audit(al, output.format()), al.severity);
+        if (sink) sink->alert(al);
       }
     });
     std::thread docker_thread;

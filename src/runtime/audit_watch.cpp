@@ -25,6 +25,33 @@ uint64_t now_ms() {
 
 }  // namespace
 
+LiveAlerts::LiveAlerts(ResumeTracker& resume, const audit::baseline::Model* model, audit::baseline::ScoreOptions opt)
+    : resume_(resume), opt_(opt) {
+  // The burst feature counts the user's copies in the trailing 10 minutes, one copy at a time.
+  if (model) scorer_.emplace(*model, opt_);
+}
+
+std::vector<audit::Alert> LiveAlerts::take(audit::Alert&& a) {
+  std::vector<audit::Alert> out;
+  const bool repeat = resume_.is_repeat(a);
+  resume_.emitted(a);
+  if (repeat) return out;
+  std::optional<audit::Alert> rare;
+  if (scorer_)
+    if (auto rec = audit::baseline::copy_record_from_alert(a))
+      rare = audit::baseline::rare_copy_alert(a, scorer_->score_copy(*rec), opt_);
+  out.push_back(std::move(a));
+  if (rare && resume_.is_repeat(*rare)) {
+    resume_.emitted(*rare);
+    rare.reset();
+  }
+  if (rare) {
+    resume_.emitted(*rare);
+    out.push_back(std::move(*rare));
+  }
+  return out;
+}
+
 bool follow_audit(const AuditWatchOptions& opt, audit::Engine& engine, ContainerFeed& feed, ResumeTracker& resume,
                   audit::InputReport& input, const std::atomic<bool>& stop, const AuditWatchCallbacks& cb) {
   auto note = [&cb](const std::string& m) {

@@ -7,8 +7,11 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "audit/baseline/baseline.hpp"
 #include "audit/detections/engine.hpp"
 #include "audit/source.hpp"
 #include "runtime/audit_stream.hpp"
@@ -28,6 +31,21 @@ struct AuditWatchOptions {
 struct AuditWatchCallbacks {
   std::function<void(const std::string&)> note;  // resume, rotation, error notes (unsanitized)
   std::function<void()> periodic;                // once per poll (e.g. the coverage line)
+};
+
+// What becomes of each alert the engine hands a live watcher: dropped when a run before a
+// restart (--state) already wrote it (still remembered as written, for the next restart); with
+// a baseline, an AU001 copy is scored and a rare one followed by its AU010, as in hunt.
+class LiveAlerts {
+ public:
+  LiveAlerts(ResumeTracker& resume, const audit::baseline::Model* model, audit::baseline::ScoreOptions opt);
+  // The alerts to write for `a`, in order: none, `a`, or `a` and its AU010.
+  std::vector<audit::Alert> take(audit::Alert&& a);
+
+ private:
+  ResumeTracker& resume_;
+  audit::baseline::ScoreOptions opt_;
+  std::optional<audit::baseline::Scorer> scorer_;
 };
 
 // Follows the audit input until `stop` is set, the deadline passes or stdin ends, then flushes
