@@ -116,20 +116,12 @@ Result<std::vector<InputFile>> expand_inputs(const std::vector<InputFile>& input
 }
 
 TextSource::TextSource(std::vector<InputFile> inputs, TextSourceOptions opts)
-    : inputs_(std::move(inputs)), opts_(opts) {
-  fields_.reserve(256);
-}
+    : inputs_(std::move(inputs)), opts_(opts) {}
 
 TextSource TextSource::from_memory(std::string data, std::string name, TextSourceOptions opts) {
   TextSource s({std::move(name)}, opts);
   s.memory_ = std::move(data);
   return s;
-}
-
-void TextSource::bad_line(std::string_view line, std::string message) {
-  ++stats_.bad_lines;
-  add_issue(cur_file_ ? std::string_view(*cur_file_) : std::string_view(), cur_line_,
-            std::move(message), excerpt_of(line));
 }
 
 void TextSource::tick_progress(uint64_t total_bytes) {
@@ -139,25 +131,7 @@ void TextSource::tick_progress(uint64_t total_bytes) {
   }
 }
 
-bool TextSource::handle_line(std::string_view line, Assembler& assembler) {
-  ++stats_.lines;
-  LexStatus st = lex_header(line, rec_);
-  if (st == LexStatus::Blank) return true;
-  if (st != LexStatus::Ok) {
-    bad_line(line, std::string(lex_status_message(st)));
-    return true;
-  }
-  uint64_t before = assembler.oversized_records();
-  bool go = assembler.add(line, rec_, {}, cur_file_, cur_line_);
-  if (assembler.oversized_records() != before) {
-    // Counted by the assembler; record where.
-    add_issue(*cur_file_, cur_line_, "record dropped: its event exceeds the size limit",
-              excerpt_of(line));
-  }
-  return go;
-}
-
-bool TextSource::read_stream(ByteStream& raw, Assembler& assembler, uint64_t total_bytes) {
+bool TextSource::read_stream(ByteStream& raw, LineReader& lines, uint64_t total_bytes) {
   const size_t max_line = std::max<size_t>(opts_.max_line, 64);
   const size_t chunk = std::max<size_t>(opts_.read_chunk, 4096);
   const size_t cap = max_line + chunk;
@@ -188,9 +162,14 @@ bool TextSource::read_stream(ByteStream& raw, Assembler& assembler, uint64_t tot
       size_t end = static_cast<size_t>(static_cast<const char*>(nl) - buf);
       if (skipping) {
         skipping = false;  // the over-long line ends here; already counted
+      } else if (end - start > max_line) {
+        // Whole in the buffer but over the cap: skipped as when read in pieces or mapped.
+        ++cur_line_;
+        lines.long_line(std::string_view(buf + start, 120), cur_line_, max_line);
       } else {
         ++cur_line_;
-        go = handle_line(std::string_view(buf + start, end - start), assembler);
+        lines.line(std::string_view(buf + start, end - start), cur_line_);
+        go = lines.go();
       }
       start = end + 1;
     }
@@ -200,10 +179,7 @@ bool TextSource::read_stream(ByteStream& raw, Assembler& assembler, uint64_t tot
       rest = 0;
     } else if (rest > max_line) {
       ++cur_line_;
-      ++stats_.lines;
-      ++stats_.long_lines;
-      bad_line(std::string_view(buf + start, 120),
-               fmt::format("line longer than {} bytes skipped", max_line));
+      lines.long_line(std::string_view(buf + start, 120), cur_line_, max_line);
       skipping = true;
       start = len;
       rest = 0;
@@ -214,7 +190,8 @@ bool TextSource::read_stream(ByteStream& raw, Assembler& assembler, uint64_t tot
     if (eof) {
       if (len > 0 && !skipping && go) {
         ++cur_line_;
-        go = handle_line(std::string_view(buf, len), assembler);
+        lines.line(std::string_view(buf, len), cur_line_);
+        go = lines.go();
       }
       break;
     }
@@ -232,8 +209,7 @@ bool TextSource::read_stream(ByteStream& raw, Assembler& assembler, uint64_t tot
   return go;
 }
 
-bool TextSource::read_mapped(int fd, uint64_t size, Assembler& assembler, uint64_t total_bytes,
-                             bool& mapped) {
+bool TextSource::read_mapped(int fd, uint64_t size, LineReader& lines, uint64_t total_bytes, bool& mapped) {
   mapped = false;
   auto m = safeio::MappedFile::map(fd, static_cast<size_t>(size));
   if (!m) return true;
@@ -252,11 +228,10 @@ bool TextSource::read_mapped(int fd, uint64_t size, Assembler& assembler, uint64
     const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data.data()) : data.size();
     ++cur_line_;
     if (end - start > max_line) {
-      ++stats_.lines;
-      ++stats_.long_lines;
-      bad_line(data.substr(start, 120), fmt::format("line longer than {} bytes skipped", max_line));
+      lines.long_line(data.substr(start, 120), cur_line_, max_line);
     } else {
-      go = handle_line(data.substr(start, end - start), assembler);
+      lines.line(data.substr(start, end - start), cur_line_);
+      go = lines.go();
     }
     start = end + 1;
     done_bytes_ = done_before + std::min<uint64_t>(start, data.size());
@@ -356,7 +331,8 @@ Status TextSource::for_each(const EventSink& sink) {
   }
   if (memory_) total = memory_->size();
 
-  Assembler assembler(opts_.assembler, stats_, sink);
+  LineReader lines(opts_.assembler, stats_, sink,
+                   [this](const BadLine& b) { add_issue(b.file, b.line, std::string(b.message), excerpt_of(b.text)); });
   bool go = true;
   for (size_t i = 0; i < paths.size() && go; ++i) {
     const InputFile& p = paths[i];
@@ -364,7 +340,7 @@ Status TextSource::for_each(const EventSink& sink) {
       mark_unreadable(p.path, open_errors[i]);
       continue;
     }
-    cur_file_ = std::make_shared<const std::string>(p.path);
+    lines.set_file(p.path);
     cur_line_ = 0;
     ++stats_.files;
     InputReport& rep = begin_input(p.path, "audit-text");
@@ -373,15 +349,15 @@ Status TextSource::for_each(const EventSink& sink) {
     const uint64_t events_before = stats_.events;
     if (memory_) {
       MemoryStream ms(*memory_);
-      go = read_stream(ms, assembler, total);
+      go = read_stream(ms, lines, total);
     } else {
       const bool map = opened[i].regular && opts_.map_min_bytes > 0 &&
                        opened[i].size >= opts_.map_min_bytes;
       bool mapped = false;
-      if (map) go = read_mapped(fds[i].get(), opened[i].size, assembler, total, mapped);
+      if (map) go = read_mapped(fds[i].get(), opened[i].size, lines, total, mapped);
       if (!mapped) {
         FdStream fs(p.path == "-" ? STDIN_FILENO : fds[i].get());
-        go = read_stream(fs, assembler, total);
+        go = read_stream(fs, lines, total);
       }
       if (go) {
         std::vector<IntegrityIssue> late;
@@ -395,7 +371,7 @@ Status TextSource::for_each(const EventSink& sink) {
     reports_.back().events = stats_.events - events_before;
   }
   const uint64_t events_before_flush = stats_.events;
-  if (go) assembler.flush_all();
+  if (go) lines.assembler().flush_all();
   // Events completed by the final flush belong to the last file read.
   for (auto it = reports_.rbegin(); it != reports_.rend(); ++it)
     if (it->status == InputStatus::Ok || it->status == InputStatus::Damaged) {

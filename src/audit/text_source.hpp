@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audit/assembler.hpp"
+#include "audit/line_reader.hpp"
 #include "audit/source.hpp"
 #include "safeio/safe_file.hpp"
 
@@ -50,22 +51,18 @@ class TextSource : public EventSource {
   Status for_each(const EventSink& sink) override;
 
  private:
-  bool read_stream(ByteStream& raw, Assembler& assembler, uint64_t total_bytes);
+  // Splits the bytes into lines for `lines` (audit/line_reader.hpp: records, AU000).
+  bool read_stream(ByteStream& raw, LineReader& lines, uint64_t total_bytes);
   // The same over a mapped file (`size` bytes of `fd`); false from `mapped` when the file
   // cannot be mapped or is gzip (the caller reads it instead).
-  bool read_mapped(int fd, uint64_t size, Assembler& assembler, uint64_t total_bytes, bool& mapped);
-  bool handle_line(std::string_view line, Assembler& assembler);
-  void bad_line(std::string_view line, std::string message);
+  bool read_mapped(int fd, uint64_t size, LineReader& lines, uint64_t total_bytes, bool& mapped);
   void tick_progress(uint64_t total_bytes);
 
   std::vector<InputFile> inputs_;
   TextSourceOptions opts_;
-  std::shared_ptr<const std::string> cur_file_;
   uint64_t cur_line_ = 0;
   uint64_t done_bytes_ = 0;
   uint64_t next_progress_ = 0;
-  LexedRecord rec_;
-  std::vector<Event::FieldRef> fields_;
   std::unique_ptr<char[]> buf_;
   std::optional<std::string> memory_;  // from_memory() data
 };

@@ -15,15 +15,13 @@
 #include "audit/alert.hpp"
 #include "audit/baseline/baseline.hpp"
 #include "audit/coverage.hpp"
-#include "core/iso8601.hpp"
 #include "audit/detections/engine.hpp"
-#include "audit/formats/json_source.hpp"
-#include "audit/pipeline.hpp"
+#include "audit/hunt.hpp"
 #include "audit/summary.hpp"
-#include "audit/text_source.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/store_flags.hpp"
+#include "core/iso8601.hpp"
 #include "core/severity.hpp"
 #include "core/suggest.hpp"
 #include "core/text_sanitize.hpp"
@@ -68,11 +66,6 @@ std::optional<uint64_t> parse_time(const std::string& s, uint64_t now_ms) {
     }
   }
   return parse_iso8601_ms(s, Iso8601Options{.date_only = true});
-}
-
-std::string map_input_format(const std::string& f) {
-  if (f == "raw" || f == "enriched" || f == "text") return "text";
-  return f;  // auto, es, es-export, laurel, ecs, auditbeat: audit-formats decides
 }
 
 // --baseline: the AU010 alerts of the AU001 copies among `alerts`, added in report order.
@@ -233,69 +226,41 @@ int run_hunt(HuntArgs& a) {
   if (fleet) return run_fleet_hunt(a, eo, bl_model, format, to_stdout, fail_sev, never_fail);
 
   // --- read
-  std::vector<InputReport> reports;  // every input, with how completely it was read
-  auto expanded = expand_inputs(as_inputs(a.inputs), &reports);
-  if (!expanded) return fail(expanded.error().message);
-  Engine engine(eo);
-  bool io_error = false;
+  HuntOptions ho;
+  ho.inputs = a.inputs;
+  ho.input_format = a.input_format;
+  ho.engine = eo;
+  ho.jobs = a.jobs;
+  ho.coverage.baseline = bl_model.has_value();  // what the data lets each rule see (docs/coverage.md)
   std::unique_ptr<store::Sink> sink;  // --sink: the store's rows come from the engine and the alerts
-  if (!a.sink.url.empty()) {
-    auto s = store::Sink::open(sink_options(a.sink, "hunt", false));
-    if (!s) return fail(s.error().message);
-    sink = std::move(*s);
-    engine.add_detection(sink->tap());
-  }
-  const bool progress = !a.quiet && ::isatty(STDERR_FILENO);
-  SourceStats total;
-  // Reading and lexing on this thread, detections on a second one (same results, same order).
-  EventPipeline pipe([&engine](const Event& ev) {
-    engine.on_event(ev);
-    return true;
-  }, a.jobs ? a.jobs : EventPipeline::default_threads());
+  if (!a.sink.url.empty())
+    ho.tap = [&]() -> Result<std::unique_ptr<Detection>> {
+      auto s = store::Sink::open(sink_options(a.sink, "hunt", false));
+      if (!s) return s.error();
+      sink = std::move(*s);
+      return sink->tap();
+    };
+  if (!a.quiet && ::isatty(STDERR_FILENO))
+    ho.progress = [shown = std::string(), file = std::string()](const HuntProgress& p) mutable {
+      if (p.finished) {
+        fmt::print(stderr, "\r\x1b[K");
+        return;
+      }
+      if (p.file != file) shown = sanitize_for_terminal(file = p.file);
+      if (p.total)
+        fmt::print(stderr, "\r{}: {:.0f}%   ", shown,
+                   100.0 * static_cast<double>(p.done) / static_cast<double>(p.total));
+      else fmt::print(stderr, "\r{}: {:.1f} MB   ", shown, static_cast<double>(p.done) / 1e6);
+    };
+  auto got = audit::run_hunt(std::move(ho));
+  if (!got) return fail(got.error().message);
+  HuntResult& hr = *got;
+  for (const auto& e : hr.open_errors) fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(e));
+  bool io_error = hr.io_error;
+  auto& alerts = hr.alerts;
   auto t0 = std::chrono::steady_clock::now();
-  for (const auto& input : *expanded) {
-    const std::string& file = input.path;
-    auto src = open_event_source({input}, map_input_format(a.input_format));
-    if (!src) {
-      fmt::print(stderr, "tocsin hunt: error: {}\n", sanitize_for_terminal(src.error().message));
-      io_error = true;
-      continue;
-    }
-    const size_t first_report = reports.size();
-    EventSource& s = **src;
-    if (progress)
-      s.set_progress([shown = sanitize_for_terminal(file)](uint64_t done, uint64_t all) {
-        if (all) fmt::print(stderr, "\r{}: {:.0f}%   ", shown, 100.0 * static_cast<double>(done) / static_cast<double>(all));
-        else fmt::print(stderr, "\r{}: {:.1f} MB   ", shown, static_cast<double>(done) / 1e6);
-      });
-    Status st = s.for_each([&pipe](Event&& ev) { return pipe.push(std::move(ev)); });
-    pipe.drain();
-    if (progress) fmt::print(stderr, "\r\x1b[K");
-    reports.insert(reports.end(), s.input_reports().begin(), s.input_reports().end());
-    bool reported = false;  // the source's reports already carry its error
-    for (size_t r = first_report; r < reports.size(); ++r)
-      reported |= reports[r].status == InputStatus::Unreadable;
-    if (!st && !reported) {
-      InputReport r;
-      r.file = file;
-      r.status = InputStatus::Unreadable;
-      r.issues.push_back({std::nullopt, std::nullopt, st.error().message});
-      reports.push_back(std::move(r));
-    }
-    const auto& ss = s.stats();
-    if (ss.bad_lines) {
-      const auto& iss = s.issues();
-      std::string reason = iss.empty() ? std::string("not audit data") : iss.front().message;
-      uint64_t line = iss.empty() ? 0 : iss.front().line;
-      engine.on_broken(file == "-" ? "<stdin>" : file, line, reason, ss.bad_lines);
-    }
-    engine.end_of_file(file == "-" ? "<stdin>" : file);
-    total += ss;
-  }
-  engine.finish();
-  auto alerts = engine.take_alerts();
   add_rare_copies(a, bl_model, alerts);
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double secs = hr.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (sink) {
     for (const auto& al : alerts) sink->alert(al);
     if (auto st = sink->finish(); !st) {
@@ -305,19 +270,16 @@ int run_hunt(HuntArgs& a) {
   }
 
   // --- report
-  HuntStats hs = engine.stats();
+  const HuntStats& hs = hr.stats;
+  const auto& reports = hr.reports;
   const bool complete = inputs_complete(reports);
-  if (!complete) io_error = true;
-  double mb = static_cast<double>(total.bytes) / 1e6;
+  double mb = static_cast<double>(hr.totals.bytes) / 1e6;
   std::string stats = fmt::format(
       "{}{} events, {} records, {:.1f} MB in {:.2f} s ({:.1f} MB/s); {} broken (AU000), {} loss reports (AU008), {} "
       "serial gaps (normal with filtering rules); ",
       complete ? "" : "INCOMPLETE (evidence missing, see the errors above): ", hs.events, hs.records, mb, secs,
       secs > 0 ? mb / secs : 0.0, hs.broken, hs.by_rule.count("AU008") ? hs.by_rule.at("AU008") : 0, hs.serial_gaps);
-  // What the data lets each rule see (docs/coverage.md): in every report of a hunt over logs.
-  CoverageOptions co;
-  co.baseline = bl_model.has_value();
-  const report::HuntCoverage coverage{engine.coverage_facts(), engine.coverage(co)};
+  const report::HuntCoverage coverage{std::move(hr.coverage_facts), std::move(hr.coverage)};
   return report_hunt(a, format, to_stdout, alerts, hs, reports, io_error, stats, inputs_stats_text(reports), fail_sev,
                      never_fail, &coverage);
 }

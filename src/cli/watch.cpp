@@ -1,16 +1,14 @@
 // `tocsin watch`: live detection. Follows an audit log across rotation (or reads an audisp
-// plugin stream on stdin) through the hunt's parser and detections, and/or watches the Docker
-// Engine API for containers started with race-prone mounts (RT001–RT005).
+// plugin stream on stdin) through the hunt's parser and detections (runtime/audit_watch), and/or
+// watches the Docker Engine API for containers started with race-prone mounts (RT001–RT005).
+// This file maps flags to options, runs the drivers, and renders what they report.
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <csignal>
 #include <functional>
-#include <poll.h>
 #include <thread>
 
 #include "audit/alert.hpp"
@@ -24,9 +22,8 @@
 #include "core/text_sanitize.hpp"
 #include "report/report.hpp"
 #include "runtime/alert_output.hpp"
-#include "runtime/audit_stream.hpp"
+#include "runtime/audit_watch.hpp"
 #include "runtime/docker_watch.hpp"
-#include "runtime/follower.hpp"
 #include "runtime/watch_resume.hpp"
 
 namespace tocsin::cli {
@@ -70,153 +67,6 @@ std::string render(const Alert& a, runtime::AlertFormat f) {
 
 // Notes name files and carry Engine/log text: sanitized for the terminal.
 void note(const std::string& msg) { fmt::print(stderr, "tocsin watch: {}\n", sanitize_for_terminal(msg)); }
-
-// Follows the audit log (or stdin) until stopped; returns the exit code. `input` is filled
-// with what was read (for the summary record at exit); `periodic` runs once per poll.
-int run_audit(const WatchArgs& args, audit::Engine& engine, runtime::ContainerFeed& feed,
-              runtime::ResumeTracker& resume, audit::InputReport& input,
-              const std::function<void()>& periodic) {
-  input.file = args.audisp ? "<audisp>" : args.audit_log;
-  input.format = "audit-text";
-  runtime::AuditStream stream(engine);
-  std::optional<runtime::FollowPosition> saved, fallback;
-  if (!args.state.empty()) {
-    auto l = runtime::load_position(args.state);
-    if (!l) {
-      note(l.error().message);
-      return kExitError;
-    }
-    saved = *l;
-    if (saved && saved->rewind) {
-      // Read again from before the oldest correlation that was open at the stop; the alerts
-      // already written from there are not written twice.
-      resume.suppress(saved->emitted);
-      note(fmt::format("resuming {} bytes before the saved position, where a correlation was still open; "
-                       "{} alerts written before the stop are not repeated",
-                       saved->rewind->ino == saved->ino && saved->offset >= saved->rewind->offset
-                           ? saved->offset - saved->rewind->offset : 0,
-                       saved->emitted.size()));
-      runtime::FollowPosition from;
-      from.dev = saved->rewind->dev;
-      from.ino = saved->rewind->ino;
-      from.offset = saved->rewind->offset;
-      from.head = saved->rewind->head;
-      fallback = saved;  // where to go on if the rewind point's file is gone (deleted by rotation)
-      fallback->rewind.reset();
-      saved = from;
-    } else if (saved && !saved->last_event_id.empty()) {
-      stream.skip_event_id(saved->last_event_id);
-    }
-  }
-  const uint64_t deadline = args.exit_after_s > 0 ? now_ms() + static_cast<uint64_t>(args.exit_after_s * 1000) : 0;
-  uint64_t last_line_ms = now_ms(), last_save_ms = 0;
-  const uint64_t events_before = engine.stats().events;
-  auto on_line = [&](std::string_view line, const runtime::LinePos& pos) {
-    // A line read with no event half-assembled starts at an event boundary: a rewind point.
-    const bool boundary = stream.in_flight() == 0 && pos.end_offset >= line.size() + 1;
-    const uint64_t records_before = stream.lines() - stream.bad_lines();
-    stream.line(line, pos.file ? *pos.file : std::string("-"), pos.line_no);
-    if (boundary && stream.lines() - stream.bad_lines() > records_before && stream.last_record_ms())
-      resume.boundary({pos.dev, pos.ino, pos.end_offset - line.size() - 1, {}}, stream.last_record_ms());
-    input.bytes_read += line.size() + 1;
-    last_line_ms = now_ms();
-  };
-
-  if (args.audisp) {
-    runtime::LineSplitter split;
-    std::string name = "<audisp>";
-    uint64_t offset = 0, line_no = 0;
-    char buf[65536];
-    auto deliver = [&](std::string_view line, const runtime::LinePos&) {
-      stream.line(line, name, ++line_no);
-      last_line_ms = now_ms();
-    };
-    int code = kExitClean;
-    for (;;) {
-      feed.apply(engine);
-      periodic();
-      struct pollfd p {0, POLLIN, 0};
-      int r = ::poll(&p, 1, args.poll_ms);
-      if (g_stop.load() || (deadline && now_ms() >= deadline)) break;
-      if (r > 0) {
-        ssize_t n = ::read(0, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          input.status = audit::InputStatus::Damaged;
-          input.issues.push_back({line_no + 1, offset,
-                                  fmt::format("read error: {}: the stream was not read to its end",
-                                              std::strerror(errno))});
-          code = kExitError;
-        }
-        if (n <= 0) {
-          split.finish(runtime::LinePos{&name, 0, 0, offset, 0}, deliver);
-          break;
-        }
-        split.feed(std::string_view(buf, static_cast<size_t>(n)), offset, runtime::LinePos{&name, 0, 0, 0, 0}, deliver);
-        offset += static_cast<uint64_t>(n);
-        input.bytes_read = offset;
-      } else if (stream.in_flight() > 0 && now_ms() - last_line_ms > static_cast<uint64_t>(args.idle_flush_ms)) {
-        stream.flush();
-      }
-      stream.tick(now_ms());
-    }
-    stream.flush();
-    engine.finish();
-    input.events = engine.stats().events - events_before;
-    return code;
-  }
-
-  runtime::FollowerOptions fo;
-  fo.path = args.audit_log;
-  fo.from_start = args.from_start;
-  runtime::LogFollower follower(fo);
-  auto st = follower.start(saved, fallback);
-  if (!st) {
-    note(st.error().message);
-    return kExitError;
-  }
-  auto checkpoint = [&](std::optional<uint64_t> open_since) {
-    if (args.state.empty()) return;
-    auto pos = follower.position();
-    pos.last_event_id = stream.last_event_id();
-    resume.fill(pos, open_since);
-    if (pos.rewind) pos.rewind->head = follower.head_of(pos.rewind->dev, pos.rewind->ino);
-    auto s = runtime::save_position(args.state, pos, args.audit_log);
-    if (!s) note(s.error().message);
-    last_save_ms = now_ms();
-  };
-  int code = kExitClean;
-  while (!g_stop.load() && !(deadline && now_ms() >= deadline)) {
-    feed.apply(engine);
-    periodic();
-    auto p = follower.poll(on_line);
-    for (const auto& n : follower.take_notes()) note(n);
-    if (!p) {
-      note(p.error().message);
-      input.status = audit::InputStatus::Damaged;
-      input.issues.push_back({std::nullopt, std::nullopt, p.error().message});
-      code = kExitError;
-      break;
-    }
-    if (stream.in_flight() > 0 && now_ms() - last_line_ms > static_cast<uint64_t>(args.idle_flush_ms)) stream.flush();
-    stream.tick(now_ms());
-    // Checkpoint only when no event is half-read, so a resumed run starts on an event boundary.
-    if (stream.in_flight() == 0 && now_ms() - last_save_ms >= static_cast<uint64_t>(args.checkpoint_ms))
-      checkpoint(engine.oldest_open_ms());
-    std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));
-  }
-  if (code == kExitClean) {
-    auto p = follower.poll(on_line);
-    (void)p;
-  }
-  stream.flush();
-  // What is still open is closed (and reported) now, and read again by the next run.
-  const auto open_since = engine.oldest_open_ms();
-  engine.finish();
-  checkpoint(open_since);
-  input.events = engine.stats().events - events_before;
-  return code;
-}
 
 }  // namespace
 
@@ -326,13 +176,11 @@ void add_watch(CLI::App& root, Commands& cmds) {
     audit::EngineOptions eopt;
     eopt.copy_settle_ms = kLiveCopySettleMs;
     audit::Engine engine(eopt);
-    // AU010 as in hunt (the same scoring and alert), one copy at a time as copies close; the
-    // burst feature counts the user's copies in the trailing 10 minutes.
-    std::optional<audit::baseline::Scorer> scorer;
+    // AU010 as in hunt (the same scoring and alert), one copy at a time as copies close.
     audit::baseline::ScoreOptions sopt;
     sopt.threshold = args->baseline_threshold;
-    if (model) scorer.emplace(*model, sopt);
     runtime::ResumeTracker resume;
+    runtime::LiveAlerts live(resume, model ? &*model : nullptr, sopt);
     // --sink: the default spool sits beside the --state file.
     std::unique_ptr<store::Sink> sink;
     if (!args->sink.url.empty()) {
@@ -348,26 +196,10 @@ void add_watch(CLI::App& root, Commands& cmds) {
       engine.add_detection(sink->tap());
     }
     engine.set_sink([&](Alert&& a) {
-      // Written by a run before a restart (--state): still remembered as written, for the next.
-      const bool repeat = resume.is_repeat(a);
-      resume.emitted(a);
-      if (repeat) return;
-      std::optional<Alert> rare;
-      if (scorer)
-        if (auto rec = audit::baseline::copy_record_from_alert(a))
-          rare = audit::baseline::rare_copy_alert(a, scorer->score_copy(*rec), sopt);
-      ++alerts;
-      output.write(render(a, output.format()), a.severity);
-      if (sink) sink->alert(a);
-      if (rare && resume.is_repeat(*rare)) {
-        resume.emitted(*rare);
-        rare.reset();
-      }
-      if (rare) {
-        resume.emitted(*rare);
+      for (const auto& al : live.take(std::move(a))) {
         ++alerts;
-        output.write(render(*rare, output.format()), rare->severity);
-        if (sink) sink->alert(*rare);
+        output.write(render(al, output.format()), al.severity);
+        if (sink) sink->alert(al);
       }
     });
     std::thread docker_thread;
@@ -394,7 +226,17 @@ void add_watch(CLI::App& root, Commands& cmds) {
         output.write(audit::coverage_stats_line(verdicts), Severity::info);
       }
     };
-    int code = run_audit(*args, engine, feed, resume, input, periodic);
+    runtime::AuditWatchOptions wo;
+    wo.audit_log = args->audit_log;
+    wo.audisp = args->audisp;
+    wo.state = args->state;
+    wo.from_start = args->from_start;
+    wo.poll_ms = args->poll_ms;
+    wo.idle_flush_ms = args->idle_flush_ms;
+    wo.checkpoint_ms = args->checkpoint_ms;
+    wo.exit_after_s = args->exit_after_s;
+    int code =
+        runtime::follow_audit(wo, engine, feed, resume, input, g_stop, {note, periodic}) ? kExitClean : kExitError;
     g_stop.store(true);
     if (docker_thread.joinable()) docker_thread.join();
     // The last JSONL record, as in hunt: what was read, whether completely, and the coverage.

@@ -12,56 +12,57 @@ namespace tocsin::runtime {
 
 AuditStream::AuditStream(audit::Engine& engine, audit::AssemblerOptions opts)
     : engine_(engine),
-      assembler_(opts, stats_, [this](audit::Event&& ev) {
-        std::string id = audit::event_id(ev);
-        if (!skip_id_.empty() && id == skip_id_) {
-          skip_id_.clear();
-          return true;
-        }
-        ++events_;
-        engine_.on_event(ev);
-        last_event_id_ = std::move(id);
-        return true;
-      }) {}
+      reader_(
+          opts, stats_,
+          [this](audit::Event&& ev) {
+            std::string id = audit::event_id(ev);
+            if (!skip_id_.empty() && id == skip_id_) {
+              skip_id_.clear();
+              return true;
+            }
+            ++events_;
+            engine_.on_event(ev);
+            last_event_id_ = std::move(id);
+            return true;
+          },
+          [this](const audit::BadLine& b) { engine_.on_broken(b.file, b.line, b.message); }) {}
 
 void AuditStream::line(std::string_view text, const std::string& file, uint64_t line_no) {
-  ++lines_;
-  if (!file_ || *file_ != file) file_ = std::make_shared<const std::string>(file);
-  audit::LexStatus st = audit::lex_line(text, rec_, fields_);
-  if (st == audit::LexStatus::Blank) return;
-  if (st != audit::LexStatus::Ok) {
-    ++bad_;
-    engine_.on_broken(file, line_no, audit::lex_status_message(st));
-    return;
-  }
+  reader_.set_file(file);
+  if (reader_.line(text, line_no) != audit::LineReader::Kind::Record) return;
   // The live clock runs on from the time of the last record read, and only while the log is
   // quiet: a record restarts the quiet time, and one older than the clock (logs replayed out of
   // order, a node catching up) holds it where it is until the log moves past it again, as the
   // offline hunt does. Otherwise the detections would close the swap loops and copies of the
   // older part while their events are still coming.
-  last_log_ms_ = rec_.sec * 1000 + rec_.msec;
+  last_log_ms_ = reader_.record().sec * 1000 + reader_.record().msec;
   last_read_ms_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                             std::chrono::steady_clock::now().time_since_epoch())
                                             .count());
-  assembler_.add(text, rec_, fields_, file_, line_no);
-  if (assembler_.records_added() >= next_sweep_) {
-    assembler_.flush_untouched(assembler_.records_added() - kQuietRecords);
-    next_sweep_ = assembler_.records_added() + kQuietRecords / 2;
+  audit::Assembler& assembler = reader_.assembler();
+  if (assembler.records_added() >= next_sweep_) {
+    assembler.flush_untouched(assembler.records_added() - kQuietRecords);
+    next_sweep_ = assembler.records_added() + kQuietRecords / 2;
   }
 }
 
-void AuditStream::flush() { assembler_.flush_all(); }
+void AuditStream::long_line(std::string_view head, const std::string& file, uint64_t line_no, size_t max_line) {
+  reader_.set_file(file);
+  reader_.long_line(head, line_no, max_line);
+}
+
+void AuditStream::flush() { reader_.assembler().flush_all(); }
 
 void AuditStream::tick(uint64_t steady_ms) {
   if (steady_ms >= mark_ms_ + kQuietMs) {
-    assembler_.flush_untouched(mark_);
-    mark_ = assembler_.records_added();
+    reader_.assembler().flush_untouched(mark_);
+    mark_ = reader_.assembler().records_added();
     mark_ms_ = steady_ms;
   }
   if (last_log_ms_ && steady_ms >= last_read_ms_) {
     uint64_t now = last_log_ms_ + (steady_ms - last_read_ms_);
     // Not past an event the assembler still holds (a burst read ahead of its completion).
-    if (auto oldest = assembler_.oldest_in_flight_ms()) now = std::min(now, *oldest);
+    if (auto oldest = reader_.assembler().oldest_in_flight_ms()) now = std::min(now, *oldest);
     engine_.advance_time(now);
   }
 }

@@ -18,6 +18,23 @@ namespace {
 constexpr size_t kTailKeep = 4096;
 }
 
+void LineSplitter::start_long(std::string_view a, std::string_view b) {
+  ++long_lines_;
+  skipping_ = true;
+  if (!report_long_) return;
+  head_.assign(a.substr(0, kLongHead));
+  if (head_.size() < kLongHead) head_.append(b.substr(0, kLongHead - head_.size()));
+}
+
+void LineSplitter::deliver_long(LinePos pos, const LineFn& fn) {
+  skipping_ = false;
+  if (!report_long_) return;
+  pos.too_long = true;
+  std::string head = std::move(head_);
+  head_.clear();
+  fn(head, pos);
+}
+
 void LineSplitter::feed(std::string_view data, uint64_t base_offset, LinePos pos, const LineFn& fn) {
   size_t start = 0;
   while (start < data.size()) {
@@ -26,9 +43,8 @@ void LineSplitter::feed(std::string_view data, uint64_t base_offset, LinePos pos
       if (!skipping_) {
         size_t add = data.size() - start;
         if (partial_.size() + add > max_line_) {
+          start_long(partial_, data.substr(start));
           partial_.clear();
-          skipping_ = true;
-          ++long_lines_;
         } else {
           partial_.append(data.substr(start));
         }
@@ -37,17 +53,19 @@ void LineSplitter::feed(std::string_view data, uint64_t base_offset, LinePos pos
     }
     pos.end_offset = base_offset + nl + 1;
     if (skipping_) {
-      skipping_ = false;
+      deliver_long(pos, fn);
     } else if (partial_.empty()) {
       if (nl - start > max_line_) {
-        ++long_lines_;
+        start_long(data.substr(start, nl - start), {});
+        deliver_long(pos, fn);
       } else {
         ++lines_;
         fn(data.substr(start, nl - start), pos);
       }
     } else {
       if (partial_.size() + (nl - start) > max_line_) {
-        ++long_lines_;
+        start_long(partial_, data.substr(start, nl - start));
+        deliver_long(pos, fn);
       } else {
         partial_.append(data.substr(start, nl - start));
         ++lines_;
@@ -60,7 +78,9 @@ void LineSplitter::feed(std::string_view data, uint64_t base_offset, LinePos pos
 }
 
 void LineSplitter::finish(LinePos pos, const LineFn& fn) {
-  if (!partial_.empty() && !skipping_) {
+  if (skipping_) {
+    deliver_long(pos, fn);
+  } else if (!partial_.empty()) {
     ++lines_;
     fn(partial_, pos);
   }
@@ -169,7 +189,7 @@ Result<std::optional<FollowPosition>> load_position(const std::string& state_fil
   return std::optional<FollowPosition>(p);
 }
 
-LogFollower::LogFollower(FollowerOptions opt) : opt_(std::move(opt)), split_(opt_.max_line) {}
+LogFollower::LogFollower(FollowerOptions opt) : opt_(std::move(opt)), split_(opt_.max_line, opt_.report_long_lines) {}
 
 Status LogFollower::open_live(uint64_t offset) {
   int fd = ::open(opt_.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

@@ -27,26 +27,43 @@ struct LinePos {
   uint64_t dev = 0, ino = 0;
   uint64_t end_offset = 0;
   uint64_t line_no = 0;  // 1-based within what this follower read of that file
+  // A line longer than the cap, skipped unread (only from a splitter that reports them): the
+  // text given is its start, at most LineSplitter::kLongHead bytes.
+  bool too_long = false;
 };
 using LineFn = std::function<void(std::string_view line, const LinePos& pos)>;
 
 // Splits a byte stream into lines with bounded memory: a line longer than max_line is
-// skipped (counted), never held.
+// skipped (counted), never held; with `report_long` it is still delivered, as its start with
+// LinePos::too_long set, so the reader can say so (AU000, as hunt's text source does).
 class LineSplitter {
  public:
-  explicit LineSplitter(size_t max_line = 1u << 20) : max_line_(max_line) {}
+  static constexpr size_t kLongHead = 120;
+  explicit LineSplitter(size_t max_line = 1u << 20, bool report_long = false)
+      : max_line_(max_line), report_long_(report_long) {}
   // Feeds bytes; `base_offset` is the stream offset of data[0].
   void feed(std::string_view data, uint64_t base_offset, LinePos pos, const LineFn& fn);
   // Delivers a final unterminated line (end of a rotated file / of stdin).
   void finish(LinePos pos, const LineFn& fn);
-  void reset() { partial_.clear(); skipping_ = false; }
+  void reset() {
+    partial_.clear();
+    head_.clear();
+    skipping_ = false;
+  }
+  size_t max_line() const { return max_line_; }
   size_t pending_bytes() const { return partial_.size(); }
   uint64_t long_lines() const { return long_lines_; }
   uint64_t lines() const { return lines_; }
 
  private:
+  // Starts skipping an over-long line whose first bytes are `a` then `b`.
+  void start_long(std::string_view a, std::string_view b);
+  void deliver_long(LinePos pos, const LineFn& fn);
+
   size_t max_line_;
+  bool report_long_;
   std::string partial_;
+  std::string head_;  // the start of the over-long line being skipped (report_long only)
   bool skipping_ = false;
   uint64_t long_lines_ = 0;
   uint64_t lines_ = 0;
@@ -85,6 +102,7 @@ struct FollowerOptions {
   std::string path;
   bool from_start = false;   // no saved position: read the existing content too
   size_t max_line = 1u << 20;
+  bool report_long_lines = false;  // deliver over-long lines as LinePos::too_long (LineSplitter)
   size_t read_chunk = 1u << 20;
   int max_rotated = 20;      // siblings PATH.1..PATH.N searched for a saved inode
 };

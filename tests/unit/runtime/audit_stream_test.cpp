@@ -9,7 +9,10 @@
 #include <thread>
 
 #include "audit/detections/engine.hpp"
+#include "audit/hunt.hpp"
+#include "audit/text_source.hpp"
 #include "runtime/audit_stream.hpp"
+#include "runtime/follower.hpp"
 
 using namespace tocsin;
 using namespace tocsin::runtime;
@@ -104,4 +107,64 @@ TEST(AuditStream, LiveClockRunsOnOnlyWhileTheLogIsQuiet) {
   s.tick(t + 2000);
   EXPECT_GE(engine.context().now_ms, newest_ms + 2000);
   EXPECT_LT(engine.context().now_ms, newest_ms + 2400);
+}
+
+TEST(AuditStream, BrokenInputIsAu000AsInHunt) {
+  // The same bytes through hunt's text source and through watch's line splitter and stream: the
+  // same AU000 (count, first line, reason) for lines that are not audit data, over-long lines
+  // and records dropped from an oversized event, since both read lines with audit::LineReader.
+  audit::TextSourceOptions to;
+  to.max_line = 200;
+  to.assembler.max_event_bytes = 400;
+  std::string data;
+  auto add = [&](const std::string& l) { data += l + "\n"; };
+  add(syscall_record(1, 10));
+  add(path_record(1));
+  add(std::string(300, 'x'));  // over-long: skipped
+  add("just some text");       // no type=
+  add(syscall_record(2, 11));
+  add(path_record(2));
+  add(path_record(2));  // a duplicate: dropped, not broken
+  add("type=PATH msg=audit(1795332947.962:2): item=1 name=\"" + std::string(150, 'a') + "\"");  // over the event's size
+  add("");
+  add("type=SYSCALL msg=audit(17953x): arch=c000003e");  // malformed header
+  add(syscall_record(3, 12));
+
+  auto au000 = [](audit::Engine& e) {
+    std::vector<std::string> out;
+    for (const auto& a : e.take_alerts())
+      if (a.rule == "AU000") out.push_back(a.message);
+    return out;
+  };
+  audit::Engine hunt;
+  auto src = audit::TextSource::from_memory(data, "f", to);
+  ASSERT_TRUE(src.for_each([&](audit::Event&& ev) {
+    hunt.on_event(ev);
+    return true;
+  }));
+  audit::report_broken(hunt, src, "f");
+  hunt.end_of_file("f");
+  hunt.finish();
+
+  audit::Engine watch;
+  AuditStream s(watch, to.assembler);
+  LineSplitter split(to.max_line, true);
+  uint64_t n = 0;
+  auto fn = [&](std::string_view l, const LinePos& p) {
+    if (p.too_long) s.long_line(l, "f", ++n, to.max_line);
+    else s.line(l, "f", ++n);
+  };
+  split.feed(data, 0, {}, fn);
+  split.finish({}, fn);
+  s.flush();
+  watch.finish();
+
+  EXPECT_EQ(hunt.stats().broken, 4u);
+  EXPECT_EQ(watch.stats().broken, hunt.stats().broken);
+  EXPECT_EQ(watch.stats().events, hunt.stats().events);
+  EXPECT_EQ(s.bad_lines(), 4u);
+  const auto h = au000(hunt);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0], "4 broken records in f (first at line 3: line longer than 200 bytes skipped)");
+  EXPECT_EQ(au000(watch), h);
 }

@@ -41,6 +41,22 @@ TEST(LineSplitter, PartialAndLongLines) {
   EXPECT_EQ(s.long_lines(), 1u);
 }
 
+TEST(LineSplitter, ReportsLongLinesWhenAsked) {
+  // watch asks, so an over-long line is AU000 as in hunt: delivered as its start, flagged, in
+  // its place among the lines (the line numbers stay those of the file).
+  LineSplitter s(10, true);
+  std::vector<std::string> got;
+  auto fn = [&](std::string_view l, const LinePos& p) { got.push_back((p.too_long ? "long:" : "") + std::string(l)); };
+  s.feed("abc", 0, {}, fn);
+  s.feed("de\n0123456789ABC", 3, {}, fn);
+  s.feed("DEF\nok\n0123456789ABCDEF\nxyz0123", 18, {}, fn);
+  s.feed("456789", 50, {}, fn);
+  s.finish({}, fn);
+  EXPECT_EQ(got, (std::vector<std::string>{"abcde", "long:0123456789ABC", "ok", "long:0123456789ABCDEF",
+                                           "long:xyz0123456789"}));
+  EXPECT_EQ(s.long_lines(), 3u);
+}
+
 TEST(Follower, FromEndThenAppends) {
   TempDir t;
   auto log = t.p / "audit.log";
