@@ -14,8 +14,8 @@
 
 #include "audit/detections/engine.hpp"
 #include "audit/text_source.hpp"
-#include "core/config.hpp"
 #include "iac/analyzer.hpp"
+#include "iac/config.hpp"
 #include "iac/scan.hpp"
 
 namespace {

@@ -12,9 +12,9 @@
 #include "audit/alert.hpp"
 #include "audit/detections/engine.hpp"
 #include "audit/source.hpp"
-#include "core/config.hpp"
 #include "core/text_sanitize.hpp"
 #include "iac/analyzer.hpp"
+#include "iac/config.hpp"
 #include "iac/scan.hpp"
 #include "report/report.hpp"
 

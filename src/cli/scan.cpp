@@ -99,7 +99,11 @@ int run_scan(const ScanArgs& a) {
   if (!a.fail_on.empty() && !never_fail) opts.fail_on = parse_severity(a.fail_on);
   if (!a.min_severity.empty()) opts.min_severity = parse_severity(a.min_severity);
   opts.stdin_name = a.stdin_filename;
-  opts.progress = !a.no_progress && !a.quiet && ::isatty(2) == 1;
+  if (!a.no_progress && !a.quiet && ::isatty(2) == 1)
+    opts.progress = [](size_t files, bool done) {
+      if (done) fmt::print(stderr, "\r\033[K");
+      else fmt::print(stderr, "\rtocsin: {} files scanned", files);
+    };
   opts.kind = a.kind;
   if (!check_rule_ids(opts.select, "scan", "--select") || !check_rule_ids(opts.ignore, "scan", "--ignore"))
     return kExitError;

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/emitter.hpp"
 #include "core/source.hpp"
-#include "core/suppress.hpp"
+#include "iac/emitter.hpp"
+#include "iac/suppress.hpp"
 
 namespace tocsin::iac {
 

@@ -21,8 +21,8 @@
 #include <set>
 #include <thread>
 
-#include "core/suppress.hpp"
 #include "core/text_sanitize.hpp"
+#include "iac/suppress.hpp"
 #include "safeio/resolve.hpp"
 #include "safeio/safe_file.hpp"
 
@@ -317,8 +317,7 @@ class Scanner {
   }
 
   void progress() {
-    if (opts_.progress && res_.files_scanned % 200 == 0)
-      fmt::print(stderr, "\rtocsin: {} files scanned", res_.files_scanned);
+    if (opts_.progress && res_.files_scanned % 200 == 0) opts_.progress(res_.files_scanned, false);
   }
 
   // `real` (canonical, inside root_) relative to root_.
@@ -540,7 +539,7 @@ ScanResult scan(const ScanOptions& opts) {
   std::vector<std::string> paths = opts.paths.empty() ? std::vector<std::string>{"."} : opts.paths;
   for (const auto& p : paths) s.scan_path(p);
   s.run_jobs();
-  if (opts.progress) fmt::print(stderr, "\r\033[K");
+  if (opts.progress) opts.progress(res.files_scanned, true);
   std::stable_sort(res.findings.begin(), res.findings.end(), finding_less);
   return res;
 }

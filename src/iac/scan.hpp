@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
 #include "core/diagnostic.hpp"
 #include "core/source.hpp"
 #include "iac/analyzer.hpp"
+#include "iac/config.hpp"
 #include "safeio/resolve.hpp"
 
 namespace tocsin::iac {
@@ -34,7 +34,9 @@ struct ScanOptions {
   // --changed-since: when set, only these files are scanned (absolute, lexically normal
   // paths); the walk still decides kinds and applies ignore-paths as for any walked file.
   std::optional<std::set<std::string>> only_files;
-  bool progress = false;                     // progress line on stderr
+  // Progress: called with the number of files scanned so far (every 200 files), and once with
+  // the final count when the scan ends; empty = no progress. The scan itself prints nothing.
+  std::function<void(size_t files_scanned, bool done)> progress;
   // How files found by the directory walk are opened (beneath the walked root, no symlinks).
   safeio::ResolveOptions resolve = safeio::resolve_options_from_env();
   // Tests: called with the path as shown just before a walked file is opened (to swap it).

@@ -13,9 +13,9 @@
 #include "audit/source.hpp"
 #include "audit/summary.hpp"
 #include "core/alert.hpp"
-#include "core/config.hpp"
 #include "core/diagnostic.hpp"
 #include "core/source.hpp"
+#include "iac/config.hpp"
 
 namespace tocsin::report {
 

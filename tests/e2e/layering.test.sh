@@ -18,7 +18,7 @@ plant() {  # plant FILE INCLUDE EXPECTED-MESSAGE
   [ ! -e "$work/ok" ] || fail "a failed check wrote its stamp"
 }
 plant audit/event.cpp iac/parse/shell.hpp "src/audit may include base, core, safeio"
-plant safeio/safe_file.cpp core/config.hpp "src/safeio may include base"
+plant safeio/safe_file.cpp core/source.hpp "src/safeio may include base"
 plant core/result.hpp core/strings.hpp "the base layer includes the standard library only"
 plant runtime/docker.cpp cli/spawn.hpp "src/runtime may include"
 echo "layering: the tree passes; 4 planted includes fail with their location"

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/source.hpp"
-#include "core/suppress.hpp"
+#include "iac/suppress.hpp"
 
 namespace tocsin::yaml {
 

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/emitter.hpp"
 #include "core/host_paths.hpp"
 #include "core/rule_check.hpp"
+#include "iac/emitter.hpp"
 #include "iac/parse/dockerfile.hpp"
 #include "iac/parse/dockerfile_eval.hpp"
 #include "iac/parse/shell.hpp"

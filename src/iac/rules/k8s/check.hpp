@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/emitter.hpp"
 #include "core/rule_check.hpp"
+#include "iac/emitter.hpp"
 #include "iac/parse/k8s_model.hpp"
 
 namespace tocsin::iac::k8s {

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/emitter.hpp"
 #include "core/source.hpp"
+#include "iac/emitter.hpp"
 #include "iac/parse/shell.hpp"
 
 namespace tocsin::iac::script {

@@ -1,5 +1,5 @@
 // Parsing of `tocsin ignore=` pragmas and the suppression lookup.
-#include "core/suppress.hpp"
+#include "iac/suppress.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,5 +1,5 @@
 // Finding construction with catalogue defaults.
-#include "core/emitter.hpp"
+#include "iac/emitter.hpp"
 
 #include "core/rule_catalog.hpp"
 

@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/config.hpp"
 #include "core/diagnostic.hpp"
 #include "core/source.hpp"
+#include "iac/config.hpp"
 
 namespace tocsin {
 

@@ -1,14 +1,14 @@
 // Loading and applying `.tocsin.yaml`; yaml-cpp exceptions stop here and become located errors.
-#include "core/config.hpp"
+#include "iac/config.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fmt/format.h>
 
-#include "core/glob.hpp"
 #include "core/rule_catalog.hpp"
 #include "core/suggest.hpp"
+#include "iac/glob.hpp"
 #include "safeio/safe_file.hpp"
 
 namespace tocsin {

@@ -1,5 +1,5 @@
 // Iterative glob matcher with ** support (no recursion blow-up on hostile patterns).
-#include "core/glob.hpp"
+#include "iac/glob.hpp"
 
 #include <string>
 #include <vector>
