@@ -107,14 +107,13 @@ size_t find_token(std::string_view s, std::string_view needle, size_t from, size
   return std::string_view::npos;
 }
 
-void push_field(std::vector<Event::FieldRef>& fields, size_t ks, size_t ke, size_t vs, size_t ve) {
+void push_field(std::vector<FieldRef>& fields, size_t ks, size_t ke, size_t vs, size_t ve) {
   fields.push_back({static_cast<uint32_t>(ks), static_cast<uint32_t>(ke - ks),
                     static_cast<uint32_t>(vs), static_cast<uint32_t>(ve - vs)});
 }
 
 // Lexes key=value pairs in line[pos, end). `nested` is true inside msg='...'.
-void lex_fields(std::string_view line, size_t pos, size_t end,
-                std::vector<Event::FieldRef>& fields, int depth) {
+void lex_fields(std::string_view line, size_t pos, size_t end, std::vector<FieldRef>& fields, int depth) {
   const char* d = line.data();
   while (pos < end) {
     while (pos < end && is_space(d[pos])) ++pos;
@@ -190,7 +189,7 @@ thread_local TimestampCache t_timestamp;
 
 LexStatus parse_timestamp(std::string_view line, size_t& pos, LexedRecord& out);
 
-LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>* fields_out) {
+LexStatus lex_impl(std::string_view line, LexedRecord& out, std::vector<FieldRef>* fields_out) {
   out = LexedRecord{};
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   size_t pos = 0;
@@ -302,14 +301,14 @@ LexStatus parse_timestamp(std::string_view line, size_t& pos, LexedRecord& out) 
 
 }  // namespace
 
-LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>& fields) {
+LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<FieldRef>& fields) {
   fields.clear();
   return lex_impl(line, out, &fields);
 }
 
 LexStatus lex_header(std::string_view line, LexedRecord& out) { return lex_impl(line, out, nullptr); }
 
-uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef>& fields, bool* enriched) {
+uint32_t lex_body(std::string_view line, size_t pos, std::vector<FieldRef>& fields, bool* enriched) {
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   size_t end = line.size();
   if (pos > end) pos = end;

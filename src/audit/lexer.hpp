@@ -4,12 +4,11 @@
 // is decoded (values stay raw until asked for).
 #pragma once
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string_view>
 #include <vector>
 
-#include "audit/event.hpp"
+#include "audit/record.hpp"
 
 namespace tocsin::audit {
 
@@ -43,24 +42,16 @@ std::string_view lex_status_message(LexStatus s);
 // Lexes `line` (without its newline; a trailing '\r' is ignored). `fields` is cleared and
 // filled with offsets relative to line.data(). The vector is reused across lines, so steady
 // state does no allocation.
-LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<Event::FieldRef>& fields);
+LexStatus lex_line(std::string_view line, LexedRecord& out, std::vector<FieldRef>& fields);
 // Only the header (node, type, timestamp, serial): what the assembler needs. Fields are lexed
 // later, on first access, by the Event.
 LexStatus lex_header(std::string_view line, LexedRecord& out);
 // Only the fields of a record whose header ends at `pos` (LexedRecord::header_end): appends to
 // `fields` and returns the index in `fields` where the ENRICHED fields begin; `enriched`, when
 // given, tells whether the record has the ENRICHED separator.
-uint32_t lex_body(std::string_view line, size_t pos, std::vector<Event::FieldRef>& fields,
-                  bool* enriched = nullptr);
+uint32_t lex_body(std::string_view line, size_t pos, std::vector<FieldRef>& fields, bool* enriched = nullptr);
 
-// `k == lit` for a string literal, compiled to a length check and fixed-size loads (a
-// string_view comparison calls memcmp, which is most of the cost on short field names).
-template <size_t N>
-inline bool key_is(std::string_view k, const char (&lit)[N]) {
-  return k.size() == N - 1 && std::memcmp(k.data(), lit, N - 1) == 0;
-}
-
-// The raw values of the PATH record fields Event::paths() decodes; nullopt when absent.
+// The raw values of the PATH record fields Event::paths() (event.hpp) decodes; nullopt when absent.
 struct PathFieldsRaw {
   std::optional<std::string_view> item, name, inode, dev, mode, nametype, objtype, ouid, ogid, rdev;
   // The member a field of that name goes to; nullptr for other fields.

@@ -9,13 +9,6 @@
 #include "core/strings.hpp"
 
 namespace tocsin::container_cli {
-namespace {
-
-bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
-  return std::find(list.begin(), list.end(), s) != list.end();
-}
-
-}  // namespace
 
 bool is_tool(std::string_view program) {
   return one_of(program, {"docker", "podman", "nerdctl", "kubectl", "docker-compose", "podman-compose"});

@@ -1,6 +1,8 @@
 // Small string helpers every part uses, written once (they were copied into nine files, with
 // two meanings of "base name"): keep domain knowledge out of here.
 #pragma once
+#include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -20,6 +22,11 @@ inline std::string ascii_lower(std::string_view s) {
   for (auto& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
+}
+
+// Whether `s` is one of `list` (a program among names, a word among keywords).
+inline bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
+  return std::find(list.begin(), list.end(), s) != list.end();
 }
 
 }  // namespace tocsin

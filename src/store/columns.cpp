@@ -1,5 +1,6 @@
-// Column lists per table. Every table starts with host and key (the ReplacingMergeTree key),
-// time_ms (the partition's day) and ends with version (the newest write of a key wins).
+// Table names and column lists per table. Every table starts with host and key (the
+// ReplacingMergeTree key), time_ms (the partition's day) and ends with version (the newest write
+// of a key wins).
 #include "store/columns.hpp"
 
 namespace tocsin::store {
@@ -56,6 +57,24 @@ const std::vector<Column> kCoverage = {
 #undef TOCSIN_USER_COLUMNS
 
 }  // namespace
+
+const char* table_name(Table t) {
+  switch (t) {
+    case Table::Alerts:
+      return "alerts";
+    case Table::Copies:
+      return "copies";
+    case Table::Loops:
+      return "loops";
+    case Table::HelperExecs:
+      return "helper_execs";
+    case Table::RuntimeWrites:
+      return "runtime_writes";
+    case Table::Coverage:
+      return "coverage";
+  }
+  return "?";
+}
 
 const std::vector<Column>& columns_of(Table t) {
   switch (t) {

@@ -1,11 +1,15 @@
-// The columns of each store table: one list that both the DDL (schema.cpp) and the row
-// encoders (rows.cpp, checked by a unit test) follow.
+// The store's tables and the columns of each: one list that both the DDL (schema.cpp) and the
+// row encoders (rows.cpp, checked by a unit test) follow.
 #pragma once
+#include <cstdint>
 #include <vector>
 
-#include "store/schema.hpp"
-
 namespace tocsin::store {
+
+enum class Table : uint8_t { Alerts, Copies, Loops, HelperExecs, RuntimeWrites, Coverage };
+inline constexpr Table kTables[] = {Table::Alerts,      Table::Copies,        Table::Loops,
+                                    Table::HelperExecs, Table::RuntimeWrites, Table::Coverage};
+const char* table_name(Table t);  // "alerts", "copies", …
 
 struct Column {
   const char* name;

@@ -35,18 +35,6 @@ bool valid_cluster(const std::string& s) {
 
 }  // namespace
 
-const char* table_name(Table t) {
-  switch (t) {
-    case Table::Alerts: return "alerts";
-    case Table::Copies: return "copies";
-    case Table::Loops: return "loops";
-    case Table::HelperExecs: return "helper_execs";
-    case Table::RuntimeWrites: return "runtime_writes";
-    case Table::Coverage: return "coverage";
-  }
-  return "?";
-}
-
 std::string Layout::target(Table t) const {
   return cluster.empty() ? fmt::format("{}_local", table_name(t)) : std::string(table_name(t));
 }

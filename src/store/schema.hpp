@@ -12,16 +12,12 @@
 
 #include "core/result.hpp"
 #include "store/client.hpp"
+#include "store/columns.hpp"
 
 namespace tocsin::store {
 
 // The schema version this tocsin writes and reads; `store init` migrates older stores to it.
 inline constexpr uint32_t kSchemaVersion = 1;
-
-enum class Table : uint8_t { Alerts, Copies, Loops, HelperExecs, RuntimeWrites, Coverage };
-inline constexpr Table kTables[] = {Table::Alerts, Table::Copies, Table::Loops,
-                                    Table::HelperExecs, Table::RuntimeWrites, Table::Coverage};
-const char* table_name(Table t);  // "alerts", "copies", …
 
 struct Layout {
   uint32_t version = 0;  // 0: not initialised

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/check-layering (run by CMake before anything compiles) passes on the tree, and fails
 # with the file and line on a planted include against the layering: iac in audit, a project
-# header in safeio, a project header in the base. Needs no lab.
+# header in safeio, a project header in the base, and an include that closes a cycle between two
+# files of one area. Needs no lab.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/tocsin-layering.XXXXXX)
@@ -21,4 +22,6 @@ plant audit/event.cpp iac/parse/shell.hpp "src/audit may include base, core, saf
 plant safeio/safe_file.cpp core/source.hpp "src/safeio may include base"
 plant core/result.hpp core/strings.hpp "the base layer includes the standard library only"
 plant runtime/docker.cpp cli/spawn.hpp "src/runtime may include"
-echo "layering: the tree passes; 4 planted includes fail with their location"
+# lexer.hpp includes record.hpp: record including the lexer closes a cycle.
+plant audit/record.hpp audit/lexer.hpp "include cycle audit/lexer -> audit/record -> audit/lexer"
+echo "layering: the tree passes; 5 planted includes fail with their location"

@@ -121,6 +121,23 @@ TEST(Catalog, EveryFamilysCodeAndDocsAreTheSameRules) {
   for (const auto& id : documented) EXPECT_TRUE(expected.count(id)) << id << " has no fixture that must find it";
 }
 
+// A rule's code is found from its id: a file <ID>_<name>.cpp under src/ (the doc's name, '-' as
+// '_'). Elsewhere: the parse errors of the IaC parsers (DF000, DC000, K8000), reported by their
+// analyzers, and SH001, whose grammar is iac/rules/script/sh001.cpp (dockerfile/SH001_in_run.cpp
+// runs it on RUN instructions).
+TEST(Catalog, EveryRulesCodeFileIsNamedByItsIdAndName) {
+  static const std::set<std::string> kElsewhere = {"DC000", "DF000", "K8000", "SH001"};
+  std::set<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(TOCSIN_SOURCE_DIR) / "src"))
+    if (e.is_regular_file() && e.path().extension() == ".cpp") files.insert(e.path().filename().string());
+  for (const auto& r : rule_catalog()) {
+    if (kElsewhere.count(r.id)) continue;
+    std::string file = r.id + "_" + r.name + ".cpp";
+    std::replace(file.begin(), file.end(), '-', '_');
+    EXPECT_TRUE(files.count(file)) << r.id << " has no code file src/.../" << file;
+  }
+}
+
 TEST(Catalog, AuditAndRuntimeRegistriesAreSorted) {
   std::string prev;
   for (const auto& id : audit::builtin_detection_ids()) {

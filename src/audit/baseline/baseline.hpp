@@ -17,7 +17,8 @@
 
 namespace tocsin::audit::baseline {
 
-// The rule the baseline reports: rare AU001 copies (docs/rules/AU010.md).
+// The rule the baseline reports: rare AU001 copies (docs/rules/AU010.md; its alert is made in
+// audit/detections/AU010_rare_container_copy.cpp).
 inline constexpr std::string_view kRuleId = "AU010";
 
 // 2: the time zone of the hour-of-week counts is recorded ("tz" line). Version 1 files load
@@ -158,7 +159,8 @@ class Scorer {
 double rarity(uint64_t c, uint64_t n);
 
 // The AU010 alert for a scored AU001 alert, or nullopt below the threshold (severity from the
-// score: medium, high from 0.9). Shared by hunt (apply_baseline) and watch (a Scorer per copy).
+// score: medium, high from 0.9). Shared by hunt (apply_baseline) and watch (a Scorer per copy);
+// defined in the rule's file, audit/detections/AU010_rare_container_copy.cpp.
 std::optional<Alert> rare_copy_alert(const Alert& au001, const Scored& s, const ScoreOptions& opt);
 
 // Scores the AU001 alerts among `alerts` and returns the AU010 alerts for those at or above the

@@ -1,5 +1,6 @@
 // Baseline scoring: per-feature rarity of a copy for its user on its host (backed off to the
 // host), combined into one 0-1 score, with the sentences that explain it (docs/rules/AU010.md).
+// The AU010 alert made from a score is the rule's own file, detections/AU010_rare_container_copy.cpp.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -277,18 +278,6 @@ std::vector<Alert> apply_baseline(const Model& m, const std::vector<Alert>& aler
   for (size_t i = 0; i < items.size(); ++i)
     if (auto a = rare_copy_alert(*items[i].alert, score_copy(m, items[i].rec, window[i]), opt)) out.push_back(std::move(*a));
   return out;
-}
-
-std::optional<Alert> rare_copy_alert(const Alert& src, const Scored& s, const ScoreOptions& opt) {
-  if (s.score < opt.threshold || !src.docker_cp) return std::nullopt;
-  Alert a = src;
-  a.rule = std::string(kRuleId);
-  a.severity = s.score >= 0.9 ? Severity::high : Severity::medium;
-  a.score = std::round(s.score * 100.0) / 100.0;
-  const auto& cp = *src.docker_cp;
-  a.message = fmt::format("rare copy (score {:.2f}): {} {}:{} — {}", s.score,
-                          cp.direction == "from-container" ? "out of" : "into", cp.container, cp.path, s.explanation);
-  return a;
 }
 
 }  // namespace tocsin::audit::baseline

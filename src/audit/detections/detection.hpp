@@ -1,6 +1,7 @@
 // The detection interface and the shared state every audit rule sees (processes,
-// containers, copies, loop episodes). One rule per file (AU00N_<name>.cpp), registered in
-// registry.cpp; the engine (engine.hpp) drives them.
+// containers, copies, loop episodes: kept by copy_tracker.hpp and loop_tracker.hpp, queried
+// through detection.cpp). One rule per file (AU00N_<name>.cpp), registered in registry.cpp; the
+// engine (engine.hpp) drives them.
 #pragma once
 #include <deque>
 #include <functional>

@@ -1,6 +1,7 @@
 // The hunt engine: feeds audit events through the process model, the copy and loop trackers
-// and every enabled detection, and hands alerts to a sink (collected for `hunt`, streamed for
-// `watch`). Also keeps the input statistics printed at the end of a hunt.
+// (copy_tracker.hpp, loop_tracker.hpp) and every enabled detection of the registry, and hands
+// alerts to a sink (collected for `hunt`, streamed for `watch`). Also keeps the input
+// statistics printed at the end of a hunt.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -14,7 +15,9 @@
 #include <vector>
 
 #include "audit/coverage.hpp"
+#include "audit/detections/copy_tracker.hpp"
 #include "audit/detections/detection.hpp"
+#include "audit/detections/loop_tracker.hpp"
 
 namespace tocsin::audit {
 
@@ -74,41 +77,26 @@ class Engine {
   std::vector<RuleCoverage> coverage(const CoverageOptions& opt = {}) const;
 
  private:
-  void track_copies(const Event& ev);
-  void track_loops(const Event& ev);
-  void track_copy_access(const Event& ev, int64_t pid);
   void sweep(bool all);
   void close_copy(Copy& c);
   void deliver(Alert&& a);
   bool rule_enabled(std::string_view id) const;
+  void refresh_active();
 
-  struct LoopState;
-  struct PendingHelper {
-    std::string node;
-    int64_t pid = 0;
-    std::string event;
-    uint64_t ms = 0;
-    std::vector<std::string> argv;
-  };
-  bool attach_helper(const PendingHelper& h);
-  std::deque<PendingHelper> pending_helpers_;
   EngineOptions opt_;
   Context ctx_;
   std::vector<std::unique_ptr<Detection>> rules_;
   // The rules whose alerts can be delivered (--select/--ignore): only they see every event.
   std::vector<Detection*> event_rules_;
   bool loops_needed_ = true;  // AU002 or AU003 enabled
-  void refresh_active();
   std::function<void(Alert&&)> sink_;
   std::vector<Alert> collected_;
   HuntStats stats_;
   CoverageTracker coverage_;
   std::map<std::string, uint64_t> last_serial_;  // per node
-  std::map<std::string, std::unique_ptr<LoopState>> loop_states_;
-  // Engines that copy in-process: a dockerd thread's container root (inode from its chdir("/")
-  // after a pivot_root/chroot record, and when), per node + pid.
-  std::map<std::string, std::pair<uint64_t, uint64_t>> daemon_roots_;
-  uint64_t next_copy_id_ = 1, next_loop_id_ = 1, last_sweep_ms_ = 0;
+  CopyTracker copies_;
+  LoopTracker loops_;
+  uint64_t last_sweep_ms_ = 0;
 };
 
 }  // namespace tocsin::audit

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "audit/event.hpp"
-#include "audit/formats/json_source.hpp"
+#include "audit/formats/json_flavor.hpp"
 #include "core/iso8601.hpp"
 
 namespace tocsin::audit {

@@ -10,24 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/formats/json_flavor.hpp"
 #include "audit/source.hpp"
 
 namespace tocsin::audit {
-
-enum class JsonFlavor : uint8_t {
-  Auto,       // decided per document
-  EsExport,   // the seed's flattened export
-  Laurel,     // threathunters-io/laurel
-  Auditbeat,  // auditbeat auditd module (ECS) and go-libaudit aucoalesce output
-};
-
-// "auto", "es-export" (or "es"), "laurel", "auditbeat" (or "ecs"); also accepts "json" = auto.
-Result<JsonFlavor> parse_json_flavor(std::string_view s);
-std::string_view json_flavor_name(JsonFlavor f);
-
-// Which JSON flavour the first document in `head` looks like (Auto when it cannot tell, e.g.
-// the head is cut before a telling field). Cheap: a textual look at field names.
-JsonFlavor sniff_json_flavor(std::string_view head);
 
 struct JsonSourceOptions {
   JsonFlavor flavor = JsonFlavor::Auto;

@@ -16,10 +16,6 @@
 namespace tocsin::iac::dockerfile {
 namespace {
 
-bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
-  return std::find(list.begin(), list.end(), s) != list.end();
-}
-
 bool is_shell(std::string_view n) { return one_of(n, {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"}); }
 bool is_interp(std::string_view n) {
   return one_of(n, {"python", "python2", "python3", "perl", "ruby", "node", "php"});

@@ -5,15 +5,12 @@
 
 #include <algorithm>
 
+#include "core/strings.hpp"
 #include "iac/rules/dockerfile/check.hpp"
 #include "iac/rules/dockerfile/dfa_util.hpp"
 
 namespace tocsin::iac::dockerfile {
 namespace {
-
-bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
-  return std::find(list.begin(), list.end(), s) != list.end();
-}
 
 bool in_shared_tmp(std::string_view p) {
   for (std::string_view d : {"/tmp", "/var/tmp", "/dev/shm"})

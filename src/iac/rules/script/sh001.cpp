@@ -17,10 +17,6 @@
 namespace tocsin::iac::script {
 namespace {
 
-bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
-  return std::find(list.begin(), list.end(), s) != list.end();
-}
-
 std::string normalise_ref(std::string_view s) {
   std::string r(s);
   if (r.size() > 3 && r[0] == '$' && r[1] == '{' && r.back() == '}') r = "$" + r.substr(2, r.size() - 3);
