@@ -26,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckOptions opt;
   opt.host_root = host_root;
   for (const auto& a : check_container(c, opt)) {
-    (void)to_jsonl(a);
-    (void)to_text(a);
+    (void)tocsin::report::alert_jsonl(a);
+    (void)tocsin::report::alert_line(a);
   }
   ContainerFeed feed;
   feed.push(j);
