@@ -125,7 +125,7 @@ int exe_kind(std::string_view exe) {
   return 2;
 }
 
-bool auid_set(const std::optional<int64_t>& a) { return a && *a != 4294967295LL && *a != -1; }
+bool auid_set(const std::optional<int64_t>& a) { return login_id_set(a); }
 
 }  // namespace
 

@@ -67,6 +67,7 @@ J hunt_summary_json(const HuntStats& stats, const std::vector<InputReport>& inpu
   j["loss_reports"] = stats.by_rule.count("AU008") ? stats.by_rule.at("AU008") : 0;
   j["alerts"] = stats.alerts;
   j["by_rule"] = std::move(by_rule);
+  if (stats.early) j["early_records"] = stats.early;  // watch: early records, not counted in alerts
   j["inputs"] = std::move(ins);
   j["errors"] = std::move(errors);
   j["notes"] = std::move(notes);

@@ -38,7 +38,7 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 struct WatchArgs {
   std::string audit_log, state, format = "jsonl", output = "-", docker_host = "unix:///var/run/docker.sock";
   std::string host_root = "/";
-  bool audisp = false, from_start = false, docker = false, check_running = false, once = false;
+  bool audisp = false, from_start = false, docker = false, check_running = false, once = false, no_early = false;
   std::string fail_on = "low";  // --once: exit 1 for a container check at or above this
   int poll_ms = 100, idle_flush_ms = 1000, checkpoint_ms = 1000;
   double exit_after_s = 0;
@@ -87,6 +87,11 @@ void add_watch(CLI::App& root, Commands& cmds) {
                   "With --once: exit 1 when a check is at or above: info, low (default), medium, high, critical, none")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
   app->add_option("-o,--output", args->output, "'-' (stdout), 'syslog', or a file (appended)");
+  app->add_flag("--no-early", args->no_early,
+                "write each alert once, when its copy or loop is complete (as hunt does); by default AU001-AU004 "
+                "are also written as early records (\"stage\": \"early\") as soon as their evidence exists: "
+                "the copy client's exec, a swap loop's establishment, a copy overlapping an established loop, "
+                "the helper's resolved path (docs/live.md)");
   app->add_option("--poll-ms", args->poll_ms, "log poll interval")->check(CLI::Range(5, 10000));
   app->add_option("--idle-flush-ms", args->idle_flush_ms, "complete in-flight events after this much quiet")->check(CLI::Range(10, 600000));
   app->add_option("--exit-after", args->exit_after_s, "stop after this many seconds (tests, benchmarks)");
@@ -175,6 +180,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
     }
     audit::EngineOptions eopt;
     eopt.copy_settle_ms = kLiveCopySettleMs;
+    eopt.early = !args->no_early;
     audit::Engine engine(eopt);
     // AU010 as in hunt (the same scoring and alert), one copy at a time as copies close.
     audit::baseline::ScoreOptions sopt;
@@ -199,7 +205,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
       for (const auto& al : live.take(std::move(a))) {
         ++alerts;
         output.write(render(al, output.format()), al.severity);
-        if (sink) sink->alert(al);
+        if (sink && !al.early) sink->alert(al);  // the store keeps the final records
       }
     });
     std::thread docker_thread;

@@ -18,6 +18,11 @@ struct AlertUser {
   std::optional<std::string> tty;
 };
 
+// A login id (auid, ses) that is not set: a process outside any login session. The kernel
+// writes (uint32_t)-1; some enrichers write -1. Rendered as null (JSON) or "unset" (text).
+inline bool login_id_unset(int64_t v) { return v == 4294967295LL || v == -1; }
+inline bool login_id_set(const std::optional<int64_t>& v) { return v && !login_id_unset(*v); }
+
 struct AlertCopy {
   std::string direction;                     // "to-container" | "from-container"
   std::string container;                     // as named on the command line (or the id when only that is known)
@@ -30,6 +35,16 @@ struct AlertSwap {
   std::vector<std::string> paths;
   uint64_t count = 0;
   uint64_t duration_ms = 0;
+};
+
+// What `tocsin watch --respond` did about an alert (PRODUCT-level docs: docs/response.md):
+// JSONL "response" {action, container, ok, ms, detail}.
+struct AlertResponse {
+  std::string action;     // "pause" | "stop" | "dry-run" | "none" (nothing done: `detail` says why)
+  std::string container;  // the container acted on (id), or as the alert names it when unresolved
+  bool ok = false;        // the engine confirmed the action (dry-run: the action would be taken)
+  std::optional<uint64_t> ms;  // from the alert's delivery to the engine's answer
+  std::string detail;          // why nothing was done, the engine's error, the policy entry that matched
 };
 
 // The container a runtime check looked at (Docker Engine API inspect data).
@@ -68,6 +83,19 @@ struct Alert {
   uint64_t line = 0;
   // Not part of the JSONL contract: for the text report and ordering.
   uint64_t copy_id = 0;  // links AU001 with the AU003/AU004/AU005 of the same copy
+
+  // --- live watching (`watch`; docs/live.md)
+  // An early record: the verdict given as soon as its evidence exists (the copy client's exec,
+  // a swap loop's establishment, a copy overlapping an established loop, the helper's
+  // resolved path), before the copy or loop it belongs to is complete. The final record, with
+  // the same rule and first event id and the complete counts, follows it. JSONL
+  // "stage": "early" (final records carry no stage, as hunt's).
+  bool early = false;
+  // The container the alert's acting process runs in — AU002's loop, AU003's racing loop — by
+  // name or id as the audit data shows it; empty when the process is not known to be in a
+  // container (then nothing is done to it). Not a JSONL member: the response names it.
+  std::string actor_container;
+  std::optional<AlertResponse> response;
 
   // --- runtime alerts (RT rules)
   AlertContainer container;

@@ -177,7 +177,7 @@ std::string sev_badge(Severity s) { return fmt::format("<span class=\"sev sev-{0
 std::string user_label(const Alert& a) {
   if (!a.user) return "user unknown";
   auto id = [](const std::optional<int64_t>& v) {
-    return !v ? std::string("?") : (*v == 4294967295LL || *v == -1) ? std::string("unset") : std::to_string(*v);
+    return !v ? std::string("?") : login_id_unset(*v) ? std::string("unset") : std::to_string(*v);
   };
   return fmt::format("auid {} (uid {}, tty {})", id(a.user->auid), id(a.user->uid),
                      a.user->tty ? *a.user->tty : std::string("?"));

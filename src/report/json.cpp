@@ -78,8 +78,12 @@ std::string render_json(const ScanReport& r) {
 
 namespace {
 
-// The kernel writes an unset login uid / session as (uint32_t)-1: no value, so null.
-constexpr int64_t kUnsetId = 4294967295LL;
+nlohmann::ordered_json response_json(const AlertResponse& r) {
+  using J = nlohmann::ordered_json;
+  J j{{"action", r.action}, {"container", r.container}, {"ok", r.ok}, {"ms", r.ms ? J(*r.ms) : J()}};
+  if (!r.detail.empty()) j["detail"] = r.detail;
+  return j;
+}
 
 // PRODUCT.md's runtime alert: rule, severity, time, host, message, container{id,name,image},
 // then the check's details ("mount", "config", ...).
@@ -101,6 +105,7 @@ nlohmann::ordered_json alert_json(const Alert& a) {
   if (a.subject == Alert::Subject::container) return container_alert_json(a);
   nlohmann::ordered_json j;
   j["rule"] = a.rule;
+  if (a.early) j["stage"] = "early";
   j["severity"] = std::string(to_string(a.severity));
   j["time"] = a.time_ms ? nlohmann::ordered_json(iso_time_ms(*a.time_ms)) : nlohmann::ordered_json();
   j["host"] = a.host ? nlohmann::ordered_json(*a.host) : nlohmann::ordered_json();
@@ -113,7 +118,7 @@ nlohmann::ordered_json alert_json(const Alert& a) {
       return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
     };
     auto id = [](const std::optional<int64_t>& v) {
-      return v && *v != kUnsetId && *v != -1 ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+      return login_id_set(v) ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
     };
     u["auid"] = id(a.user->auid);
     u["uid"] = num(a.user->uid);
@@ -144,6 +149,7 @@ nlohmann::ordered_json alert_json(const Alert& a) {
                   {"exe", a.exe.empty() ? J() : J(a.exe)},
                   {"command", a.command.empty() ? J() : J(a.command)}};
   j["input"] = a.file.empty() ? J() : J{{"file", a.file}, {"line", a.line ? J(a.line) : J()}};
+  if (a.response) j["response"] = response_json(*a.response);
   return j;
 }
 

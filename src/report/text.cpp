@@ -167,7 +167,7 @@ std::string_view sev_color(Severity s) {
 std::string who(const AlertUser& u) {
   auto id = [](const std::optional<int64_t>& v) {
     if (!v) return std::string("?");
-    if (*v == 4294967295LL || *v == -1) return std::string("unset");
+    if (login_id_unset(*v)) return std::string("unset");
     return std::to_string(*v);
   };
   return fmt::format("auid={} uid={} euid={} tty={} ses={}", id(u.auid), id(u.uid), id(u.euid),
@@ -246,10 +246,18 @@ std::string render_hunt_text(const HuntReport& r, bool color) {
 }
 
 std::string alert_line(const Alert& a) {
-  std::string line = fmt::format("{} {} [{}] {}", a.time_ms ? iso_time_ms(*a.time_ms) : std::string("-"), a.rule,
-                                 to_string(a.severity), a.message);
+  // An early record says so before its message; the final record of the same alert follows.
+  std::string line = fmt::format("{} {} [{}] {}{}", a.time_ms ? iso_time_ms(*a.time_ms) : std::string("-"), a.rule,
+                                 to_string(a.severity), a.early ? "early: " : "", a.message);
   if (a.subject == Alert::Subject::container)
     line += fmt::format(" (container {} {})", a.container.name, a.container.id.substr(0, 12));
+  if (a.response) {
+    const auto& r = *a.response;
+    line += fmt::format(" — response: {} {} {}", r.action, r.container.empty() ? std::string("-") : r.container,
+                        r.ok ? "ok" : "not done");
+    if (r.ms) line += fmt::format(" in {} ms", *r.ms);
+    if (!r.detail.empty()) line += fmt::format(" ({})", r.detail);
+  }
   return line;
 }
 

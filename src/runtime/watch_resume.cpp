@@ -8,7 +8,9 @@
 namespace tocsin::runtime {
 
 std::string alert_key(const Alert& a) {
-  if (!a.event_ids.empty()) return a.rule + "|" + a.event_ids.front();
+  // An early record and its final record share rule and first event id: each is its own key, so
+  // a restart after only the early one was written still writes the final one.
+  if (!a.event_ids.empty()) return a.rule + "|" + a.event_ids.front() + (a.early ? "|early" : "");
   return fmt::format("{}|{}:{}|{}", a.rule, a.file, a.line, a.message);
 }
 

@@ -16,7 +16,6 @@ namespace tocsin::audit::baseline {
 namespace {
 
 constexpr char kSep = '\x1f';
-constexpr int64_t kUnsetAuid = 4294967295LL;
 constexpr size_t kMaxModelBytes = 256u << 20;
 
 // A part holding the separator itself (a hostile path or container name, or a crafted model
@@ -150,7 +149,7 @@ std::optional<CopyRecord> copy_record_from_alert(const Alert& a) {
   CopyRecord r;
   r.host = a.host.value_or("");
   if (a.user) {
-    if (a.user->auid && *a.user->auid != kUnsetAuid && *a.user->auid >= 0) r.auid = a.user->auid;
+    if (login_id_set(a.user->auid) && *a.user->auid >= 0) r.auid = a.user->auid;
     r.euid = a.user->euid ? a.user->euid : a.user->uid;
     if (a.user->tty && !a.user->tty->empty() && *a.user->tty != "(none)") {
       r.has_tty = true;
@@ -165,7 +164,7 @@ std::optional<CopyRecord> copy_record_from_alert(const Alert& a) {
 }
 
 std::string user_key(const CopyRecord& r) {
-  return r.auid && *r.auid != kUnsetAuid ? std::to_string(*r.auid) : std::string("unset");
+  return login_id_set(r.auid) ? std::to_string(*r.auid) : std::string("unset");
 }
 std::string host_key(const CopyRecord& r) { return r.host.empty() ? std::string("-") : r.host; }
 

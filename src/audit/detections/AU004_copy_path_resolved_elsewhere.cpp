@@ -5,6 +5,8 @@
 // engines, the daemon's own opens.
 #include <fmt/format.h>
 
+#include <set>
+
 #include "audit/detections/detection.hpp"
 
 namespace tocsin::audit {
@@ -34,7 +36,19 @@ bool resolved_as_requested(const std::string& requested, const std::string& reso
 class Au004 final : public Detection {
  public:
   std::string_view id() const override { return "AU004"; }
+  // Early: once the helper's directory (argv a1) or where its file access landed shows the copy
+  // went elsewhere — the facts that stay true; the other evidence waits for the copy's close.
+  void on_copy_progress(const Copy& c, Context& ctx) override {
+    if (early_.count(c.id)) return;
+    if (report(c, ctx, true)) early_.insert(c.id);
+  }
   void on_copy_closed(const Copy& c, Context& ctx) override {
+    report(c, ctx, false);
+    early_.erase(c.id);
+  }
+
+ private:
+  static bool report(const Copy& c, Context& ctx, bool early) {
     std::optional<std::string> where;
     std::string evidence, reason;
     if (c.resolved_dir && !resolved_as_requested(c.cmd.path, *c.resolved_dir)) {
@@ -44,6 +58,8 @@ class Au004 final : public Detection {
       where = c.landed_dir;
       evidence = c.landed_event;
       reason = c.landed_reason;
+    } else if (early) {
+      return false;
     } else if (c.source_identity && c.cmd.direction == "from-container") {
       std::string req = normalize_path("/" + c.cmd.path);
       auto g = ctx.genuine_files.find(c.container_alias + '\0' + req);
@@ -59,17 +75,21 @@ class Au004 final : public Detection {
       evidence = c.inproc_event;
       reason = c.inproc_reason;
     }
-    if (!where) return;
+    if (!where) return false;
     Alert a = copy_alert("AU004", c,
-                         fmt::format("{} cp {} {}:{} was resolved to {} instead of {}", c.cmd.tool,
+                         fmt::format("{} cp {} {}:{} {} resolved to {} instead of {}", c.cmd.tool,
                                      c.cmd.direction == "to-container" ? "into" : "out of",
-                                     c.cmd.container, c.cmd.path, *where,
+                                     c.cmd.container, c.cmd.path, early ? "is" : "was", *where,
                                      dir_name(normalize_path("/" + c.cmd.path))));
+    a.early = early;
     if (!evidence.empty()) a.event_ids.push_back(evidence);
     a.reason = std::move(reason);
     a.docker_cp->resolved_path = *where;
     ctx.emit(std::move(a));
+    return true;
   }
+
+  std::set<uint64_t> early_;  // copies whose early record was written (until they close)
 };
 
 }  // namespace

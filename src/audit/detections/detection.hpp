@@ -80,6 +80,14 @@ class Detection {
   virtual void on_event(const Event&, Context&) {}
   virtual void on_copy_closed(const Copy&, Context&) {}
   virtual void on_loop_closed(const LoopEpisode&, Context&) {}
+  // Early verdicts (EngineOptions::early, `watch`; docs/live.md): a copy opened (its client's
+  // execve), a copy learned something (its helper, where it went), a swap loop reached the
+  // establishment threshold (kLoopMinRenames exchanges, each within kLoopMaxGapMs of the last).
+  // A rule that reports early sets Alert::early and still reports the final record when the
+  // copy or loop closes.
+  virtual void on_copy_opened(const Copy&, Context&) {}
+  virtual void on_copy_progress(const Copy&, Context&) {}
+  virtual void on_loop_established(const LoopEpisode&, Context&) {}
   virtual void on_broken(const BrokenInput&, Context&) {}
   // An input file (or stream) ended: per-file summaries (AU000).
   virtual void on_end_of_file(std::string_view /*file*/, Context&) {}

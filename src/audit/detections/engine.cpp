@@ -13,7 +13,12 @@ Engine::Engine(EngineOptions opt)
     : opt_(std::move(opt)),
       copies_(ctx_, [this](Copy& c) { close_copy(c); }),
       loops_(
-          ctx_, [this](const LoopEpisode& ep) { coverage_.on_loop_confirmed(ep); },
+          ctx_,
+          [this](const LoopEpisode& ep) {
+            coverage_.on_loop_confirmed(ep);
+            if (opt_.early)
+              for (Detection* r : event_rules_) r->on_loop_established(ep, ctx_);
+          },
           [this](const LoopEpisode& ep) {
             for (auto& r : rules_) r->on_loop_closed(ep, ctx_);
           }) {
@@ -53,8 +58,12 @@ void Engine::deliver(Alert&& a) {
     if (opt_.since_ms && *a.time_ms < *opt_.since_ms) return;
     if (opt_.until_ms && *a.time_ms > *opt_.until_ms) return;
   }
-  ++stats_.alerts;
-  ++stats_.by_rule[a.rule];
+  if (a.early) {
+    ++stats_.early;
+  } else {
+    ++stats_.alerts;
+    ++stats_.by_rule[a.rule];
+  }
   if (sink_) sink_(std::move(a));
   else collected_.push_back(std::move(a));
 }
@@ -90,11 +99,36 @@ void Engine::on_event(const Event& ev) {
   }
   coverage_.on_event(ev, ctx_.processes.observe(ev));
   copies_.on_event(ev);
+  if (opt_.early) tell_copy_progress();
   if (loops_needed_) loops_.on_event(ev);
   for (Detection* r : event_rules_) r->on_event(ev, ctx_);
   if (ctx_.now_ms >= last_sweep_ms_ + 250) {
     sweep(false);
     last_sweep_ms_ = ctx_.now_ms;
+  }
+}
+
+namespace {
+
+// What a copy has learned that can decide an early verdict; a change is news for the rules.
+uint32_t copy_progress_mark(const Copy& c) {
+  return (c.helper_pid ? 1u : 0u) | (c.resolved_dir ? 2u : 0u) | (c.landed_dir ? 4u : 0u);
+}
+
+}  // namespace
+
+void Engine::tell_copy_progress() {
+  for (auto& c : ctx_.copies) {
+    if (c.closed) continue;
+    if (c.id > copies_opened_) {
+      copies_opened_ = c.id;
+      for (Detection* r : event_rules_) r->on_copy_opened(c, ctx_);
+    }
+    uint32_t mark = copy_progress_mark(c);
+    if (mark != c.progress_told) {
+      c.progress_told = mark;
+      for (Detection* r : event_rules_) r->on_copy_progress(c, ctx_);
+    }
   }
 }
 

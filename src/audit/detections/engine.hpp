@@ -29,6 +29,10 @@ struct EngineOptions {
   // watching uses less than an offline hunt: an alert seconds late is worth more than the
   // little activity that shows up that late.
   uint64_t copy_settle_ms = kCopySettleMs;
+  // Early verdicts (`watch`): AU001 at the copy client's exec, AU002 at a loop's establishment,
+  // AU003 when a copy and an established loop on its path overlap, AU004 when the helper's
+  // resolved path is known — each an early record followed by the final one (docs/live.md).
+  bool early = false;
 };
 
 struct HuntStats {
@@ -37,8 +41,9 @@ struct HuntStats {
   uint64_t broken = 0;        // broken records/lines (AU000 material)
   uint64_t serial_gaps = 0;   // serial numbers never seen (normal with filtering rules)
   uint64_t lost_reports = 0;  // AU008-type reports
-  uint64_t alerts = 0;
+  uint64_t alerts = 0;  // final alerts (hunt and watch agree on these)
   std::map<std::string, uint64_t> by_rule;
+  uint64_t early = 0;  // early records (watch), each followed by a final alert
 };
 
 class Engine {
@@ -82,6 +87,7 @@ class Engine {
   void deliver(Alert&& a);
   bool rule_enabled(std::string_view id) const;
   void refresh_active();
+  void tell_copy_progress();
 
   EngineOptions opt_;
   Context ctx_;
@@ -97,6 +103,7 @@ class Engine {
   CopyTracker copies_;
   LoopTracker loops_;
   uint64_t last_sweep_ms_ = 0;
+  uint64_t copies_opened_ = 0;  // early verdicts: the newest copy id the rules were told of
 };
 
 }  // namespace tocsin::audit

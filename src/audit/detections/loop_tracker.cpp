@@ -104,9 +104,12 @@ void LoopTracker::on_event(const Event& ev) {
     ep.file = st.file;
     ep.line = st.line;
     ep.confirmed = true;
+    ep.count = st.count;
+    ep.last_ms = st.last_ms;
+    ep.established_event = st.last_event();
     st.episode_id = ep.id;
-    confirmed_(ep);
     ctx_.loops.push_back(std::move(ep));
+    confirmed_(ctx_.loops.back());
   }
   if (st.episode_id) {
     for (auto it = ctx_.loops.rbegin(); it != ctx_.loops.rend(); ++it)

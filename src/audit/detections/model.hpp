@@ -67,6 +67,7 @@ struct Copy {
   uint32_t side_creates = 0;  // … of them creating a name
   uint32_t daemon_opens = 0;  // dockerd's own opens while the copy ran (in-process engines)
   bool closed = false;
+  uint32_t progress_told = 0;  // early verdicts: what the rules were last told of (engine.cpp)
 };
 
 struct LoopEpisode {
@@ -76,8 +77,9 @@ struct LoopEpisode {
   std::string a, b;  // the two names, absolute when the cwd was known
   uint64_t count = 0;
   uint64_t first_ms = 0, last_ms = 0;
-  std::string first_event, last_event;
-  std::string container;  // alias, empty when unknown
+  std::string first_event, last_event;  // last_event: set when the episode closes
+  std::string established_event;        // the exchange that reached the threshold
+  std::string container;                // alias, empty when unknown
   AlertUser user;
   std::string exe;
   std::string file;

@@ -72,6 +72,13 @@ std::string ContainerRegistry::label(const std::string& alias) {
   return v;
 }
 
+std::string ContainerRegistry::engine_ref(const std::string& alias) {
+  if (alias.empty()) return {};
+  std::string r = find(alias);
+  if (r.rfind("name:", 0) == 0 || r.rfind("id:", 0) == 0) return r.substr(r.find(':') + 1);
+  return {};
+}
+
 bool is_container_id(std::string_view s) {
   if (s.size() != 64) return false;
   for (char c : s)

@@ -33,6 +33,9 @@ class ContainerRegistry {
   bool alone(const std::string& a);
   // Best human label for an alias's container: its name, else the short id.
   std::string label(const std::string& alias);
+  // What a container engine's API accepts for the alias's container: its name, else its full
+  // id; empty when only a storage layer is known (or nothing).
+  std::string engine_ref(const std::string& alias);
   size_t size() const { return parent_.size(); }
 
  private:
