@@ -181,7 +181,9 @@ def latency(a):
         for line in f:
             t_arr, js = line.split(b"\t", 1)
             al = json.loads(js)
-            if "rule" in al:  # alerts: not the run summary at exit, nor {"coverage": …} lines
+            # alerts: not the run summary at exit, nor {"coverage": …} lines, nor the early records
+            # (their latency: bench/watch_latency_auditd.sh)
+            if "rule" in al and al.get("stage") != "early":
                 rows.append((float(t_arr), al))
     # A copy's processes are named by its AU001 alert: the client's execve and the helper's.
     copy_ids = {al["event_ids"][0]: al["event_ids"] for _, al in rows if al["rule"] == "AU001" and al.get("event_ids")}

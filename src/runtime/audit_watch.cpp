@@ -37,7 +37,7 @@ std::vector<Alert> LiveAlerts::take(Alert&& a) {
   resume_.emitted(a);
   if (repeat) return out;
   std::optional<Alert> rare;
-  if (scorer_)
+  if (scorer_ && !a.early)  // AU010 rides on the copy's final AU001, as in hunt
     if (auto rec = audit::baseline::copy_record_from_alert(a))
       rare = audit::baseline::rare_copy_alert(a, scorer_->score_copy(*rec), opt_);
   out.push_back(std::move(a));

@@ -76,12 +76,15 @@ copy; copy
 sleep 1
 stop_watch
 
-got=$(grep -c '"rule":"AU001"' "$work/alerts.jsonl" || true)
-uniq=$(grep '"rule":"AU001"' "$work/alerts.jsonl" | python3 -c 'import sys,json; print(len({tuple(json.loads(l)["event_ids"]) for l in sys.stdin}))')
-echo "copies=$n AU001=$got unique=$uniq latency_ms(copy start -> alert)=${latencies[*]}"
+# Final records (each copy is also written early, at its client's exec: counted apart).
+early=$(grep '"rule":"AU001","stage":"early"' "$work/alerts.jsonl" | python3 -c 'import sys,json; print(len({tuple(json.loads(l)["event_ids"][:1]) for l in sys.stdin}))')
+got=$(grep -v '"stage":"early"' "$work/alerts.jsonl" | grep -c '"rule":"AU001"' || true)
+uniq=$(grep -v '"stage":"early"' "$work/alerts.jsonl" | grep '"rule":"AU001"' | python3 -c 'import sys,json; print(len({tuple(json.loads(l)["event_ids"]) for l in sys.stdin}))')
+echo "copies=$n AU001=$got unique=$uniq latency_ms(copy start -> its first AU001 record, the early one)=${latencies[*]}"
 grep -E "rotated|resuming" "$work/watch.err" | sed 's/^/  /' || true
 fail=0
 [ "$got" = "$n" ] && [ "$uniq" = "$n" ] || { echo "FAIL: want exactly $n AU001"; fail=1; }
+[ "$early" = "$n" ] || { echo "FAIL: want an early AU001 for each of the $n copies, got $early"; fail=1; }
 grep -q rotated "$work/watch.err" || { echo "FAIL: the rotation was not seen"; fail=1; }
 for i in 0 1 2 3 4 7 8; do   # copies made while watch ran: alert within 2 s of the copy
   [ "${latencies[$i]}" -le 2000 ] || { echo "FAIL: copy $((i + 1)) alerted after ${latencies[$i]} ms"; fail=1; }

@@ -139,13 +139,14 @@ ends = {}  # requested path -> wall clock (s) when the copy command returned
 for line in open(sys.argv[3]):
     f = line.rstrip("\n").split("\t")
     ends[f[3]] = float(f[1])
-alerts = []
+alerts, early = [], []  # final records; early records (docs/live.md), checked apart below
 for line in open(sys.argv[2]):
     ts, _, body = line.partition("\t")
     body = body.strip()
     if body and '"rule"' in body:  # alerts only: not the summary at exit, nor {"coverage": …} lines
         a = json.loads(body)
-        if "rule" in a: alerts.append((float(ts), a))
+        if "rule" not in a: continue
+        (early if a.get("stage") == "early" else alerts).append((float(ts), a))
 def t(iso):
     return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 swap = truth["swap"]
@@ -222,6 +223,38 @@ for rule in ("AU001", "AU003", "AU004"):
     print(f"latency {rule} (copy returned -> alert read): n={len(xs)} max={max(xs) if xs else '-'} ms "
           f"p50={p50(xs) if xs else '-'} ms all={xs}")
 print("alerts:", dict(sorted(collections.Counter(a['rule'] for _, a in alerts).items())))
+# Early records: AU001 and AU003 of every copy that has the final one, AU004 of every won copy
+# (the helper's a1 shows it), each read before its final record, none without one; the loop's
+# AU002 early, before the loop's final record. Their latency from the copy's return can be
+# negative: the verdict comes while the copy still runs.
+final_at = {(a["rule"], a["event_ids"][0]): ts for ts, a in alerts if a.get("event_ids")}
+early_lat = collections.defaultdict(list)
+seen = set()
+for ts, a in early:
+    k = (a["rule"], a["event_ids"][0])
+    if k in seen:
+        bad.append(f"early record repeated: {k}")
+    seen.add(k)
+    if a["rule"] != "AU002" and k not in final_at:
+        bad.append(f"early {a['rule']} without a final record: {a['message']}")
+    elif k in final_at and ts > final_at[k]:
+        bad.append(f"early {a['rule']} read after its final record: {a['message']}")
+    path = (a.get("docker_cp") or {}).get("path")
+    if path in ends:
+        early_lat[a["rule"]].append(int(round((ts - ends[path]) * 1000)))
+for ts, a in alerts:
+    k = (a["rule"], a["event_ids"][0])
+    if a["rule"] in ("AU001", "AU002", "AU003") and k not in seen:
+        bad.append(f"{a['rule']} final record without its early one: {a['message']}")
+for c in won:
+    if c["helper"] and not any(r == "AU004" and (a.get("docker_cp") or {}).get("path") == c["requested_path"]
+                               for r, a in ((a["rule"], a) for _, a in early)):
+        bad.append(f"no early AU004 for won copy {c['index']} {c['requested_path']}")
+for rule in ("AU001", "AU003", "AU004"):
+    xs = early_lat[rule]
+    print(f"latency early {rule} (copy returned -> early record read): n={len(xs)} max={max(xs) if xs else '-'} ms "
+          f"p50={p50(xs) if xs else '-'} ms")
+print("early records:", dict(sorted(collections.Counter(a['rule'] for _, a in early).items())))
 for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)

@@ -64,3 +64,20 @@ TEST(WatchResume, RepeatsAreSuppressedOnceEach) {
   EXPECT_TRUE(r.is_repeat(broken));
   EXPECT_EQ(r.repeats_dropped(), 2u);
 }
+
+TEST(WatchResume, AnEarlyRecordDoesNotSuppressItsFinalRecord) {
+  // A watcher stopped after an alert's early record but before its final one: the restarted
+  // run drops the early record (already written) and still writes the final one.
+  Alert early = alert("AU003", "5.000:1", 5000);
+  early.early = true;
+  ResumeTracker first;
+  first.boundary({1, 10, 0, {}}, 4000);
+  first.emitted(early);
+  FollowPosition p;
+  first.fill(p, 5000);  // the copy is still open at the stop
+  ASSERT_EQ(p.emitted, (std::vector<std::string>{"AU003|5.000:1|early"}));
+  ResumeTracker second;
+  second.suppress(p.emitted);
+  EXPECT_FALSE(second.is_repeat(alert("AU003", "5.000:1", 5000)));
+  EXPECT_TRUE(second.is_repeat(early));
+}
