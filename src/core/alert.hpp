@@ -40,9 +40,9 @@ struct AlertSwap {
 // What `tocsin watch --respond` did about an alert (PRODUCT-level docs: docs/response.md):
 // JSONL "response" {action, container, ok, ms, detail}.
 struct AlertResponse {
-  std::string action;     // "pause" | "stop" | "dry-run" | "none" (nothing done: `detail` says why)
-  std::string container;  // the container acted on (id), or as the alert names it when unresolved
-  bool ok = false;        // the engine confirmed the action (dry-run: the action would be taken)
+  std::string action;          // "pause" | "stop" | "dry-run" | "none" (nothing done: `detail` says why)
+  std::string container;       // the container acted on (id), or as the alert names it when unresolved
+  bool ok = false;             // the engine confirmed the action (dry-run: the action would be taken)
   std::optional<uint64_t> ms;  // from the alert's delivery to the engine's answer
   std::string detail;          // why nothing was done, the engine's error, the policy entry that matched
 };

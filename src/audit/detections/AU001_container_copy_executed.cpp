@@ -14,9 +14,8 @@ class Au001 final : public Detection {
 
  private:
   static void report(const Copy& c, Context& ctx, bool early) {
-    std::string who = login_id_set(c.user.auid)
-                          ? fmt::format("auid {}", *c.user.auid)
-                          : std::string("no login session (auid unset)");
+    std::string who =
+        login_id_set(c.user.auid) ? fmt::format("auid {}", *c.user.auid) : std::string("no login session (auid unset)");
     std::string msg = fmt::format("{} cp {} {}:{} by {}, uid {}, tty {}", c.cmd.tool,
                                   c.cmd.direction == "to-container" ? "into" : "out of",
                                   c.cmd.container, c.cmd.path, who,

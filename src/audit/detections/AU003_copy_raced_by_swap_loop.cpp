@@ -30,20 +30,19 @@ class Au003 final : public Detection {
     if (loops.empty()) return;
     if (early) early_.insert(c.id);
     const LoopEpisode& ep = *loops.front();
-    Alert a = copy_alert(
-        "AU003", c,
-        fmt::format("{} cp {} {}:{} {} while pid {} exchanged {} and {} ({} swaps in {} ms{})", c.cmd.tool,
-                    c.cmd.direction == "to-container" ? "into" : "out of", c.cmd.container, c.cmd.path,
-                    early ? "runs" : "ran", ep.pid, ep.a, ep.b, ep.count, ep.last_ms - ep.first_ms,
-                    early ? " so far" : ""));
+    Alert a = copy_alert("AU003", c,
+                         fmt::format("{} cp {} {}:{} {} while pid {} exchanged {} and {} ({} swaps in {} ms{})",
+                                     c.cmd.tool, c.cmd.direction == "to-container" ? "into" : "out of", c.cmd.container,
+                                     c.cmd.path, early ? "runs" : "ran", ep.pid, ep.a, ep.b, ep.count,
+                                     ep.last_ms - ep.first_ms, early ? " so far" : ""));
     a.early = early;
     a.event_ids.push_back(ep.first_event);
     const std::string& last = ep.last_event.empty() && early ? ep.established_event : ep.last_event;
-    a.reason = fmt::format("pid {} renamed the same two names {} times ({} and {}), one of them the copy's path "
-                           "or an ancestor, in {}, while the copy ran",
-                           ep.pid, ep.count, ep.first_event, last.empty() ? "…" : last,
-                           ep.container.empty() ? "a process not known to be in another container"
-                                                : "the same container");
+    a.reason = fmt::format(
+        "pid {} renamed the same two names {} times ({} and {}), one of them the copy's path "
+        "or an ancestor, in {}, while the copy ran",
+        ep.pid, ep.count, ep.first_event, last.empty() ? "…" : last,
+        ep.container.empty() ? "a process not known to be in another container" : "the same container");
     a.swap = AlertSwap{ep.pid, {ep.a, ep.b}, ep.count, ep.last_ms - ep.first_ms};
     a.actor_container = ctx.containers.engine_ref(ep.container);
     ctx.emit(std::move(a));

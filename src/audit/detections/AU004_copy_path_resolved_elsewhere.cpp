@@ -78,9 +78,8 @@ class Au004 final : public Detection {
     if (!where) return false;
     Alert a = copy_alert("AU004", c,
                          fmt::format("{} cp {} {}:{} {} resolved to {} instead of {}", c.cmd.tool,
-                                     c.cmd.direction == "to-container" ? "into" : "out of",
-                                     c.cmd.container, c.cmd.path, early ? "is" : "was", *where,
-                                     dir_name(normalize_path("/" + c.cmd.path))));
+                                     c.cmd.direction == "to-container" ? "into" : "out of", c.cmd.container, c.cmd.path,
+                                     early ? "is" : "was", *where, dir_name(normalize_path("/" + c.cmd.path))));
     a.early = early;
     if (!evidence.empty()) a.event_ids.push_back(evidence);
     a.reason = std::move(reason);

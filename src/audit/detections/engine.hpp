@@ -41,7 +41,7 @@ struct HuntStats {
   uint64_t broken = 0;        // broken records/lines (AU000 material)
   uint64_t serial_gaps = 0;   // serial numbers never seen (normal with filtering rules)
   uint64_t lost_reports = 0;  // AU008-type reports
-  uint64_t alerts = 0;  // final alerts (hunt and watch agree on these)
+  uint64_t alerts = 0;        // final alerts (hunt and watch agree on these)
   std::map<std::string, uint64_t> by_rule;
   uint64_t early = 0;  // early records (watch), each followed by a final alert
 };

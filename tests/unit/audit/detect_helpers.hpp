@@ -163,32 +163,34 @@ class LogWriter {
   std::string text_;
 };
 
-
 // The lab's scenario in hand-made events: a container `victim` (runc exec'd swap loop) and
 // docker cp copies into / out of it (shared by the rule tests and the early-verdict tests).
 namespace scenario {
 
 inline const std::string kCid = "3f1c0a9d2b7e4c5f8a6b1d0e9f2c3b4a5d6e7f8091a2b3c4d5e6f708192a3b4c";
-inline const std::string kRootfs = "/var/lib/docker/vfs/dir/9a8b7c6d5e4f30211f2e3d4c5b6a79881726354453627180a9b8c7d6e5f40312";
+inline const std::string kRootfs =
+    "/var/lib/docker/vfs/dir/9a8b7c6d5e4f30211f2e3d4c5b6a79881726354453627180a9b8c7d6e5f40312";
 inline const std::string kAdmin = "auid=1000 uid=0 euid=0 tty=pts0 ses=3";
 inline const std::string kService = "auid=4294967295 uid=0 euid=0 tty=(none) ses=4294967295";
 
 // docker exec -d victim /bin/swap …: client, then runc exec <id>, then the swap process.
 inline void start_loop_process(LogWriter& w, int64_t pid, const std::string& a, const std::string& b) {
-  w.execve(2000, 1, {"/usr/bin/docker", "exec", "-d", "victim", "/bin/swap", a, b}, "/usr/bin/docker", "docker", kAdmin);
+  w.execve(2000, 1, {"/usr/bin/docker", "exec", "-d", "victim", "/bin/swap", a, b}, "/usr/bin/docker", "docker",
+           kAdmin);
   w.execve(2010, 1900, {"runc", "--root", "/var/run/docker/runtime-runc/moby", "exec", "--process", "/tmp/p", kCid},
            "/usr/sbin/runc", "runc", kService);
   w.execve(pid, 2010, {"/bin/swap", a, b}, "/bin/swap", "swap", kService);
 }
 
-inline void loop(LogWriter& w, int64_t pid, int n, const std::string& a = "/w/dir", const std::string& b = "/w/dir-link") {
+inline void loop(LogWriter& w, int64_t pid, int n, const std::string& a = "/w/dir",
+                 const std::string& b = "/w/dir-link") {
   for (int i = 0; i < n; ++i) w.rename2(pid, 2010, a, b);
 }
 
 inline std::string copy_to(LogWriter& w, int64_t pid, const std::string& path, const std::string& resolved,
-                    std::string* helper_id = nullptr) {
-  std::string id = w.execve(pid, 1500, {"/usr/bin/docker", "cp", "/root/payload", "victim:" + path},
-                            "/usr/bin/docker", "docker", kAdmin);
+                           std::string* helper_id = nullptr) {
+  std::string id = w.execve(pid, 1500, {"/usr/bin/docker", "cp", "/root/payload", "victim:" + path}, "/usr/bin/docker",
+                            "docker", kAdmin);
   w.advance(4);
   std::string h = w.execve(pid + 1, 812, {"docker-untar", resolved, kRootfs}, "/usr/sbin/dockerd", "exe", kService);
   if (helper_id) *helper_id = h;
@@ -196,8 +198,8 @@ inline std::string copy_to(LogWriter& w, int64_t pid, const std::string& path, c
 }
 
 inline std::string copy_from(LogWriter& w, int64_t pid, const std::string& path, const std::string& resolved) {
-  std::string id = w.execve(pid, 1500, {"/usr/bin/docker", "cp", "victim:" + path, "/root/out/x"},
-                            "/usr/bin/docker", "docker", kService);
+  std::string id = w.execve(pid, 1500, {"/usr/bin/docker", "cp", "victim:" + path, "/root/out/x"}, "/usr/bin/docker",
+                            "docker", kService);
   w.advance(4);
   w.execve(pid + 1, 812, {"docker-tar", resolved, kRootfs}, "/usr/sbin/dockerd", "exe", kService);
   return id;

@@ -11,7 +11,6 @@ using namespace tocsin::audit;
 using namespace tocsin::audit::testing;
 using namespace tocsin::audit::testing::scenario;
 
-
 // --- AU001
 
 TEST(DetectAU001, EveryCopyOnceWithUserAndContainer) {
