@@ -40,8 +40,14 @@ for t in "$@"; do
       [ -e "$a" ] || continue
       # libFuzzer's own time for the input ("Executed X in N ms"): the process's start-up
       # (ASan, static initialisation) is not the input's cost.
-      ms=$(timeout 60 "$build/fuzz/$t" "$a" 2>&1 | sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' | tail -1 || true)
-      ms=${ms:-60000}
+      # The best of three runs: a re-run on a still-loaded machine is slow too (k8s_fuzz, 7 Dec:
+      # an input of 215 ms alone measured over a second in the one re-run and ended the run).
+      ms=60000
+      for _ in 1 2 3; do
+        m=$(timeout 60 "$build/fuzz/$t" "$a" 2>&1 | sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' | tail -1 || true)
+        [ -n "$m" ] && [ "$m" -lt "$ms" ] && ms=$m
+        [ "$ms" -lt 1000 ] && break
+      done
       if [ "$ms" -lt 1000 ]; then
         echo "$(basename "$a"): ${ms} ms alone: the machine's load, not the input" >> "$dir/artifacts/load/README"
         mv "$a" "$dir/artifacts/load/"
