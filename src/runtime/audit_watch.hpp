@@ -24,7 +24,7 @@ struct AuditWatchOptions {
   bool audisp = false;
   std::string state;        // save/resume the position here (empty: none)
   bool from_start = false;  // with no saved position, read the existing log too
-  int poll_ms = 100, idle_flush_ms = 1000, checkpoint_ms = 1000;
+  int poll_ms = 20, idle_flush_ms = 1000, checkpoint_ms = 1000;
   double exit_after_s = 0;  // stop after this long (0 = only when `stop` is set)
 };
 

@@ -12,18 +12,24 @@ namespace {
 class Au003 final : public Detection {
  public:
   std::string_view id() const override { return "AU003"; }
-  // Early: as soon as a copy and an established loop on its path overlap, whichever came first.
+  // Early: as soon as a copy and an established loop on its path overlap, whichever came first
+  // (a loop's later exchanges too: under a loaded kernel backlog, a copy's exec can be read
+  // before the exchanges that came just before it).
   void on_copy_opened(const Copy& c, Context& ctx) override { report(c, ctx, true); }
-  void on_loop_established(const LoopEpisode&, Context& ctx) override {
-    for (const auto& c : ctx.copies)
-      if (!c.closed) report(c, ctx, true);
-  }
+  void on_loop_established(const LoopEpisode&, Context& ctx) override { recheck(ctx); }
+  void on_loop_progress(const LoopEpisode&, Context& ctx) override { recheck(ctx); }
   void on_copy_closed(const Copy& c, Context& ctx) override {
     report(c, ctx, false);
     early_.erase(c.id);
   }
 
  private:
+  void recheck(Context& ctx) {
+    if (ctx.copies.empty()) return;
+    for (const auto& c : ctx.copies)
+      if (!c.closed && !early_.count(c.id)) report(c, ctx, true);
+  }
+
   void report(const Copy& c, Context& ctx, bool early) {
     if (early && early_.count(c.id)) return;
     auto loops = ctx.loops_racing(c);

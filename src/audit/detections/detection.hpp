@@ -88,6 +88,8 @@ class Detection {
   virtual void on_copy_opened(const Copy&, Context&) {}
   virtual void on_copy_progress(const Copy&, Context&) {}
   virtual void on_loop_established(const LoopEpisode&, Context&) {}
+  // Every later exchange of an established loop.
+  virtual void on_loop_progress(const LoopEpisode&, Context&) {}
   virtual void on_broken(const BrokenInput&, Context&) {}
   // An input file (or stream) ended: per-file summaries (AU000).
   virtual void on_end_of_file(std::string_view /*file*/, Context&) {}

@@ -100,7 +100,11 @@ void Engine::on_event(const Event& ev) {
   coverage_.on_event(ev, ctx_.processes.observe(ev));
   copies_.on_event(ev);
   if (opt_.early) tell_copy_progress();
-  if (loops_needed_) loops_.on_event(ev);
+  if (loops_needed_) {
+    const LoopEpisode* ep = loops_.on_event(ev);
+    if (ep && opt_.early)
+      for (Detection* r : event_rules_) r->on_loop_progress(*ep, ctx_);
+  }
   for (Detection* r : event_rules_) r->on_event(ev, ctx_);
   if (ctx_.now_ms >= last_sweep_ms_ + 250) {
     sweep(false);

@@ -37,11 +37,11 @@ void LoopTracker::close_episode(const LoopState& st) {
     }
 }
 
-void LoopTracker::on_event(const Event& ev) {
-  if (ev.syscall_name() != "renameat2") return;
-  if (!ev.success().value_or(false)) return;
+const LoopEpisode* LoopTracker::on_event(const Event& ev) {
+  if (ev.syscall_name() != "renameat2") return nullptr;
+  if (!ev.success().value_or(false)) return nullptr;
   auto pid = ev.pid();
-  if (!pid) return;
+  if (!pid) return nullptr;
   std::string_view cwd = ev.cwd_view().value_or(std::string_view());
   // An exchange leaves both names in place (each is removed and created again with the other's
   // object: renameat2's RENAME_EXCHANGE); a rename over an existing name removes both names
@@ -57,11 +57,11 @@ void LoopTracker::on_event(const Event& ev) {
   std::vector<std::string> names;
   for (const auto& p : items) {
     if (p.nametype != "DELETE" || !p.name || p.name->empty()) continue;
-    if (!created(*p.name)) return;
+    if (!created(*p.name)) return nullptr;
     std::string n = join_path(cwd, *p.name);
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }
-  if (names.size() != 2) return;
+  if (names.size() != 2) return nullptr;
   std::sort(names.begin(), names.end());
   uint64_t t = ev.time_ms();
   std::string key = std::string(ev.node());
@@ -117,9 +117,10 @@ void LoopTracker::on_event(const Event& ev) {
         it->count = st.count;
         it->last_ms = st.last_ms;
         if (it->container.empty()) it->container = ctx_.processes.container_of(ev);
-        break;
+        return &*it;
       }
   }
+  return nullptr;
 }
 
 void LoopTracker::close_quiet(bool all) {

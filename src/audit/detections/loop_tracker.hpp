@@ -23,7 +23,10 @@ class LoopTracker {
   LoopTracker(const LoopTracker&) = delete;
   LoopTracker& operator=(const LoopTracker&) = delete;
 
-  void on_event(const Event& ev);
+  // The established episode the event's exchange extended, if any (early verdicts re-check
+  // the open copies against it: under a loaded kernel backlog a copy's exec can be read before
+  // the exchanges that preceded it).
+  const LoopEpisode* on_event(const Event& ev);
   // Closes the loops quiet for longer than the gap (every one with `all`).
   void close_quiet(bool all);
   // Forgets closed episodes two minutes old.

@@ -140,6 +140,27 @@ TEST(DetectEarly, LoopStartingDuringACopyIsReportedAtItsEstablishment) {
   EXPECT_EQ(find(d, "AU003", false).size(), 1u);
 }
 
+TEST(DetectEarly, LoopExchangeReadAfterTheCopysExecIsReportedThen) {
+  // The loop's exchanges stop being read for 700 ms (a loaded kernel backlog holds them), the
+  // copy's exec is read in between: at the exec the loop looks quiet; its next exchange shows
+  // that the two overlap.
+  LogWriter w;
+  start_loop_process(w, 7601, "/w/dir", "/w/dir-link");
+  loop(w, 7601, 40);
+  w.advance(700);
+  std::string client = w.execve(3001, 1500, {"/usr/bin/docker", "cp", "/root/payload", "victim:/w/dir/payload"},
+                                "/usr/bin/docker", "docker", kAdmin);
+  std::string next = w.rename2(7601, 2010, "/w/dir", "/w/dir-link");
+  loop(w, 7601, 20);
+  auto d = stream(w.text(), true);
+  auto e3 = find(d, "AU003", true);
+  ASSERT_EQ(e3.size(), 1u);
+  EXPECT_EQ(e3[0]->at_event, next);
+  EXPECT_EQ(e3[0]->alert.event_ids.front(), client);
+  EXPECT_EQ(find(d, "AU003", false).size(), 1u);
+  EXPECT_EQ(finals(d), finals(stream(w.text(), false)));
+}
+
 TEST(DetectEarly, BenignCopyGetsOnlyItsEarlyAu001) {
   LogWriter w;
   std::string helper;
