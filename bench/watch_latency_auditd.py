@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Helper of bench/watch_latency_auditd.sh (the alert latency of `tocsin watch` with the real
-# auditd of the lab). Three subcommands:
+# auditd of the lab). Subcommands (and `tail`, `table`, described where they are defined):
 #   stamp OUT -- CMD...     runs CMD (its stdin inherited: the audisp stream when auditd runs this
 #                           as a plugin), and writes each line CMD prints on stdout to OUT prefixed
 #                           with the wall clock (CLOCK_REALTIME, ms) at which it was read; SIGTERM
@@ -300,6 +300,7 @@ def cmd_analyze(a):
 
 
 def cmd_table(a):
+    # The markdown table of one or more analyze results, and a line of counts per result.
     print("| mode | load asked | load reached (events/s) | rule | stage | n | p50 / p99 / max (ms) |")
     print("|---|---|---|---|---|---|---|")
     for path in a.results:

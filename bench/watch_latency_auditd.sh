@@ -6,7 +6,8 @@
 #   file    `tocsin watch --audit-log LOG` following the log auditd writes;
 #   audisp  `tocsin watch --audisp` run by auditd's dispatcher as a plugin (a conf in the lab
 #           auditd's plugin_dir: active=yes direction=out type=always format=string), auditd
-#           reloaded with `auditctl --signal reload` to start it and again to stop it.
+#           reloaded with `auditctl --signal HUP` to start it and again to stop it after the
+#           last audisp phase (one plugin for all of them: see start_watch).
 # In each mode, background load at each RATE: open/close of files in a temporary directory that
 # one bench-scoped rule (-F dir=) audits (bench/watch_latency_auditd.py load); the rate reached
 # is read back from the log. Meanwhile ROUNDS rounds of the race: the victim's swap loop
