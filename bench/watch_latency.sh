@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Alert latency of `tocsin watch --audit-log FILE --format jsonl` (default options: poll 100 ms,
+# Alert latency of `tocsin watch --audit-log FILE --format jsonl` (default options: poll 20 ms, 100 ms
+# when docs/performance.md's replay numbers were taken;
 # live copy settle 1 s). A writer (bench/watch_feed.py) appends the recorded lab events
 # (tests/e2e/recordings/*.enriched.log.gz: real dockerd 20.10 + auditd output) to FILE at a
 # steady rate, restamped with the wall clock and fresh serials as they are written. THE WRITER

@@ -40,7 +40,10 @@ struct WatchArgs {
   std::string host_root = "/";
   bool audisp = false, from_start = false, docker = false, check_running = false, once = false, no_early = false;
   std::string fail_on = "low";  // --once: exit 1 for a container check at or above this
-  int poll_ms = 100, idle_flush_ms = 1000, checkpoint_ms = 1000;
+  // 20 ms, not 100: with auditd writing the log, the sleep between reads was most of watch's own
+  // share of an early record's latency (p50 55-70 -> 10-12 ms, p99 ~100 -> 19-35 ms;
+  // bench/watch_latency_auditd.sh, docs/performance.md); idle cost 0.05 -> 0.35 % of a core.
+  int poll_ms = 20, idle_flush_ms = 1000, checkpoint_ms = 1000;
   double exit_after_s = 0;
   double coverage_every_min = 10;  // a {"coverage": …} line this often (minutes), 0 = only at exit
   std::string baseline;  // --baseline MODEL: AU010 scores each live AU001 copy
@@ -92,7 +95,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
                 "are also written as early records (\"stage\": \"early\") as soon as their evidence exists: "
                 "the copy client's exec, a swap loop's establishment, a copy overlapping an established loop, "
                 "the helper's resolved path (docs/live.md)");
-  app->add_option("--poll-ms", args->poll_ms, "log poll interval")->check(CLI::Range(5, 10000));
+  app->add_option("--poll-ms", args->poll_ms, "log poll interval in ms (default 20)")->check(CLI::Range(5, 10000));
   app->add_option("--idle-flush-ms", args->idle_flush_ms, "complete in-flight events after this much quiet")->check(CLI::Range(10, 600000));
   app->add_option("--exit-after", args->exit_after_s, "stop after this many seconds (tests, benchmarks)");
   app->add_option("--coverage-every", args->coverage_every_min,
