@@ -1,6 +1,7 @@
 // `tocsin watch`: live detection. Follows an audit log across rotation (or reads an audisp
 // plugin stream on stdin) through the hunt's parser and detections (runtime/audit_watch), and/or
-// watches the Docker Engine API for containers started with race-prone mounts (RT001–RT005).
+// watches the Docker Engine API for containers started with race-prone mounts (RT001–RT005);
+// with --respond, pauses or stops the container of a swap loop or raced copy (runtime/respond).
 // This file maps flags to options, runs the drivers, and renders what they report.
 #include <fmt/format.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "runtime/alert_output.hpp"
 #include "runtime/audit_watch.hpp"
 #include "runtime/docker_watch.hpp"
+#include "runtime/respond.hpp"
 #include "runtime/watch_resume.hpp"
 
 namespace tocsin::cli {
@@ -49,6 +51,11 @@ struct WatchArgs {
   std::string baseline;  // --baseline MODEL: AU010 scores each live AU001 copy
   double baseline_threshold = audit::baseline::kDefaultThreshold;
   SinkFlags sink;  // --sink: also ship to the fleet store
+  // --respond (docs/response.md)
+  std::string respond;  // "" (off), "pause", "stop", "dry-run"
+  std::vector<std::string> respond_allow, respond_deny;
+  unsigned respond_rate = 6;
+  std::string respond_for, respond_engine = "docker";
 };
 
 uint64_t now_ms() {
@@ -108,6 +115,38 @@ void add_watch(CLI::App& root, Commands& cmds) {
   app->add_option("--baseline-threshold", args->baseline_threshold, "AU010 from this score (0-1, default 0.7)")
       ->check(CLI::Range(0.0, 1.0));
   add_sink_flags(app, args->sink);
+  auto* respond =
+      app->add_option("--respond", args->respond,
+                      "act on the container that runs a swap loop (AU002) or races a copy (AU003): 'pause' it "
+                      "(freezes every process in it: its service stops answering until unpaused), 'stop' it, or "
+                      "'dry-run' (decide and record what would be done, change nothing; the default when --respond "
+                      "is given without a value). Acts through the engine's API, once per container, never on a "
+                      "host process; every alert about it carries \"response\" {action, container, ok, ms, detail}. "
+                      "Undo a pause with `docker unpause NAME` (docs/response.md)")
+          ->expected(0, 1)
+          ->default_str("dry-run")
+          ->check(CLI::IsMember({"pause", "stop", "dry-run"}));
+  app->add_option("--respond-allow", args->respond_allow,
+                  "act only on containers matching one of these entries: name:GLOB, image:GLOB, label:KEY=VALUE, "
+                  "label:KEY (repeatable)")
+      ->needs(respond);
+  app->add_option("--respond-deny", args->respond_deny,
+                  "never act on containers matching this entry (same forms; repeatable; deny wins over allow)")
+      ->needs(respond);
+  app->add_option("--respond-rate", args->respond_rate,
+                  "at most this many actions per minute (default 6); over it the alert records action none, "
+                  "\"rate limit\"")
+      ->check(CLI::Range(1u, 10000u))
+      ->needs(respond);
+  app->add_option("--respond-for", args->respond_for,
+                  "with --respond pause: unpause after this long (30s, 5m, 2h); default: stay paused until "
+                  "`docker unpause NAME`")
+      ->needs(respond);
+  app->add_option("--respond-engine", args->respond_engine,
+                  "act through 'docker' (the Engine API at --docker-host; also podman's API socket) or 'podman' "
+                  "(the podman CLI)")
+      ->check(CLI::IsMember({"docker", "podman"}))
+      ->needs(respond);
   (void)disp;
   cmds.push_back({app, [args] {
     if (args->once) args->docker = args->check_running = true;
@@ -117,6 +156,40 @@ void add_watch(CLI::App& root, Commands& cmds) {
     if (!audit_mode && !args->docker) {
       note("nothing to watch: give --audit-log PATH, --audisp, and/or --docker");
       return kExitError;
+    }
+    std::unique_ptr<runtime::Responder> responder;
+    if (!args->respond.empty()) {
+      if (!audit_mode) {
+        note("--respond acts on audit alerts (AU002, AU003): give --audit-log PATH or --audisp too");
+        return kExitError;
+      }
+      runtime::RespondOptions ropt;
+      ropt.action = args->respond;
+      ropt.allow = args->respond_allow;
+      ropt.deny = args->respond_deny;
+      ropt.rate_per_min = args->respond_rate;
+      for (const auto* list : {&ropt.allow, &ropt.deny})
+        for (const auto& e : *list)
+          if (auto s = runtime::check_policy_entry(e); !s) {
+            note(s.error().message);
+            return kExitError;
+          }
+      if (!args->respond_for.empty()) {
+        if (ropt.action == "stop") {
+          note("--respond-for unpauses: it goes with --respond pause (or dry-run), not stop");
+          return kExitError;
+        }
+        auto d = runtime::parse_duration_ms(args->respond_for);
+        if (!d) {
+          note(fmt::format("--respond-for {}", d.error().message));
+          return kExitError;
+        }
+        ropt.for_ms = *d;
+      }
+      responder = std::make_unique<runtime::Responder>(
+          std::move(ropt),
+          args->respond_engine == "podman" ? runtime::podman_cli_engine() : runtime::docker_engine(args->docker_host),
+          note);
     }
     std::optional<audit::baseline::Model> model;
     if (!args->baseline.empty()) {
@@ -205,7 +278,10 @@ void add_watch(CLI::App& root, Commands& cmds) {
       engine.add_detection(sink->tap());
     }
     engine.set_sink([&](Alert&& a) {
-      for (const auto& al : live.take(std::move(a))) {
+      for (auto& al : live.take(std::move(a))) {
+        // Before the alert is written, so the line carries what was done (alerts a run before a
+        // restart already wrote are dropped by take(): that run acted on them).
+        if (responder) responder->handle(al);
         ++alerts;
         output.write(render(al, output.format()), al.severity);
         if (sink && !al.early) sink->alert(al);  // the store keeps the final records
@@ -221,6 +297,7 @@ void add_watch(CLI::App& root, Commands& cmds) {
     const uint64_t every_ms = static_cast<uint64_t>(args->coverage_every_min * 60000.0);
     uint64_t next_coverage_ms = now_ms() + every_ms;
     auto periodic = [&] {
+      if (responder) responder->tick();
       if (every_ms == 0 || now_ms() < next_coverage_ms) return;
       next_coverage_ms = now_ms() + every_ms;
       auto verdicts = engine.coverage(copt);
@@ -252,10 +329,15 @@ void add_watch(CLI::App& root, Commands& cmds) {
     const auto verdicts = engine.coverage(copt);
     if (output.format() == runtime::AlertFormat::Jsonl) {
       nlohmann::ordered_json extra;
+      if (responder) extra["responses"] = responder->counts_json();
       extra["coverage"] = audit::coverage_json(engine.coverage_facts(), verdicts);
       output.write(audit::hunt_summary_jsonl(engine.stats(), {input}, extra), Severity::info);
     } else {
       output.write(audit::coverage_stats_line(verdicts), Severity::info);
+    }
+    if (responder) {
+      responder->finish();
+      if (output.format() != runtime::AlertFormat::Jsonl) note(responder->counts_line());
     }
     if (sink)
       if (auto st = sink->finish(); !st) {

@@ -7,6 +7,7 @@
 
 #include "audit/alert.hpp"
 #include "audit/process/containers.hpp"
+#include "safeio/safe_file.hpp"
 
 namespace tocsin::runtime {
 
@@ -67,7 +68,7 @@ void AuditStream::tick(uint64_t steady_ms) {
   }
 }
 
-void ContainerFeed::push(const nlohmann::json& j) {
+void ContainerFeed::push(const nlohmann::json& j, const std::string& host_root) {
   Identity id;
   if (!j.is_object()) return;
   if (auto it = j.find("Id"); it != j.end() && it->is_string()) id.id = *it;
@@ -80,6 +81,18 @@ void ContainerFeed::push(const nlohmann::json& j) {
     if (auto d = g->find("Data"); d != g->end() && d->is_object())
       if (auto m = d->find("MergedDir"); m != d->end() && m->is_string())
         if (auto layer = audit::storage_layer_of(m->get<std::string>())) id.layer = *layer;
+  // vfs: inspect shows no path; the container's directory under /var/lib/docker/vfs/dir/ is
+  // named by its mount id, which the layer store keeps beside the container id.
+  if (id.layer.empty() && audit::is_container_id(id.id))
+    if (auto g = j.find("GraphDriver"); g != j.end() && g->is_object() && g->value("Name", "") == "vfs") {
+      std::string root = host_root == "/" ? std::string() : host_root;
+      auto mount = safeio::read_file(root + "/var/lib/docker/image/vfs/layerdb/mounts/" + id.id + "/mount-id", 256);
+      if (mount) {
+        std::string m = *mount;
+        while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+        if (audit::is_container_id(m)) id.layer = m;  // 64 hex digits, as the directory's name
+      }
+    }
   if (id.id.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (pending_.size() < 10000) pending_.push_back(std::move(id));

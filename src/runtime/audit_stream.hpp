@@ -66,7 +66,8 @@ class AuditStream {
 // Docker thread to the audit thread.
 class ContainerFeed {
  public:
-  void push(const nlohmann::json& inspect);
+  // `host_root`: the host's / as tocsin sees it (vfs mount ids are read from the layer store).
+  void push(const nlohmann::json& inspect, const std::string& host_root = "/");
   // Applies what was pushed to the engine's container registry (audit thread).
   void apply(audit::Engine& engine);
 

@@ -67,8 +67,10 @@ size_t on_write(char* data, size_t size, size_t n, void* p) {
   return ex->on_body(std::string_view(data, size * n)) ? size * n : 0;
 }
 
-// Sets up GET `target` on the socket; `connect_timeout_ms` bounds the connection.
-Status open(Exchange& ex, const std::string& socket_path, const std::string& target, int connect_timeout_ms) {
+// Sets up GET (or, with `post`, a POST without a body) of `target` on the socket;
+// `connect_timeout_ms` bounds the connection.
+Status open(Exchange& ex, const std::string& socket_path, const std::string& target, int connect_timeout_ms,
+            bool post = false) {
   if (socket_path.size() >= sizeof(sockaddr_un::sun_path))
     return Error{fmt::format("docker: socket path too long: {}", socket_path)};
   ex.easy = curl::make_easy();
@@ -90,6 +92,11 @@ Status open(Exchange& ex, const std::string& socket_path, const std::string& tar
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &ex);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ex.error);
+  if (post) {  // the engine's actions (pause, unpause, stop) take their arguments in the query
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+  }
   return ok_status();
 }
 
@@ -168,6 +175,14 @@ DockerClient::DockerClient(std::string host) {
 }
 
 Result<HttpResponse> DockerClient::get(const std::string& path, int timeout_ms) {
+  return request(false, path, timeout_ms);
+}
+
+Result<HttpResponse> DockerClient::post(const std::string& path, int timeout_ms) {
+  return request(true, path, timeout_ms);
+}
+
+Result<HttpResponse> DockerClient::request(bool post, const std::string& path, int timeout_ms) {
   HttpResponse r;
   bool too_large = false;
   Exchange ex;
@@ -180,7 +195,7 @@ Result<HttpResponse> DockerClient::get(const std::string& path, int timeout_ms) 
     return true;
   };
   std::string target = path == "/_ping" ? path : fmt::format("/v{}{}", version_, path);
-  if (auto s = open(ex, socket_path_, target, timeout_ms); !s) return s.error();
+  if (auto s = open(ex, socket_path_, target, timeout_ms, post); !s) return s.error();
   Outcome o = run(ex, timeout_ms, timeout_ms, nullptr);
   if (too_large) return Error{"docker: response body too large"};
   if (o.end == End::TimedOut)
@@ -200,6 +215,54 @@ Result<nlohmann::json> DockerClient::get_json(const std::string& path, int timeo
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded()) return Error{fmt::format("docker: GET {}: response is not JSON", path)};
   return j;
+}
+
+namespace {
+// The engine's message from an error answer ({"message": "..."}), else the start of the body.
+std::string engine_message(const HttpResponse& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_object() && j.contains("message") && j["message"].is_string()) return j["message"].get<std::string>();
+  return r.body.substr(0, 200);
+}
+}  // namespace
+
+Result<ContainerState> DockerClient::inspect_container(const std::string& ref, int timeout_ms) {
+  auto j = get_json("/containers/" + url_encode(ref) + "/json", timeout_ms);
+  if (!j) return j.error();
+  return container_state_from_inspect(*j);
+}
+
+Status DockerClient::container_action(const std::string& id, const std::string& action, int timeout_ms) {
+  auto r = post("/containers/" + url_encode(id) + "/" + action, timeout_ms);
+  if (!r) return r.error();
+  // 204: done; 304 (stop): already stopped.
+  if (r->status == 204 || r->status == 304) return ok_status();
+  auto q = action.find('?');
+  return Error{fmt::format("docker: {} {} returned {}: {}", action.substr(0, q), id, r->status, engine_message(*r))};
+}
+
+ContainerState container_state_from_inspect(const nlohmann::json& j) {
+  ContainerState s;
+  auto str = [](const nlohmann::json& o, const char* k) {
+    return o.is_object() && o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : std::string();
+  };
+  s.id = str(j, "Id");
+  s.name = str(j, "Name");
+  if (!s.name.empty() && s.name.front() == '/') s.name.erase(0, 1);  // docker: "/name"; podman: "name"
+  if (j.is_object() && j.contains("Config") && j["Config"].is_object()) {
+    const auto& cfg = j["Config"];
+    s.image = str(cfg, "Image");
+    if (cfg.contains("Labels") && cfg["Labels"].is_object())
+      for (const auto& [k, v] : cfg["Labels"].items())
+        if (v.is_string()) s.labels[k] = v.get<std::string>();
+  }
+  if (s.image.empty()) s.image = str(j, "ImageName");  // podman
+  if (j.is_object() && j.contains("State") && j["State"].is_object()) {
+    const auto& st = j["State"];
+    s.running = st.contains("Running") && st["Running"].is_boolean() && st["Running"].get<bool>();
+    s.paused = st.contains("Paused") && st["Paused"].is_boolean() && st["Paused"].get<bool>();
+  }
+  return s;
 }
 
 Status DockerClient::negotiate() {

@@ -40,7 +40,7 @@ Status DockerWatcher::check_container_id(const std::string& id, uint64_t time_ms
   if (!hex) return Error{fmt::format("docker: unexpected container id '{}'", id)};
   auto j = client_.get_json(fmt::format("/containers/{}/json", id));
   if (!j) return j.error();
-  if (feed_) feed_->push(*j);
+  if (feed_) feed_->push(*j, opt_.check.host_root);
   auto info = parse_inspect(*j);
   ++checked_;
   for (auto& a : check_container(info, opt_.check)) {
